@@ -13,6 +13,7 @@ import contextlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from drivers import radio_events as rev
 from drivers.errors import CommandError, DriverError, SdsDecodeError
@@ -156,7 +157,8 @@ class Gateway:
         try:
             await self.link.command(commands.dial(group), priority=0 if emergency else 1)
             waiter: asyncio.Future[None] = asyncio.ensure_future(self.link.clock.sleep(timeout))
-            await asyncio.wait([fut, waiter], return_when=asyncio.FIRST_COMPLETED)
+            racers: list[asyncio.Future[Any]] = [fut, waiter]
+            await asyncio.wait(racers, return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
             if not fut.done():
                 raise CommandError(
