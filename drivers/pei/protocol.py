@@ -27,7 +27,8 @@ from drivers.pei.framer import LineFramer, Overflow
 
 _URC = re.compile(r"^\+([A-Za-z]+)\s*:\s*(.*)$")
 _HEX = re.compile(r"^[0-9A-Fa-f]+$")
-_CME = re.compile(r"^\+CM[ES] ERROR\s*:\s*(\d+)\s*$", re.IGNORECASE)
+# Numeric (+CMEE=1) or verbose (+CMEE=2) error results; only the numeric form has a code.
+_CME = re.compile(r"^\+CM[ES] ERROR\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _FINAL_PLAIN = frozenset({"OK", "ERROR", "NO CARRIER", "COMMAND NOT SUPPORT"})
 # Lines allowed to pass between a +CTSDSR header and its hex before giving up on it.
 SDS_MAX_INTERVENING = 4
@@ -144,7 +145,7 @@ class PeiProtocol:
 
     def _final(self, line: str, out: list[ev.PeiEvent]) -> None:
         m = _CME.match(line)
-        cme = int(m.group(1)) if m else None
+        cme = int(m.group(1)) if m and m.group(1).isdigit() else None
         cmd = self._pending
         if cmd is None:
             out.append(ev.StrayResult(line, cme))
