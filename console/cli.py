@@ -1,0 +1,311 @@
+"""``dutydesk`` command line: the console by default, plus tools for the technician.
+
+Every user mistake ends as one line on stderr and exit status 2; Ctrl-C ends quietly
+with 130.  Heavy imports (Textual, the event log, the simulator) happen inside the
+handler that needs them, so ``dutydesk config check`` stays fast and works even while
+other parts of the program are missing.
+
+Sub-commands are registered in :data:`COMMANDS`.  Planned and deliberately *not*
+registered until they exist: ``page``, ``rollcall``, ``drill``, ``broadcast``, ``doctor``
+(each will be one ``_add_<name>(sub, common)`` function plus its handler).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import inspect
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from console.config import Station, demo_station, load_station
+from console.errors import ConfigError, ConsoleError
+from console.i18n import normalise_lang, t
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _user_error_types() -> tuple[type[Exception], ...]:
+    """ConsoleError, plus the drivers' DriverError when the drivers package has it."""
+    try:
+        from drivers.errors import DriverError
+    except ImportError:  # pragma: no cover - drivers is part of the same distribution
+        return (ConsoleError,)
+    return (ConsoleError, DriverError)
+
+
+def clean(value: object) -> str:
+    """Text from a file made safe for a terminal: control characters become escapes."""
+    return "".join(
+        f"\\x{ord(c):02x}"
+        if unicodedata.category(c) in ("Cc", "Cf") and ord(c) < 0x100
+        else (f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c)
+        for c in str(value)
+    )
+
+
+# -- shared helpers ----------------------------------------------------------------------
+
+
+def load_selected_station(args: argparse.Namespace) -> Station:
+    """The station from ``--config``, or the built-in demo station."""
+    path = getattr(args, "config", None)
+    return load_station(path) if path else demo_station()
+
+
+def selected_lang(args: argparse.Namespace, station: Station | None = None) -> str:
+    """``--lang`` wins, then the station's language, then zh-CN."""
+    lang = getattr(args, "lang", None)
+    if lang:
+        return normalise_lang(lang)
+    return normalise_lang(station.language if station else None)
+
+
+# -- default: the Textual console --------------------------------------------------------
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """Run the console; a ``sim://`` gateway starts the simulator in-process."""
+    station = load_selected_station(args)
+    lang = selected_lang(args, station)
+    handle = None
+    notice: str | None = None
+    url: str | None = station.gateway.url
+    if station.gateway.is_simulated:
+        from console.simulator import start_in_process
+
+        try:
+            handle = start_in_process(station)
+            url = handle.url
+        except ConsoleError as exc:  # the UI shows it; the console still starts
+            url, notice = None, str(exc)
+    from console.tui.app import DutyDeskApp
+
+    try:
+        DutyDeskApp(station, url, lang, notice=notice).run()
+    finally:
+        if handle is not None:
+            handle.stop()
+    return EXIT_OK
+
+
+# -- sim ---------------------------------------------------------------------------------
+
+
+def _add_sim(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "sim",
+        parents=[common],
+        help="run the simulated gateway for the station (first line: where to connect)",
+    )
+    p.add_argument("--tcp", type=_port, metavar="PORT", help="serve on TCP (socket://) not a pty")
+    p.add_argument("--baud", type=int, metavar="N", help="simulated serial speed")
+    p.add_argument("--seed", type=int, default=1, metavar="N", help="random seed (default 1)")
+    p.set_defaults(handler=cmd_sim)
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from console.simulator import run_sim_command
+
+    station = load_selected_station(args)
+    return run_sim_command(station, tcp_port=args.tcp, baud=args.baud, seed=args.seed)
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1..65535, got {value}")
+    return value
+
+
+# -- log export --------------------------------------------------------------------------
+
+
+def _add_log(sub: Any, common: argparse.ArgumentParser) -> None:
+    log = sub.add_parser("log", parents=[common], help="event log tools")
+    log_sub = log.add_subparsers(dest="log_command", metavar="COMMAND", required=True)
+    p = log_sub.add_parser("export", parents=[common], help="export the event log")
+    p.add_argument("--db", required=True, type=Path, metavar="FILE", help="event log database")
+    p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default csv")
+    p.add_argument("--since", metavar="TIME", help="only events at/after TIME (ISO 8601)")
+    p.add_argument("--until", metavar="TIME", help="only events before TIME (ISO 8601)")
+    p.add_argument("--incident", metavar="ID", help="only this incident")
+    p.add_argument("--unit", metavar="UNIT", help="only this unit (ISSI or alias)")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    p.set_defaults(handler=cmd_log_export)
+
+
+# Names export_main may use for each option; the event log is written in parallel, so
+# the call adapts to its signature instead of guessing one spelling.
+_EXPORT_ALIASES: dict[str, tuple[str, ...]] = {
+    "db": ("db", "db_path", "database", "path"),
+    "format": ("format", "fmt", "export_format"),
+    "since": ("since",),
+    "until": ("until",),
+    "incident": ("incident", "incident_id"),
+    "unit": ("unit",),
+    "out": ("out", "output", "out_path", "dest"),
+}
+
+
+def cmd_log_export(args: argparse.Namespace) -> int:
+    try:
+        from console.eventlog import export_main
+    except ImportError as exc:
+        raise ConsoleError(
+            f"{t('cli.eventlog_missing', selected_lang(args))} ({exc})",
+            hint="update dutydesk; the event log export is part of a newer version",
+        ) from None
+    values: dict[str, Any] = {key: getattr(args, key) for key in _EXPORT_ALIASES}
+    result = _call_adapted(export_main, values, _export_argv(values))
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def _export_argv(values: dict[str, Any]) -> list[str]:
+    argv: list[str] = []
+    for key, value in values.items():
+        if value is not None:
+            argv += [f"--{key}", str(value)]
+    return argv
+
+
+def _call_adapted(func: Callable[..., Any], values: dict[str, Any], argv: list[str]) -> Any:
+    """Call ``func`` with keyword names it accepts, or with ``argv`` if that is its shape."""
+    params = inspect.signature(func).parameters
+    if "argv" in params or "args" in params:
+        return func(argv)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return func(**values)
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        name = next((n for n in _EXPORT_ALIASES[key] if n in params), None)
+        if name is not None:
+            kwargs[name] = value
+        elif value is not None:
+            raise ConsoleError(f"this version of the event log cannot filter by --{key}")
+    return func(**kwargs)
+
+
+# -- config check ------------------------------------------------------------------------
+
+
+def _add_config(sub: Any, common: argparse.ArgumentParser) -> None:
+    cfg = sub.add_parser("config", parents=[common], help="station file tools")
+    cfg_sub = cfg.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
+    p = cfg_sub.add_parser("check", parents=[common], help="validate and summarise a station file")
+    p.add_argument("file", nargs="?", metavar="FILE", help="station file (default: --config)")
+    p.set_defaults(handler=cmd_config_check)
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    path = args.file or getattr(args, "config", None)
+    if not path:
+        raise ConsoleError("no station file given", hint="dutydesk config check station.toml")
+    try:
+        station = load_station(path)
+    except ConfigError as exc:
+        lang = selected_lang(args)
+        for problem in exc.all_problems:
+            print(f"dutydesk: {problem.describe()}", file=sys.stderr)
+        if exc.others:
+            print(
+                f"dutydesk: {t('check.problems', lang, n=len(exc.all_problems))}", file=sys.stderr
+            )
+        return EXIT_USER_ERROR
+    for line in summarise(station, selected_lang(args, station)):
+        print(line)
+    return EXIT_OK
+
+
+def summarise(station: Station, lang: str) -> list[str]:
+    """A few lines a technician can compare with the paper plan of the station."""
+    gw = station.gateway
+    talkgroups = [g for g in station.groups if g.is_talkgroup]
+    lines = [
+        f"{t('check.ok', lang)}: {clean(station.source)}",
+        f"  {t('check.station', lang)}: {clean(station.name)}"
+        + (f" ({clean(station.name_en)})" if station.name_en else ""),
+        f"  {t('check.gateway', lang)}: {clean(gw.url)}  {gw.baud} baud"
+        f"  dialect {clean(gw.dialect)}" + (f"  ISSI {gw.issi}" if gw.issi is not None else ""),
+        f"  {t('check.units', lang)}: {len(station.units)} "
+        f"({t('check.emergency_units', lang)} {len(station.emergency_units)}, "
+        f"{t('check.patrols', lang)} {len(station.patrols)})",
+        f"  {t('check.groups', lang)}: {len(talkgroups)} / {len(station.groups) - len(talkgroups)}"
+        + "".join(
+            f"\n    {clean(g.display_name(lang))}: "
+            + (f"GSSI {g.gssi}, " if g.gssi is not None else "")
+            + f"{len(g.members)}"
+            for g in station.groups
+        ),
+        f"  {t('check.zones', lang)}: "
+        + ", ".join(f"{clean(z.display_name(lang))} {len(z.speakers)}" for z in station.zones),
+        f"  {t('check.templates', lang)}: {len(station.templates)}",
+        f"  {t('check.targets', lang)}: {station.targets.acknowledge_s} s / "
+        f"{station.targets.mutual_aid_s} s / {station.targets.reinforcement_s} s",
+    ]
+    return lines
+
+
+# -- parser and entry point --------------------------------------------------------------
+
+COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
+    _add_sim,
+    _add_log,
+    _add_config,
+    # later: _add_page, _add_rollcall, _add_drill, _add_broadcast, _add_doctor
+)
+
+
+def _common_options(for_subcommand: bool) -> argparse.ArgumentParser:
+    """--config/--lang, accepted before or after the sub-command name."""
+    # On sub-parsers the defaults are SUPPRESS so they don't overwrite a value given
+    # before the sub-command.
+    default = argparse.SUPPRESS if for_subcommand else None
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", default=default, help="station file (TOML)")
+    common.add_argument("--lang", choices=("zh-CN", "en"), default=default, help="screen language")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dutydesk",
+        parents=[_common_options(False)],
+        description="Duty officer's console for TETRA-PEI trunking radios and IP loudspeakers. "
+        "Without a command it starts the console (with no --config: the demo station "
+        "on the built-in simulator).",
+    )
+    parser.set_defaults(handler=cmd_console)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common_options(True)
+    for add in COMMANDS:
+        add(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``dutydesk`` and ``python -m console``; returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    try:
+        args = build_parser().parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # --help, or argparse's own usage error (already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except _user_error_types() as exc:
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:  # `dutydesk config check x | head`
+        return EXIT_OK

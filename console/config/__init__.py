@@ -1,0 +1,59 @@
+"""Station configuration: the TOML file describing units, groups, zones and targets.
+
+Import from here; the sub-modules are an implementation detail.
+"""
+
+from __future__ import annotations
+
+from console.config.loader import demo_station, load_station, load_station_text
+from console.config.model import (
+    LANGUAGES,
+    SSI_MAX,
+    SSI_MIN,
+    STATUS_MEANINGS,
+    UNIT_KINDS,
+    Escalation,
+    GatewayConfig,
+    Group,
+    Language,
+    MessageTemplate,
+    Speaker,
+    Station,
+    StatusCode,
+    StatusPlan,
+    Target,
+    Targets,
+    Unit,
+    Zone,
+    adhoc_group,
+    adhoc_unit,
+)
+from console.errors import ConfigError, UnknownTargetError
+
+__all__ = [
+    "LANGUAGES",
+    "SSI_MAX",
+    "SSI_MIN",
+    "STATUS_MEANINGS",
+    "UNIT_KINDS",
+    "ConfigError",
+    "Escalation",
+    "GatewayConfig",
+    "Group",
+    "Language",
+    "MessageTemplate",
+    "Speaker",
+    "Station",
+    "StatusCode",
+    "StatusPlan",
+    "Target",
+    "Targets",
+    "Unit",
+    "UnknownTargetError",
+    "Zone",
+    "adhoc_group",
+    "adhoc_unit",
+    "demo_station",
+    "load_station",
+    "load_station_text",
+]

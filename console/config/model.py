@@ -1,0 +1,306 @@
+"""The station: who can be paged, over which gateway, and what counts as an answer.
+
+Everything is a frozen dataclass of plain values (ints, strings, tuples) so a loaded
+station can be shared between the UI, the engines and worker threads without locks, and
+so drills can derive variants with :func:`dataclasses.replace` instead of mutating.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+SSI_MIN = 1
+SSI_MAX = 0xFFFFFF  # TETRA short subscriber identities are 24 bits
+
+Language = Literal["zh-CN", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
+
+UNIT_KINDS: tuple[str, ...] = (
+    "school",
+    "enterprise",
+    "hospital",
+    "bank",
+    "community",
+    "patrol",
+    "fire",
+    "government",
+    "transport",
+    "market",
+    "other",
+)
+"""Kinds of unit a station may list; ``patrol`` are police teams, the rest are the
+minimum emergency units (最小应急单元) of the area."""
+
+STATUS_MEANINGS: tuple[str, ...] = (
+    "acknowledged",
+    "en_route",
+    "on_scene",
+    "done",
+    "backup_requested",
+)
+"""Meanings the engines understand; a station may add its own on top."""
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """How to reach the trunking gateway (a pyserial-style URL or ``sim://`` for the fake)."""
+
+    url: str
+    baud: int = 115200
+    dialect: str = "etsi"
+    issi: int | None = None
+
+    @property
+    def is_simulated(self) -> bool:
+        """``sim://...`` means: start the built-in simulator and connect to it."""
+        return self.url.startswith("sim://")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One radio subscriber: an emergency unit's handheld or a patrol team."""
+
+    issi: int
+    alias: str
+    kind: str
+    name_en: str = ""
+    contact: str = ""
+    notes: str = ""
+    backup: int | None = None
+    groups: tuple[str, ...] = ()
+    configured: bool = True
+    """False for an ad-hoc unit made from a raw ISSI that is not in the station file."""
+
+    def display_name(self, lang: str = "zh-CN") -> str:
+        """Alias in the officer's language (English name only if one is configured)."""
+        return self.name_en if lang == "en" and self.name_en else self.alias
+
+
+@dataclass(frozen=True)
+class Group:
+    """A talkgroup (has a GSSI, paged with one group call) or a console-side list."""
+
+    name: str
+    kind: Literal["talkgroup", "list"]
+    gssi: int | None
+    members: tuple[int, ...] = ()
+    name_en: str = ""
+    configured: bool = True
+
+    @property
+    def is_talkgroup(self) -> bool:
+        return self.gssi is not None
+
+    def display_name(self, lang: str = "zh-CN") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One IP loudspeaker (or one multicast address that several speakers listen to)."""
+
+    name: str
+    host: str
+    port: int
+    codec: Literal["pcmu", "pcma"] = "pcmu"
+    protocol: Literal["rtp", "polycom"] = "rtp"
+    channel: int | None = None
+    """Polycom group-paging channel (1..50); unused for plain RTP."""
+    name_en: str = ""
+    notes: str = ""
+
+    @property
+    def is_multicast(self) -> bool:
+        try:
+            return ipaddress.ip_address(self.host).is_multicast
+        except ValueError:
+            return False
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A set of loudspeakers shouted to together (e.g. the 9 riverside spots)."""
+
+    id: str
+    name: str
+    name_en: str = ""
+    speakers: tuple[Speaker, ...] = ()
+    multicast_allowed: bool = False
+    """Whether speakers in this zone may be multicast addresses (a network decision)."""
+
+    def display_name(self, lang: str = "zh-CN") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class StatusCode:
+    """A pre-coded TETRA status value and what it means at this station."""
+
+    code: int
+    meaning: str
+    label: str
+    label_en: str = ""
+
+
+DEFAULT_STATUS_CODES: tuple[StatusCode, ...] = (
+    StatusCode(0x8002, "acknowledged", "收到", "Acknowledged"),
+    StatusCode(0x8003, "en_route", "出发", "En route"),
+    StatusCode(0x8004, "on_scene", "到场", "On scene"),
+    StatusCode(0x8005, "done", "完毕", "Done"),
+    StatusCode(0x8006, "backup_requested", "请求支援", "Backup requested"),
+)
+DEFAULT_ACK_PREFIXES: tuple[str, ...] = ("收到", "到", "OK", "1")
+
+
+@dataclass(frozen=True)
+class StatusPlan:
+    """Maps status numbers and text replies to rungs of the acknowledgement ladder."""
+
+    codes: tuple[StatusCode, ...] = DEFAULT_STATUS_CODES
+    emergency: int = 0
+    text_ack_prefixes: tuple[str, ...] = DEFAULT_ACK_PREFIXES
+
+    def meaning_of(self, code: int) -> str | None:
+        """``"emergency"``, a configured meaning, or ``None`` for an unknown status."""
+        if code == self.emergency:
+            return "emergency"
+        for status in self.codes:
+            if status.code == code:
+                return status.meaning
+        return None
+
+    def code_for(self, meaning: str) -> int | None:
+        for status in self.codes:
+            if status.meaning == meaning:
+                return status.code
+        return None
+
+    def is_ack_text(self, text: str) -> bool:
+        """A text reply counts as "acknowledged" if it starts with a configured prefix.
+
+        Case-insensitive and ignores leading blanks, because people type "ok" and " 收到".
+        """
+        cleaned = text.strip().casefold()
+        return any(cleaned.startswith(p.casefold()) for p in self.text_ack_prefixes if p)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What happens when a target time passes without the expected answer."""
+
+    repage: bool = True
+    repage_limit: int = 2
+    alert_officer: bool = True
+    page_backup: bool = True
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The 1 / 3 / 5 minute promise, as deadlines counted from the page."""
+
+    acknowledge_s: int = 60
+    mutual_aid_s: int = 180
+    reinforcement_s: int = 300
+    escalation: Escalation = field(default_factory=Escalation)
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    """A ready-made text the officer can send in two keystrokes."""
+
+    id: str
+    title: str
+    text: str
+    title_en: str = ""
+    text_en: str = ""
+
+    def display_title(self, lang: str = "zh-CN") -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+
+Target = Unit | Group
+
+
+@dataclass(frozen=True)
+class Station:
+    """A whole station file, validated and cross-referenced."""
+
+    name: str
+    gateway: GatewayConfig
+    name_en: str = ""
+    operator: str = "值班民警"
+    language: Language = "zh-CN"
+    units: tuple[Unit, ...] = ()
+    groups: tuple[Group, ...] = ()
+    zones: tuple[Zone, ...] = ()
+    status_plan: StatusPlan = field(default_factory=StatusPlan)
+    targets: Targets = field(default_factory=Targets)
+    templates: tuple[MessageTemplate, ...] = ()
+    source: str = "<memory>"
+
+    def display_name(self, lang: str = "zh-CN") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+    # -- indexes (built once; the dataclass is frozen so they never go stale) --------
+    @cached_property
+    def _units_by_issi(self) -> dict[int, Unit]:
+        return {u.issi: u for u in self.units}
+
+    @cached_property
+    def _groups_by_name(self) -> dict[str, Group]:
+        return {g.name: g for g in self.groups}
+
+    @property
+    def emergency_units(self) -> tuple[Unit, ...]:
+        """The minimum emergency units: every unit that is not a police patrol."""
+        return tuple(u for u in self.units if u.kind != "patrol")
+
+    @property
+    def patrols(self) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.kind == "patrol")
+
+    def unit(self, issi: int) -> Unit | None:
+        return self._units_by_issi.get(issi)
+
+    def group(self, name_or_gssi: str | int) -> Group | None:
+        if isinstance(name_or_gssi, int):
+            return next((g for g in self.groups if g.gssi == name_or_gssi), None)
+        return self._groups_by_name.get(name_or_gssi)
+
+    def zone(self, zone_id: str) -> Zone | None:
+        return next((z for z in self.zones if z.id == zone_id), None)
+
+    def template(self, template_id: str) -> MessageTemplate | None:
+        return next((t for t in self.templates if t.id == template_id), None)
+
+    def members_of(self, group: Group) -> tuple[Unit, ...]:
+        """Units of ``group``; members not in the station file become ad-hoc units."""
+        return tuple(self.unit(i) or adhoc_unit(i) for i in group.members)
+
+    def resolve_target(self, token: str) -> list[Target]:
+        """Turn what the officer typed into units/groups; see :mod:`console.config.lookup`."""
+        from console.config.lookup import resolve_target
+
+        return resolve_target(self, token)
+
+    def resolve_targets(self, tokens: list[str]) -> list[Target]:
+        """Resolve several tokens, keeping order and dropping repeats."""
+        out: list[Target] = []
+        for token in tokens:
+            for target in self.resolve_target(token):
+                if target not in out:
+                    out.append(target)
+        return out
+
+
+def adhoc_unit(issi: int) -> Unit:
+    """A unit for a raw ISSI the station file does not list (technician's bench test)."""
+    return Unit(issi=issi, alias=str(issi), kind="other", configured=False)
+
+
+def adhoc_group(gssi: int) -> Group:
+    """A talkgroup for a raw GSSI the station file does not list."""
+    return Group(name=str(gssi), kind="talkgroup", gssi=gssi, configured=False)

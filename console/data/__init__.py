@@ -1,0 +1,1 @@
+"""Data files shipped inside the console package (the demo station)."""

@@ -1,0 +1,58 @@
+"""Shared pytest setup: station-file helpers and the hardware-in-the-loop switches.
+
+Tests marked ``hil`` talk to real equipment on the bench; they run only when the
+technician names that equipment (``--hil-gateway /dev/ttyUSB0`` and/or
+``--hil-speaker 192.168.1.50:5004``) and are skipped otherwise, so CI never needs a radio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hil", "hardware-in-the-loop")
+    group.addoption("--hil-gateway", metavar="URL", help="real gateway (device path or URL)")
+    group.addoption("--hil-speaker", metavar="HOST:PORT", help="real IP loudspeaker")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--hil-gateway") or config.getoption("--hil-speaker"):
+        return
+    skip = pytest.mark.skip(reason="hardware test: pass --hil-gateway/--hil-speaker to run")
+    for item in items:
+        if "hil" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def hil_gateway(request: pytest.FixtureRequest) -> str:
+    """The bench gateway URL; skips the test when none was given."""
+    value = request.config.getoption("--hil-gateway")
+    if not value:
+        pytest.skip("no --hil-gateway given")
+    return str(value)
+
+
+@pytest.fixture
+def hil_speaker(request: pytest.FixtureRequest) -> str:
+    """The bench loudspeaker HOST:PORT; skips the test when none was given."""
+    value = request.config.getoption("--hil-speaker")
+    if not value:
+        pytest.skip("no --hil-speaker given")
+    return str(value)
+
+
+@pytest.fixture
+def write_station(tmp_path: Path) -> Callable[[str], Path]:
+    """Write TOML text to ``<tmp>/station.toml`` and return the path."""
+
+    def write(text: str, name: str = "station.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
