@@ -54,17 +54,17 @@ class WireTrace:
 def load_trace(path: str | Path) -> list[TraceRecord]:
     """Read a trace written by :meth:`WireTrace.save`; a bad line names the file and line."""
     out: list[TraceRecord] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = json.loads(raw.decode("utf-8"))
                 direction = obj["dir"]
                 if direction not in ("tx", "rx"):
                     raise ValueError(f"direction {direction!r}")
                 out.append(TraceRecord(float(obj["t"]), direction, bytes.fromhex(obj["hex"])))
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
                 raise DriverError(
                     f"{path}:{n}: not a wire-trace record ({exc})",
                     hint="Use a file written by 'dutydesk ... --trace FILE'.",

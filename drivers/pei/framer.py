@@ -43,7 +43,9 @@ class LineFramer:
                 break
             end = cr if lf < 0 or (0 <= cr < lf) else lf
             if self._discarding:
-                self._discarding = False
+                self._discarding = False  # the rest of an overlong line, already reported
+            elif end - start > self._max:
+                out.append(Overflow(bytes(buf[start : start + self._max])))
             else:
                 line = self._clean(bytes(buf[start:end]))
                 if line:
@@ -51,9 +53,10 @@ class LineFramer:
             start = end + 1
         del buf[:start]
         if len(buf) > self._max:
-            out.append(Overflow(bytes(buf[: self._max])))
+            if not self._discarding:
+                out.append(Overflow(bytes(buf[: self._max])))
+                self._discarding = True
             buf.clear()
-            self._discarding = True
         return out
 
     @property

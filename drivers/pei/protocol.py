@@ -178,7 +178,8 @@ class PeiProtocol:
             return
         try:
             event = self._urc(layout, fields, line)
-        except (ValueError, IndexError):
+        except (ValueError, IndexError, KeyError):
+            # Too few or non-numeric fields: the line is kept as data, never an exception.
             out.append(ev.UnknownLine(line))
             return
         if event is not None:
@@ -193,7 +194,10 @@ class PeiProtocol:
         named = dict(zip(layout.fields, fields, strict=False))
         kind = layout.event
         if kind == "sds_header":
+            orphan = self._sds
             self._start_sds(fields, named, line)
+            if orphan is not None:
+                return ev.SdsHeaderOrphaned(orphan.header, "another SDS header came first")
             return None
         if kind == "sds_status":
             if len(fields) < 2:

@@ -184,11 +184,6 @@ TOKENS = st.sampled_from(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a known URC with too few fields raises KeyError out of PeiProtocol.receive "
-    "(see test_pei_protocol.py::test_short_urc_is_unknown_line_not_exception)",
-)
 @given(
     st.lists(st.one_of(TOKENS, st.binary(max_size=8)), max_size=80).map(b"".join),
     st.lists(st.integers(0, 700)),

@@ -113,22 +113,12 @@ def test_framer_overflow_object_and_recovery() -> None:
     assert framer.feed(b"tail\rOK\r") == ["OK"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: LineFramer.feed checks MAX_LINE only on the unterminated tail; an overlong "
-    "line whose end arrives in the same read is delivered as a normal line",
-)
 def test_overlong_line_terminated_in_one_read_is_line_noise() -> None:
     events = feed(b"A" * (MAX_LINE + 100) + b"\r\nOK\r\n", c.at())
     assert isinstance(events[0], ev.LineNoise)
     assert events[1] == ev.CommandCompleted("AT", ())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: LineFramer emits one Overflow per MAX_LINE-sized read-dependent batch while "
-    "discarding, so the number of LineNoise events depends on the chunking",
-)
 def test_overlong_garbage_events_do_not_depend_on_chunking() -> None:
     data = b"\xff" * (3 * MAX_LINE) + b"\r\nOK\r\n"
     whole = feed(data)
@@ -511,11 +501,6 @@ def test_sds_wrapped_header_continuation() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a second +CTSDSR header before the first one's hex silently replaces the "
-    "first (protocol._start_sds overwrites self._sds); no SdsHeaderOrphaned is reported",
-)
 def test_second_sds_header_orphans_the_first() -> None:
     data = b"+CTSDSR: 12,1,0,2,0,16\r\n+CTSDSR: 13,3,0,4,0,16\r\n8004\r\n"
     assert feed(data) == [
@@ -674,11 +659,6 @@ def test_urc_with_non_numeric_field_is_unknown_line() -> None:
     assert feed(b"+CTCR: x,13\r\n") == [ev.UnknownLine("+CTCR: x,13")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PeiProtocol._plus_line catches only ValueError/IndexError; a URC with too "
-    "few fields raises KeyError (named['cc'] / named['bits']) out of receive()",
-)
 @pytest.mark.parametrize(
     "line",
     [

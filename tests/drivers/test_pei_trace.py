@@ -128,11 +128,6 @@ def test_malformed_trace_line_names_file_and_line(tmp_path: Path, bad: str) -> N
     assert "--trace" in info.value.hint
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: load_trace decodes lines outside its try block, so a non-UTF-8 trace file "
-    "raises UnicodeDecodeError instead of a DriverError naming file and line",
-)
 def test_non_utf8_trace_is_driver_error(tmp_path: Path) -> None:
     path = tmp_path / "binary.jsonl"
     path.write_bytes(b'{"t": 0, "dir": "rx", "hex": "00"}\n\xff\xfe\x00garbage\n')
