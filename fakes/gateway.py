@@ -78,6 +78,7 @@ class Gateway:
         self._sink: Callable[[bytes], None] | None = None
         self._busy: TimerHandle | None = None
         self._booting_until = -1.0
+        self._garbage_pending = False
         self.lines_out: list[str] = []  # every line emitted (for tests and the event log)
         self.dropped_unplugged = 0
         self._reset_session()
@@ -103,11 +104,15 @@ class Gateway:
 
     # -- link ---------------------------------------------------------------------------
     def attach_link(self, sink: Callable[[bytes], None]) -> None:
-        """A TE is connected: output goes to ``sink``; start-up garbage goes out first."""
+        """A TE is connected: output goes to ``sink``.
+
+        Start-up garbage (fault) is sent just before the reply to the first bytes the TE
+        writes after the plug: a pty cannot tell when the driver opens it, and pyserial
+        flushes its input on open, so garbage sent at plug time would never be seen.
+        """
         self._sink = sink
         self._input.clear()
-        if self.faults.plan.startup_garbage:
-            sink(self.faults.plan.startup_garbage)
+        self._garbage_pending = bool(self.faults.plan.startup_garbage)
 
     def detach_link(self) -> None:
         """The cable is out: the MT keeps running, its output goes nowhere."""
@@ -148,6 +153,9 @@ class Gateway:
         """Bytes from the TE."""
         if self.clock.monotonic() < self._booting_until:
             return
+        if self._garbage_pending:
+            self._garbage_pending = False
+            self._write(self.faults.plan.startup_garbage)
         self._input.feed(data)
         self._pump()
 
