@@ -1,0 +1,131 @@
+"""Targets and escalation: the 1 / 3 / 5 minute promise, enforced per responder.
+
+Each responder gets one timer per target (acknowledge, en route, on scene), counted
+from the moment it was paged (a backup unit's clock starts when it is called in).  When a
+timer fires and the responder has not reached the rung the target asks for, the engine
+records a ``failed / no_answer`` rung and runs the escalation steps in a fixed order —
+re-page that responder individually (only if it is still silent: an acknowledged unit
+that is late on the road needs the officer, not the same text again), alert the officer,
+page the unit's backup (once) — each
+written to the log, so a drill report can show exactly what was done and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from console.paging.model import (
+    EscalationRecord,
+    EscalationStep,
+    FailureCause,
+    Rung,
+    Source,
+    TargetKind,
+)
+from console.paging.state import PageState, ResponderState
+
+if TYPE_CHECKING:
+    from console.paging.engine import PagingEngine
+
+
+class Escalator:
+    """Schedules target timers on the engine's clock and runs the escalation steps."""
+
+    def __init__(self, engine: PagingEngine) -> None:
+        self.engine = engine
+
+    def schedule(self, page: PageState, resp: ResponderState) -> None:
+        clock = self.engine.clock
+        for kind in TargetKind:
+            deadline = page.targets.deadline(kind)
+            if deadline is None:
+                continue
+            delay = resp.joined_mono + deadline - clock.monotonic()
+            resp.timers.append(clock.call_later(delay, self._timer(page, resp, kind)))
+
+    def _timer(self, page: PageState, resp: ResponderState, kind: TargetKind) -> Callable[[], None]:
+        return lambda: self.target_passed(page, resp, kind)
+
+    def target_passed(self, page: PageState, resp: ResponderState, kind: TargetKind) -> None:
+        if page.closed or resp.reached(kind.required) or resp.reached(Rung.RELEASED):
+            return
+        engine = self.engine
+        engine.record(
+            page,
+            resp,
+            Rung.FAILED,
+            Source.ENGINE,
+            cause=FailureCause.NO_ANSWER,
+            detail=kind.value,
+        )
+        policy = page.targets.escalation
+        silent = not resp.reached(Rung.ACKNOWLEDGED)
+        if policy.repage and silent and resp.repages < policy.repage_limit:
+            queued = engine.repage(page, resp, detail=f"repage: {kind.value} target passed")
+            self._step(
+                page,
+                resp,
+                kind,
+                EscalationStep.REPAGE,
+                f"attempt {resp.attempts}" if queued else "not re-paged: a send is still queued",
+            )
+        if policy.alert_officer:
+            self._step(page, resp, kind, EscalationStep.ALERT, _alert_text(resp, kind))
+        if policy.page_backup and resp.backup is not None and not resp.backup_paged:
+            resp.backup_paged = True
+            if resp.backup in page.responders:
+                self._step(
+                    page,
+                    resp,
+                    kind,
+                    EscalationStep.BACKUP,
+                    "backup already on this page",
+                    resp.backup,
+                )
+            else:
+                rec = engine.backup_recipient(resp.backup, resp)
+                self._step(
+                    page,
+                    resp,
+                    kind,
+                    EscalationStep.BACKUP,
+                    f"paging backup {rec.alias}",
+                    resp.backup,
+                )
+                engine.add_backup(page, rec, resp.issi)
+
+    def _step(
+        self,
+        page: PageState,
+        resp: ResponderState,
+        kind: TargetKind,
+        step: EscalationStep,
+        detail: str,
+        backup: int | None = None,
+    ) -> None:
+        clock = self.engine.clock
+        record = EscalationRecord(
+            page.page_id,
+            resp.issi,
+            kind,
+            step,
+            clock.time(),
+            clock.monotonic(),
+            detail,
+            backup,
+        )
+        self.engine.record_escalation(page, resp, record)
+
+
+def _alert_text(resp: ResponderState, kind: TargetKind) -> str:
+    top = "nothing" if resp.top_level < 0 else _top_rung(resp).value
+    return f"{resp.alias} ({resp.issi}): {kind.value} target passed, last rung {top}"
+
+
+def _top_rung(resp: ResponderState) -> Rung:
+    best = Rung.QUEUED
+    for rec in resp.rungs:
+        if rec.rung.level > best.level:
+            best = rec.rung
+    return best

@@ -1,0 +1,344 @@
+"""The paging domain: rungs of the acknowledgement ladder, responders and pages.
+
+Everything the UI or a report sees is a frozen snapshot (design §4 "Page",
+"Acknowledgement ladder"): the engine keeps its own mutable bookkeeping and hands out
+these values, so a Textual widget can hold one without locks and without ever seeing a
+half-applied update.  Labels come in zh-CN and English because the officer reads Chinese
+and the technician often reads English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Rung(StrEnum):
+    """One step of a responder's acknowledgement ladder (value = event-log kind suffix)."""
+
+    QUEUED = "queued"
+    ACCEPTED = "accepted"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    ACKNOWLEDGED = "acknowledged"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    RELEASED = "released"
+    BACKUP_REQUESTED = "backup_requested"
+    FAILED = "failed"
+
+    @property
+    def level(self) -> int:
+        """Height on the ladder; side rungs (failed, backup requested) have none (-1)."""
+        return _LEVEL.get(self, -1)
+
+    @property
+    def is_answer(self) -> bool:
+        """A rung only a person can cause (as opposed to the gateway or the network)."""
+        return self.level >= _LEVEL[Rung.ACKNOWLEDGED] or self is Rung.BACKUP_REQUESTED
+
+    def label(self, lang: str = "zh-CN") -> str:
+        zh, en = _RUNG_LABELS[self]
+        return en if lang == "en" else zh
+
+
+LADDER: tuple[Rung, ...] = (
+    Rung.QUEUED,
+    Rung.ACCEPTED,
+    Rung.SENT,
+    Rung.DELIVERED,
+    Rung.READ,
+    Rung.ACKNOWLEDGED,
+    Rung.EN_ROUTE,
+    Rung.ON_SCENE,
+    Rung.RELEASED,
+)
+_LEVEL = {rung: i for i, rung in enumerate(LADDER)}
+
+_RUNG_LABELS: dict[Rung, tuple[str, str]] = {
+    Rung.QUEUED: ("排队", "queued"),
+    Rung.ACCEPTED: ("网关已接收", "accepted by gateway"),
+    Rung.SENT: ("已发出", "sent over the air"),
+    Rung.DELIVERED: ("已送达", "delivered"),
+    Rung.READ: ("已阅读", "read"),
+    Rung.ACKNOWLEDGED: ("收到", "acknowledged"),
+    Rung.EN_ROUTE: ("出发", "en route"),
+    Rung.ON_SCENE: ("到场", "on scene"),
+    Rung.RELEASED: ("完毕", "released"),
+    Rung.BACKUP_REQUESTED: ("请求支援", "backup requested"),
+    Rung.FAILED: ("失败", "failed"),
+}
+
+# What an answer proves about the rungs below it.  A status "收到" proves the message was
+# delivered, but not that the SDS was *read* (the person may have heard the voice call),
+# and "完毕" (done) does not prove the unit ever went to the scene (a cancelled call).
+IMPLIED_UP_TO: dict[Rung, Rung | None] = {
+    Rung.SENT: Rung.ACCEPTED,
+    Rung.DELIVERED: Rung.SENT,
+    Rung.READ: Rung.DELIVERED,
+    Rung.ACKNOWLEDGED: Rung.DELIVERED,
+    Rung.EN_ROUTE: Rung.ACKNOWLEDGED,
+    Rung.ON_SCENE: Rung.EN_ROUTE,
+    Rung.RELEASED: Rung.ACKNOWLEDGED,
+    Rung.BACKUP_REQUESTED: Rung.ACKNOWLEDGED,
+}
+
+
+class Source(StrEnum):
+    """Who or what caused a rung."""
+
+    ENGINE = "engine"  # queued, deadlines
+    GATEWAY = "gateway"  # +CMGS responses
+    REPORT = "report"  # SDS-TL delivery reports
+    STATUS = "status"  # a pre-coded status from the radio
+    TEXT = "text"  # a text reply
+    VOICE = "voice"  # keyed up on the page's call
+    OPERATOR = "operator"  # the duty officer recorded it by hand
+
+
+class FailureCause(StrEnum):
+    """Why a responder could not be reached or did not answer."""
+
+    NOT_REACHABLE = "not_reachable"
+    NOT_REGISTERED = "not_registered"
+    REFUSED = "refused"
+    GATEWAY_ERROR = "gateway_error"
+    NO_ANSWER = "no_answer"
+
+    def label(self, lang: str = "zh-CN") -> str:
+        zh, en = _CAUSE_LABELS[self]
+        return en if lang == "en" else zh
+
+
+_CAUSE_LABELS: dict[FailureCause, tuple[str, str]] = {
+    FailureCause.NOT_REACHABLE: ("不可达（关机或无信号）", "not reachable (off or out of range)"),
+    FailureCause.NOT_REGISTERED: ("未登记入网", "not registered"),
+    FailureCause.REFUSED: ("被拒绝", "refused"),
+    FailureCause.GATEWAY_ERROR: ("网关错误", "gateway error"),
+    FailureCause.NO_ANSWER: ("超时未应答", "no answer by the deadline"),
+}
+
+
+class TargetKind(StrEnum):
+    """The three promises: 1 minute acknowledge, 3 minutes en route, 5 minutes on scene."""
+
+    ACKNOWLEDGE = "acknowledge"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+
+    @property
+    def required(self) -> Rung:
+        """The rung a responder must have reached when this target passes."""
+        return {
+            TargetKind.ACKNOWLEDGE: Rung.ACKNOWLEDGED,
+            TargetKind.EN_ROUTE: Rung.EN_ROUTE,
+            TargetKind.ON_SCENE: Rung.ON_SCENE,
+        }[self]
+
+    def label(self, lang: str = "zh-CN") -> str:
+        zh, en = {
+            TargetKind.ACKNOWLEDGE: ("1分钟应答", "acknowledge"),
+            TargetKind.EN_ROUTE: ("3分钟出发", "en route"),
+            TargetKind.ON_SCENE: ("5分钟到场", "on scene"),
+        }[self]
+        return en if lang == "en" else zh
+
+
+class EscalationStep(StrEnum):
+    """What the engine does, in this order, when a target passes for a responder."""
+
+    REPAGE = "repage"
+    ALERT = "alert"
+    BACKUP = "backup"
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    """Which escalation steps run; mirrors ``console.config.Escalation``."""
+
+    repage: bool = True
+    repage_limit: int = 2
+    alert_officer: bool = True
+    page_backup: bool = True
+
+
+@dataclass(frozen=True)
+class PageTargets:
+    """Deadlines in seconds from the moment a responder was paged; ``None`` = not asked."""
+
+    acknowledge_s: float | None = 60.0
+    en_route_s: float | None = 180.0
+    on_scene_s: float | None = 300.0
+    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
+
+    def deadline(self, kind: TargetKind) -> float | None:
+        return {
+            TargetKind.ACKNOWLEDGE: self.acknowledge_s,
+            TargetKind.EN_ROUTE: self.en_route_s,
+            TargetKind.ON_SCENE: self.on_scene_s,
+        }[kind]
+
+
+@dataclass(frozen=True)
+class RungRecord:
+    """One timestamped rung.  ``implied`` rungs carry the time of the answer that proved
+    them (never an invented earlier time); ``committed`` says the log has it on disk."""
+
+    rung: Rung
+    wall: float
+    mono: float
+    source: Source
+    attempt: int = 1
+    implied: bool = False
+    cause: FailureCause | None = None
+    detail: str = ""
+    retry: bool = False
+    message_ref: int | None = None
+    event_id: int | None = None
+    committed: bool = False
+
+
+@dataclass(frozen=True)
+class EscalationRecord:
+    """One escalation step taken for one responder."""
+
+    page_id: str
+    issi: int
+    target: TargetKind
+    step: EscalationStep
+    wall: float
+    mono: float
+    detail: str = ""
+    backup_issi: int | None = None
+    event_id: int | None = None
+    committed: bool = False
+
+
+@dataclass(frozen=True)
+class ResponderView:
+    """A responder as the UI shows it: only rungs whose log records are committed."""
+
+    issi: int
+    alias: str
+    kind: str
+    via: str | None
+    backup_for: int | None
+    rungs: tuple[RungRecord, ...]
+    attempts: int
+
+    @property
+    def top(self) -> Rung | None:
+        """The highest ladder rung reached (ignores failed / backup requested)."""
+        best: Rung | None = None
+        for rec in self.rungs:
+            if rec.rung.level > (best.level if best is not None else -1):
+                best = rec.rung
+        return best
+
+    def has(self, rung: Rung) -> bool:
+        return any(r.rung is rung for r in self.rungs)
+
+    def first(self, rung: Rung) -> RungRecord | None:
+        return next((r for r in self.rungs if r.rung is rung), None)
+
+    @property
+    def acknowledged(self) -> bool:
+        top = self.top
+        return top is not None and top.level >= Rung.ACKNOWLEDGED.level
+
+    @property
+    def failures(self) -> tuple[RungRecord, ...]:
+        return tuple(r for r in self.rungs if r.rung is Rung.FAILED)
+
+
+@dataclass(frozen=True)
+class PageView:
+    """A page as the UI shows it (committed state only)."""
+
+    page_id: str
+    incident_id: str | None
+    text: str
+    voice_groups: tuple[int, ...]
+    operator: str
+    created_wall: float
+    created_mono: float
+    targets: PageTargets
+    responders: tuple[ResponderView, ...]
+    escalations: tuple[EscalationRecord, ...]
+    closed: bool = False
+
+    def responder(self, issi: int) -> ResponderView | None:
+        return next((r for r in self.responders if r.issi == issi), None)
+
+    @property
+    def all_acknowledged(self) -> bool:
+        return all(r.acknowledged for r in self.responders)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Responders per highest rung (``"none"`` for those with no committed rung)."""
+        out: dict[str, int] = {}
+        for r in self.responders:
+            key = r.top.value if r.top is not None else "none"
+            out[key] = out.get(key, 0) + 1
+        return out
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who to page: a unit's ISSI with the name it is shown under and how it was chosen."""
+
+    issi: int
+    alias: str = ""
+    kind: str = "other"
+    via: str | None = None
+    via_gssi: int | None = None
+    backup: int | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What the officer asked for: recipients, talkgroups, text and/or voice.
+
+    ``group_text``: GSSIs whose text goes as one SDS to the talkgroup instead of one per
+    member (the station prefers that for large groups; no per-radio delivery reports).
+    """
+
+    recipients: tuple[Recipient, ...] = ()
+    talkgroups: tuple[int, ...] = ()
+    text: str = ""
+    voice: bool = False
+    group_text: tuple[int, ...] = ()
+    targets: PageTargets | None = None
+    priority: int = 5
+    operator: str = ""
+    incident_id: str | None = None
+    title: str = ""
+    hold_floor: bool = False
+    """Keep the floor after the group call is set up (the officer is holding PTT to
+    speak); otherwise it is released at once so that responders can key up to answer."""
+
+
+@dataclass(frozen=True)
+class PageChanged:
+    """Published after the log committed new rungs of a page (``changed`` = their ISSIs)."""
+
+    view: PageView
+    changed: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class OfficerAlert:
+    """A target passed for a responder: the UI must make the officer look (committed)."""
+
+    page_id: str
+    issi: int
+    alias: str
+    target: TargetKind
+    wall: float
+    mono: float
+    detail: str = ""
+
+
+PagingUpdate = PageChanged | OfficerAlert

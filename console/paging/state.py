@@ -1,0 +1,151 @@
+"""The engine's mutable bookkeeping of pages and responders, and the committed views.
+
+Why two copies of each rung: the engine must act on what it knows at once (an answer
+stops an escalation even before the log committed it), while the UI may only show what
+the log has committed (design §6 "Nothing is lost").  So every rung goes into ``rungs``
+when it happens and into ``committed`` when the log's commit notification covers its
+event id; views are built from ``committed`` only, and cached per responder so a burst
+of answers rebuilds only the responders that changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from console.paging.model import (
+    LADDER,
+    EscalationRecord,
+    FailureCause,
+    PageRequest,
+    PageTargets,
+    PageView,
+    ResponderView,
+    Rung,
+    RungRecord,
+)
+from drivers.clock import TimerHandle
+
+
+@dataclass(eq=False)
+class ResponderState:
+    """One responder of one page, as the engine tracks it."""
+
+    issi: int
+    alias: str
+    kind: str
+    via: str | None
+    via_gssi: int | None
+    backup: int | None
+    backup_for: int | None
+    joined_mono: float
+    pending_job: bool = False
+    written: set[int] = field(default_factory=set)
+    rungs: list[RungRecord] = field(default_factory=list)
+    committed: list[RungRecord] = field(default_factory=list)
+    attempts: int = 0
+    repages: int = 0
+    backup_paged: bool = False
+    top_level: int = -1
+    timers: list[TimerHandle] = field(default_factory=list)
+    view: ResponderView | None = None
+
+    def has(self, rung: Rung, attempt: int | None = None) -> bool:
+        return any(r.rung is rung and (attempt is None or r.attempt == attempt) for r in self.rungs)
+
+    def has_failure(self, cause: FailureCause, detail: str, attempt: int) -> bool:
+        return any(
+            r.rung is Rung.FAILED
+            and r.cause is cause
+            and r.detail == detail
+            and r.attempt == attempt
+            for r in self.rungs
+        )
+
+    def add(self, record: RungRecord) -> None:
+        self.rungs.append(record)
+        self.top_level = max(self.top_level, record.rung.level)
+
+    def reached(self, rung: Rung) -> bool:
+        """At or past ``rung`` (uncommitted rungs count: the engine acts on them)."""
+        return self.top_level >= rung.level
+
+    def cancel_timers(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
+    def snapshot(self) -> ResponderView:
+        if self.view is None:
+            self.view = ResponderView(
+                issi=self.issi,
+                alias=self.alias,
+                kind=self.kind,
+                via=self.via,
+                backup_for=self.backup_for,
+                rungs=tuple(self.committed),
+                attempts=self.attempts,
+            )
+        return self.view
+
+
+@dataclass(eq=False)
+class PageState:
+    """One page as the engine tracks it."""
+
+    page_id: str
+    incident_id: str | None
+    request: PageRequest
+    targets: PageTargets
+    operator: str
+    created_wall: float
+    created_mono: float
+    responders: dict[int, ResponderState] = field(default_factory=dict)
+    call_ccs: set[int] = field(default_factory=set)
+    escalations: list[EscalationRecord] = field(default_factory=list)
+    committed_escalations: list[EscalationRecord] = field(default_factory=list)
+    closed: bool = False
+    view: PageView | None = None
+
+    @property
+    def sends_text(self) -> bool:
+        return bool(self.request.text)
+
+    def applicable(self, rung: Rung) -> bool:
+        """Whether ``rung`` can happen on this page (no SDS rungs on a voice-only page)."""
+        if rung in (Rung.SENT, Rung.DELIVERED, Rung.READ):
+            return self.sends_text
+        return True
+
+    def implied_rungs(self, resp: ResponderState, up_to: Rung) -> list[Rung]:
+        """Ladder rungs an answer proves that the responder has no record of yet.
+
+        ``READ`` is never implied: only the radio's consumed report proves a message was
+        read (the person may have answered the voice call without reading the text).
+        """
+        out: list[Rung] = []
+        for rung in LADDER:
+            if rung.level < Rung.ACCEPTED.level or rung.level > up_to.level:
+                continue
+            if rung is Rung.READ or not self.applicable(rung) or resp.has(rung):
+                continue
+            if self.sends_text and rung.level <= Rung.DELIVERED.level and not resp.written:
+                continue  # the text never left us: an answer (to the voice call) proves nothing
+            out.append(rung)
+        return out
+
+    def snapshot(self) -> PageView:
+        if self.view is None:
+            self.view = PageView(
+                page_id=self.page_id,
+                incident_id=self.incident_id,
+                text=self.request.text,
+                voice_groups=self.request.talkgroups if self.request.voice else (),
+                operator=self.operator,
+                created_wall=self.created_wall,
+                created_mono=self.created_mono,
+                targets=self.targets,
+                responders=tuple(r.snapshot() for r in self.responders.values()),
+                escalations=tuple(self.committed_escalations),
+                closed=self.closed,
+            )
+        return self.view

@@ -1,0 +1,79 @@
+"""From what the officer selected (aliases, group names, raw numbers) to a PageRequest.
+
+A talkgroup is both a way to reach its members (one SDS each, tracked) and a voice call;
+a console-side list is only a set of units.  Raw numbers that name no configured unit
+become ad-hoc units, so a technician can page 1001 1002 with no station file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from console.config import Group, Station, Targets, Unit
+from console.paging.model import EscalationPolicy, PageRequest, PageTargets, Recipient
+
+
+def recipient(unit: Unit, via: Group | None = None) -> Recipient:
+    return Recipient(
+        issi=unit.issi,
+        alias=unit.alias,
+        kind=unit.kind,
+        via=via.name if via is not None else None,
+        via_gssi=via.gssi if via is not None else None,
+        backup=unit.backup,
+    )
+
+
+def directory(station: Station) -> dict[int, Recipient]:
+    """Every configured unit as a recipient (for backup look-ups)."""
+    return {u.issi: recipient(u) for u in station.units}
+
+
+def page_targets(targets: Targets) -> PageTargets:
+    """The station's 1 / 3 / 5 minute targets and escalation policy."""
+    esc = targets.escalation
+    return PageTargets(
+        acknowledge_s=float(targets.acknowledge_s),
+        en_route_s=float(targets.mutual_aid_s),
+        on_scene_s=float(targets.reinforcement_s),
+        escalation=EscalationPolicy(
+            repage=esc.repage,
+            repage_limit=esc.repage_limit,
+            alert_officer=esc.alert_officer,
+            page_backup=esc.page_backup,
+        ),
+    )
+
+
+def build_request(
+    station: Station,
+    tokens: Iterable[str],
+    *,
+    text: str = "",
+    voice: bool = False,
+    operator: str = "",
+    priority: int = 5,
+    group_text: Iterable[int] = (),
+    targets: PageTargets | None = None,
+) -> PageRequest:
+    """Resolve ``tokens`` with the station (raises ``UnknownTargetError`` with suggestions)."""
+    recipients: dict[int, Recipient] = {}
+    talkgroups: list[int] = []
+    for target in station.resolve_targets(list(tokens)):
+        if isinstance(target, Unit):
+            recipients.setdefault(target.issi, recipient(target))
+            continue
+        if target.gssi is not None and target.gssi not in talkgroups:
+            talkgroups.append(target.gssi)
+        for unit in station.members_of(target):
+            recipients.setdefault(unit.issi, recipient(unit, target))
+    return PageRequest(
+        recipients=tuple(recipients.values()),
+        talkgroups=tuple(talkgroups),
+        text=text,
+        voice=voice,
+        group_text=tuple(group_text),
+        targets=targets or page_targets(station.targets),
+        priority=priority,
+        operator=operator or station.operator,
+    )
