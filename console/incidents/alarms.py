@@ -138,8 +138,9 @@ class AlarmBoard:
                 log_.exception("alarm listener failed")
 
     def close(self) -> None:
-        """Stop listening to the gateway and stop every reminder."""
-        self._unsubscribe()
+        """Stop listening to the gateway and stop every reminder (safe to call twice)."""
+        unsubscribe, self._unsubscribe = self._unsubscribe, lambda: None
+        unsubscribe()
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
