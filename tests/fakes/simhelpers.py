@@ -60,6 +60,7 @@ class TE:
         self.ser = serial.serial_for_url(url, timeout=0)
         self.fd = self.ser.fileno()
         self.buf = bytearray()
+        self.received = bytearray()  # everything ever read
         self.eof = False
         self.error: Exception | None = None
         self._event = asyncio.Event()
@@ -76,6 +77,7 @@ class TE:
             self.eof = True
             self._loop.remove_reader(self.fd)
         self.buf += data
+        self.received += data
         self._event.set()
 
     def write(self, data: bytes | str) -> None:
