@@ -1,0 +1,141 @@
+"""Shared rig for the paging tests: engine + real PeiLink/Gateway + the simulated network.
+
+Imported by the other ``test_paging*`` modules; holds a few self-checks of its own.
+The link runs over a real pty; time is a VirtualClock; the event log is a real SQLite
+file committed by the engine's own timer (``drive_log``), so nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_TESTS = Path(__file__).resolve().parents[1]
+if str(_TESTS) not in sys.path:
+    sys.path.insert(0, str(_TESTS))
+
+from rig import Rig, make_rig  # noqa: E402
+
+from console.eventlog import EventLog  # noqa: E402
+from console.paging.engine import PagingEngine  # noqa: E402
+from console.paging.model import (  # noqa: E402
+    OfficerAlert,
+    PageChanged,
+    PageTargets,
+    PagingUpdate,
+    Recipient,
+)
+from fakes.air import AirSds, peek_tl  # noqa: E402
+from fakes.behaviour import AnswerMode, Behaviour, StatusStep, fixed  # noqa: E402
+
+LADDER = (
+    StatusStep(0x8002, fixed(0.0)),
+    StatusStep(0x8003, fixed(20.0)),
+    StatusStep(0x8004, fixed(60.0)),
+)
+
+
+def behaviour(answer: AnswerMode = AnswerMode.STATUS, *, answer_s: float = 10.0) -> Behaviour:
+    """Fixed delays so virtual times are exact: delivered +1 s, read +4 s, answer +answer_s."""
+    return Behaviour(
+        answer=answer,
+        delivery=fixed(1.0),
+        read=fixed(4.0),
+        answer_delay=fixed(answer_s),
+        ladder=LADDER,
+        talk=fixed(3.0),
+    )
+
+
+OFF = Behaviour(powered=False)
+
+
+@dataclass
+class PagingRig:
+    rig: Rig
+    log: EventLog
+    engine: PagingEngine
+    updates: list[PagingUpdate] = field(default_factory=list)
+    aired: Counter[tuple[int, int]] = field(default_factory=Counter)
+
+    @property
+    def clock(self) -> Any:
+        return self.rig.clock
+
+    @property
+    def alerts(self) -> list[OfficerAlert]:
+        return [u for u in self.updates if isinstance(u, OfficerAlert)]
+
+    @property
+    def changes(self) -> list[PageChanged]:
+        return [u for u in self.updates if isinstance(u, PageChanged)]
+
+    async def run(self, seconds: float, step: float = 0.5) -> None:
+        await self.clock.run_until(lambda: False, limit=seconds, step=step)
+
+    async def close(self) -> None:
+        await self.engine.close()
+        await self.rig.close()
+        self.log.close()
+
+
+async def make_paging_rig(
+    tmp_path: Path,
+    units: Sequence[Mapping[str, Any]],
+    behaviours: Mapping[int, Behaviour],
+    *,
+    groups: Sequence[Mapping[str, Any]] = (),
+    targets: PageTargets | None = None,
+    directory: Mapping[int, Recipient] | None = None,
+    drive_log: bool = True,
+    **sim_kwargs: Any,
+) -> PagingRig:
+    rig = await make_rig(units, groups, behaviours=behaviours, **sim_kwargs)
+    log = EventLog.open(
+        tmp_path / "events.db",
+        clock=rig.clock,
+        background=False,
+        durability="normal",
+        record_sessions=False,
+    )
+    found = dict(directory or {})
+    engine = PagingEngine(
+        rig.gateway,
+        log,
+        clock=rig.clock,
+        targets=targets,
+        operator="值班民警",
+        directory=found.get,
+        drive_log=drive_log,
+        page_ids=iter(f"P{i}" for i in range(1, 1000)).__next__,
+    )
+    prig = PagingRig(rig, log, engine)
+    engine.subscribe(prig.updates.append)
+    original = rig.sim.network.send_from_gateway
+
+    def count(sds: AirSds) -> None:
+        tl = peek_tl(sds.ai, sds.data)
+        if tl is not None and tl.msg_type == 0:
+            prig.aired[(sds.called, tl.message_ref)] += 1
+        original(sds)
+
+    rig.sim.network.send_from_gateway = count  # type: ignore[method-assign]
+    await engine.start()
+    return prig
+
+
+def units(issis: Sequence[int]) -> list[dict[str, Any]]:
+    return [{"issi": i, "alias": f"单元{i}", "kind": "school"} for i in issis]
+
+
+async def test_rig_brings_the_link_up(tmp_path: Path) -> None:
+    prig = await make_paging_rig(tmp_path, units([2001]), {2001: behaviour()})
+    try:
+        assert prig.rig.link.state.value == "up"
+        assert prig.engine.queued_sends == 0
+    finally:
+        await prig.close()
