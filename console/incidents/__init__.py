@@ -14,7 +14,6 @@ from console.incidents.alarms import AlarmBoard
 from console.incidents.book import IncidentBook
 from console.incidents.errors import (
     BadIncidentValueError,
-    IncidentClosedError,
     IncidentError,
     InvalidTransitionError,
     MissingOperatorError,
@@ -64,7 +63,6 @@ __all__ = [
     "Incident",
     "IncidentBook",
     "IncidentChanged",
-    "IncidentClosedError",
     "IncidentError",
     "IncidentState",
     "InvalidTransitionError",

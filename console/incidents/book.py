@@ -18,7 +18,6 @@ from console.eventlog import EventLog, NewEvent
 from console.incidents import model as m
 from console.incidents.errors import (
     BadIncidentValueError,
-    IncidentClosedError,
     InvalidTransitionError,
     MissingOperatorError,
     UnknownIncidentError,
@@ -282,13 +281,14 @@ class IncidentBook:
     ) -> Incident:
         """Record that a page went out for this incident.  A raised incident becomes
         dispatched (派发) with it, because paging the units *is* dispatching them.
-        Attaching the same page twice changes nothing."""
+        Attaching the same page twice changes nothing.  A page for a closed incident is
+        still recorded (it went out; nothing is lost) but does not reopen it -- that stays
+        the officer's explicit :meth:`reopen`.  The paging engine calls this after it has
+        created the page, so it must not refuse."""
         inc = self.require(incident_id)
         page = str(page_id)
         if page in inc.pages:
             return inc
-        if not inc.is_open:
-            raise IncidentClosedError(inc.id, f"attach page {page}")
         stamp = (self.clock.time(), self.clock.monotonic())
         events = [
             self._event(m.INCIDENT_PAGE, inc.id, data={}, operator=operator, page=page, stamp=stamp)
@@ -308,13 +308,12 @@ class IncidentBook:
     def attach_broadcast(
         self, incident_id: str, broadcast_id: str | int, *, operator: str | None = None
     ) -> Incident:
-        """Record a loudspeaker broadcast made for this incident (idempotent)."""
+        """Record a loudspeaker broadcast made for this incident (idempotent; recorded
+        on a closed incident too, like :meth:`attach_page`)."""
         inc = self.require(incident_id)
         ref = str(broadcast_id)
         if ref in inc.broadcasts:
             return inc
-        if not inc.is_open:
-            raise IncidentClosedError(inc.id, f"attach broadcast {ref}")
         event = self._event(
             m.INCIDENT_BROADCAST, inc.id, data={"broadcast": ref}, operator=operator
         )

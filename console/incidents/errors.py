@@ -38,14 +38,6 @@ class InvalidTransitionError(IncidentError):
         self.wanted = wanted
 
 
-class IncidentClosedError(IncidentError):
-    default_hint = "Reopen the incident first, or open a new one for the new work."
-
-    def __init__(self, incident_id: str, action: str) -> None:
-        super().__init__(f"incident {incident_id} is closed; cannot {action}")
-        self.incident_id = incident_id
-
-
 class MissingOperatorError(IncidentError):
     default_hint = "Every change is recorded with the officer's name; log in or pass operator."
 

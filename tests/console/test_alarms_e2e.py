@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from rig import make_rig
+_TESTS = Path(__file__).resolve().parents[1]
+if str(_TESTS) not in sys.path:
+    sys.path.insert(0, str(_TESTS))
 
-from console.eventlog import EventLog
-from console.incidents import AlarmBoard, AlarmEvent, AlarmReminder, IncidentBook
-from drivers.sds import ReportRequest
+from rig import make_rig  # noqa: E402
+
+from console.eventlog import EventLog  # noqa: E402
+from console.incidents import AlarmBoard, AlarmEvent, AlarmReminder, IncidentBook  # noqa: E402
+from drivers.sds import ReportRequest  # noqa: E402
 
 OFFICER = "张警官"
 SMOKE = "烟感报警 3号楼 \x1b[31m[b]配电间[/b]"

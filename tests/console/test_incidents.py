@@ -14,7 +14,6 @@ from console.incidents import (
     Incident,
     IncidentBook,
     IncidentChanged,
-    IncidentClosedError,
     IncidentState,
     InvalidTransitionError,
     MissingOperatorError,
@@ -267,17 +266,17 @@ def test_attach_page_is_idempotent_and_dispatches_once(book: IncidentBook) -> No
     assert [e.kind for e in b.timeline].count("incident.state") == 1
 
 
-def test_attach_to_closed_refused_but_answers_accepted(book: IncidentBook) -> None:
+def test_closed_incident_still_records_pages_answers_and_notes(book: IncidentBook) -> None:
     inc = walk(book, S.CLOSED)
-    with pytest.raises(IncidentClosedError) as err:
-        book.attach_page(inc.id, "P-9")
-    assert "eopen" in err.value.hint
-    with pytest.raises(IncidentClosedError):
-        book.attach_broadcast(inc.id, "B-9")
+    paged = book.attach_page(inc.id, "P-9")  # the page went out: recorded, not refused
+    assert paged.pages == ("P-9",) and paged.state is S.CLOSED
+    cast = book.attach_broadcast(inc.id, "B-9")
+    assert cast.broadcasts == ("B-9",) and cast.state is S.CLOSED
     late = book.record_answer(inc.id, "2002", "到场 (迟到)")
     assert late.answers[-1].summary == "到场 (迟到)" and late.state is S.CLOSED
     noted = book.add_note(inc.id, "事后补记", operator=OFFICER)
     assert noted.notes[-1].text == "事后补记"
+    assert not noted.is_open and noted not in book.active()
 
 
 def test_note_validation(book: IncidentBook) -> None:

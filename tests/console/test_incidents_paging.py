@@ -1,0 +1,62 @@
+"""The incident book wired into the paging engine as the engine expects it (ad-hoc incident
+for a page without one, page attached), over the simulated network on virtual time."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_TESTS = Path(__file__).resolve().parents[1]
+if str(_TESTS) not in sys.path:
+    sys.path.insert(0, str(_TESTS))
+
+from rig import make_rig  # noqa: E402
+
+from console.eventlog import EventLog  # noqa: E402
+from console.incidents import IncidentBook, IncidentState  # noqa: E402
+from console.paging.engine import PagingEngine  # noqa: E402
+from console.paging.model import PageRequest, Recipient  # noqa: E402
+
+OFFICER = "值班民警"
+
+
+async def test_page_without_incident_gets_adhoc_incident(tmp_path: Path) -> None:
+    rig = await make_rig()
+    log = EventLog.open(tmp_path / "events.db", clock=rig.clock, background=False,
+                        durability="normal", record_sessions=False)  # fmt: skip
+    book = IncidentBook(rig.clock, log)
+    engine = PagingEngine(
+        rig.gateway,
+        log,
+        clock=rig.clock,
+        operator=OFFICER,
+        incident_factory=lambda title, operator: book.adhoc_for_page(title, operator).id,
+        attach_page=book.attach_page,
+        drive_log=True,
+    )
+    await engine.start()
+    try:
+        request = PageRequest(
+            recipients=(Recipient(2001, "星海实验小学"),),
+            text="XX路发生交通事故，附近队员立即前往处置",
+            title="XX路交通事故",
+        )
+        page_id = engine.page(request)
+        [incident] = book.active()
+        assert incident.kind == "adhoc" and incident.title == "XX路交通事故"
+        assert incident.opened_by == OFFICER
+        assert incident.pages == (page_id,) and incident.state is IncidentState.DISPATCHED
+        # A second page for the same incident is attached to it, not a new incident.
+        second = engine.page(
+            PageRequest(recipients=(Recipient(2001),), text="再次呼叫"), incident_id=incident.id
+        )
+        assert book.require(incident.id).pages == (page_id, second)
+        await rig.clock.run_until(lambda: False, limit=5.0, step=0.5)
+        kinds = [r.kind for r in log.query(incident=incident.id)]
+        assert kinds[:4] == [
+            "incident.opened", "incident.state", "page.created", "incident.page_attached",
+        ]  # fmt: skip
+    finally:
+        await engine.close()
+        await rig.close()
+        log.close()
