@@ -477,8 +477,11 @@ class PeiLink:
         """While UP: keep-alive on idle; return when the link is lost."""
         assert self._lost_event is not None
         while self.state is LinkState.UP:
+            # Sleep until the line has been quiet for a whole keep-alive interval.
+            quiet_at = self._last_rx + self._keepalive
+            delay = max(0.05, quiet_at - self.clock.monotonic())
             lost = asyncio.ensure_future(self._lost_event.wait())
-            tick = asyncio.ensure_future(self.clock.sleep(self._keepalive))
+            tick = asyncio.ensure_future(self.clock.sleep(delay))
             done, _ = await asyncio.wait({lost, tick}, return_when=asyncio.FIRST_COMPLETED)
             for fut in (lost, tick):
                 if fut not in done:
