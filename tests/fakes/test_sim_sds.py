@@ -83,13 +83,11 @@ async def test_text_reply_to_group_page(te: TE, clock: VirtualClock) -> None:
     te.write(f"AT+CMGS=9002,{len(pdu) * 4}\r\n{pdu}\x1a".encode())
     await te.wait_for(b"OK\r\n")
     await clock.advance(12.0)
-    out = await te.drain()
     # 2001 (status) and 2002 (text "收到", UTF-16BE coding 26) both answer
-    assert b"+CTSDSR: 13,2001,0,1000,0,16\r\n\r\n8002" in out
+    assert await te.wait_for(b"+CTSDSR: 13,2001,0,1000,0,16\r\n\r\n8002\r\n")
     reply = encode_text("收到", 0, report=0, coding=26).hex().upper()[6:]
-    assert re.search(
-        rb"\+CTSDSR: 12,2002,0,1000,0,\d+\r\n\r\n8202[0-9A-F]{2}" + reply.encode(), out
-    )
+    rx = re.compile(rb"\+CTSDSR: 12,2002,0,1000,0,\d+\r\n\r\n8202[0-9A-F]{2}" + reply.encode())
+    assert await te.wait_for(rx)
 
 
 async def test_ctsp_gating(te: TE, sim: Simulation, clock: VirtualClock) -> None:
@@ -102,10 +100,10 @@ async def test_ctsp_gating(te: TE, sim: Simulation, clock: VirtualClock) -> None
     await te.cmd("AT+CTSP=1,2,20")
     sim.radio(2001).send_status(0x8005)
     sim.radio(2001).send_text("hi")
-    assert await te.drain() == b"\r\n+CTSDSR: 13,2001,0,1000,0,16\r\n\r\n8005\r\n"
+    assert await te.wait_for(b"8005\r\n") == b"\r\n+CTSDSR: 13,2001,0,1000,0,16\r\n\r\n8005\r\n"
     await te.cmd("AT+CTSP=1,3,130")
     sim.radio(2001).send_text("hi")
-    assert b"+CTSDSR: 12,2001" in await te.drain()
+    assert await te.wait_for(b"+CTSDSR: 12,2001")
 
 
 async def test_switched_off_radio_reports_not_reachable(
@@ -170,7 +168,8 @@ async def test_no_report_when_failure_report_disabled(clock: VirtualClock) -> No
         te.write(f"AT+CMGS=2001,72\r\n{HALLO}\x1a".encode())
         await te.wait_for(b"OK\r\n")
         await clock.advance(60.0)
-        assert await te.drain() == b"\r\n+CMGS: 0,4,7\r\n"
+        assert await te.wait_for(b"+CMGS: 0,4,7\r\n") == b"\r\n+CMGS: 0,4,7\r\n"
+        assert await te.drain() == b""
     finally:
         te.close()
         await sim.close()
