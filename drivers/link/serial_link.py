@@ -414,14 +414,23 @@ class PeiLink:
     async def _init_cmd(self, command: Command, timeout: float = 2.0) -> ev.CommandCompleted:
         return await self._enqueue(command, timeout, PRIORITY_HIGH, internal=True)
 
+    async def _quiet(self, period: float) -> None:
+        """Wait until nothing has been received for ``period`` seconds (bounded: 5 periods)."""
+        for _ in range(5):
+            await self.clock.sleep(period)
+            if self.clock.monotonic() - self._last_rx >= period:
+                return
+
     async def _init_sequence(self) -> None:
         # Start-up junk (+CME ERROR: 35 for line noise) is answered by repeating AT.
         for attempt in range(5):
             try:
                 await self._init_cmd(commands.at(), 1.0 + attempt)
                 break
-            except CommandRejected:
-                continue
+            except (CommandRejected, CommandTimeout):
+                # Junk may have ended our AT early; let late answers drain as stray results
+                # (nothing outstanding) before the next try, so answers never shift by one.
+                await self._quiet(0.3)
         else:
             raise CommandError(
                 "the gateway answers AT only with errors", hint="Check the baud rate and dialect."

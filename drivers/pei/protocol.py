@@ -17,6 +17,7 @@ that make PEI hard live here, in one place:
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 
 from drivers.errors import CommandError
@@ -72,6 +73,9 @@ class PeiProtocol:
         self._lines: list[str] = []
         self._owned_response_seen = False
         self._sds: _PendingSds | None = None
+        # Echo of a command that already ended (start-up junk can end a command before its
+        # echo arrives) must not become a response line of the next one.
+        self._recent: deque[str] = deque(maxlen=4)
 
     # --- outgoing ---------------------------------------------------------------------
 
@@ -85,6 +89,7 @@ class PeiProtocol:
         if self._pending is not None:
             raise ProtocolBusy(f"{command.name} offered while {self._pending.name} is outstanding")
         self._pending = command
+        self._recent.append(command.line.upper().replace(" ", ""))
         self._lines = []
         self._owned_response_seen = False
         return command.encode(self.dialect.line_ending)
@@ -120,7 +125,7 @@ class PeiProtocol:
 
     def _line(self, line: str, out: list[ev.PeiEvent]) -> None:
         pending = self._pending
-        if pending is not None and self._is_echo(line, pending):
+        if self._is_echo(line, pending):
             return
         if self._sds is not None and self._sds_payload(line, out):
             return
@@ -137,11 +142,17 @@ class PeiProtocol:
         else:
             out.append(ev.UnknownLine(line))
 
-    def _is_echo(self, line: str, pending: Command) -> bool:
+    def _is_echo(self, line: str, pending: Command | None) -> bool:
+        if not line.upper().startswith("AT") and pending is None:
+            return False
         upper = line.upper().replace(" ", "")
-        if upper == pending.line.upper().replace(" ", ""):
+        if upper in self._recent:
             return True
-        return pending.data is not None and upper == pending.data.decode("ascii").upper()
+        return (
+            pending is not None
+            and pending.data is not None
+            and upper == pending.data.decode("ascii").upper()
+        )
 
     def _final(self, line: str, out: list[ev.PeiEvent]) -> None:
         m = _CME.match(line)
@@ -197,7 +208,7 @@ class PeiProtocol:
             orphan = self._sds
             self._start_sds(fields, named, line)
             if orphan is not None:
-                return ev.SdsHeaderOrphaned(orphan.header, "another SDS header came first")
+                return ev.SdsHeaderOrphaned(orphan.header, "no hex payload line followed")
             return None
         if kind == "sds_status":
             if len(fields) < 2:

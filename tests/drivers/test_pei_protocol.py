@@ -726,3 +726,16 @@ def test_command_builders() -> None:
     assert c.echo_off().name == "ATE"
     with pytest.raises(CommandError):
         c.raw("AT\r\nATZ")
+
+
+def test_late_echo_of_an_earlier_command_is_not_a_response_line() -> None:
+    # Start-up junk ends the first AT early; its echo and OK arrive during the next command.
+    proto = PeiProtocol()
+    proto.send(c.at())
+    assert isinstance(proto.receive(b"\r\n+CME ERROR: 35\r\n")[0], ev.CommandFailed)
+    proto.send(c.echo_off())
+    events = proto.receive(b"AT\r\r\nOK\r\n")
+    assert events == [ev.CommandCompleted("ATE0", ())]
+    proto.send(c.query_mode())
+    events = proto.receive(b"ATE0\r\r\nOK\r\n")
+    assert events == [ev.CommandCompleted("AT+CTOM?", ())]

@@ -112,7 +112,7 @@ async def test_group_call_out_with_ptt_and_voice_answer() -> None:
         await rig.wait_for(lambda: any(g.talker_ssi == "2003" for g in rig.of(TxGranted)))
         assert rig.gateway.calls[cc].talker == "2003"
         await rig.wait_for(lambda: any(r.cc == cc for r in rig.of(CallReleased)), virtual=120)
-        released = [r for r in rig.of(CallReleased) if r.cc == cc][0]
+        released = next(r for r in rig.of(CallReleased) if r.cc == cc)
         assert released.cause == 13
         assert cc not in rig.gateway.calls
         # PTT again on a fresh call: press is granted to us.
@@ -137,7 +137,7 @@ async def test_incoming_group_call_reports_talker_and_emergency() -> None:
         await rig.wait_for(lambda: any(r.cc == call.cc for r in rig.of(CallReleased)), virtual=60)
         rig.sim.radio(2002).emergency_call(9001)
         await rig.wait_for(lambda: any(c.emergency for c in rig.of(IncomingCall)))
-        emergency = [c for c in rig.of(IncomingCall) if c.emergency][0]
+        emergency = next(c for c in rig.of(IncomingCall) if c.emergency)
         assert emergency.calling_ssi == "2002" and emergency.priority == 15
     finally:
         await rig.close()
