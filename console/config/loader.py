@@ -24,6 +24,7 @@ from console.config.model import (
     SSI_MAX,
     SSI_MIN,
     UNIT_KINDS,
+    AudioConfig,
     Escalation,
     GatewayConfig,
     Group,
@@ -41,7 +42,17 @@ from console.errors import ConfigError
 
 DEMO_RESOURCE = "demo_station.toml"
 
-_TOP = ("station", "gateway", "targets", "status_plan", "units", "groups", "zones", "templates")
+_TOP = (
+    "station",
+    "gateway",
+    "targets",
+    "status_plan",
+    "units",
+    "groups",
+    "zones",
+    "templates",
+    "audio",
+)
 _URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "sim", "alt", "hwgrep")
 _IDENT = re.compile(r"^[A-Za-z0-9_-]+$")
 _HOSTNAME = re.compile(
@@ -139,6 +150,7 @@ def _build(doc: dict[str, Any], p: Problems) -> Station:
         targets=_targets(root),
         templates=_templates(root, p),
         source=p.source,
+        audio=_audio(root),
     )
 
 
@@ -404,6 +416,29 @@ def _speaker(t: Table, p: Problems, multicast_ok: bool) -> Speaker:
         channel=channel,
         name_en=t.text("name_en", ""),
         notes=t.text("notes", "", nonempty=False),
+    )
+
+
+_AUDIO_KEYS = (
+    "headset_input",
+    "headset_output",
+    "radio_input",
+    "radio_output",
+    "recordings",
+    "multicast_ttl",
+)
+
+
+def _audio(root: Table) -> AudioConfig:
+    """The optional [audio] table: device names and loudspeaker network settings."""
+    t = root.table("audio", _AUDIO_KEYS)
+    return AudioConfig(
+        headset_input=t.text("headset_input", None),
+        headset_output=t.text("headset_output", None),
+        radio_input=t.text("radio_input", None),
+        radio_output=t.text("radio_output", None),
+        recordings=t.text("recordings", "recordings"),
+        multicast_ttl=t.integer("multicast_ttl", 1, lo=1, hi=255),
     )
 
 

@@ -136,6 +136,28 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class AudioConfig:
+    """Sound devices (by PortAudio name) and loudspeaker network settings.
+
+    Every field is optional: a station without an ``[audio]`` table still pages and
+    broadcasts tones; the voice path then reports "no sound device configured".
+    """
+
+    headset_input: str | None = None
+    """The duty officer's headset microphone."""
+    headset_output: str | None = None
+    """The duty officer's headset earpiece (received radio audio, replays)."""
+    radio_input: str | None = None
+    """Sound-card input wired to the gateway's audio output (what the radios say)."""
+    radio_output: str | None = None
+    """Sound-card output wired to the gateway's audio input (what the officer says)."""
+    recordings: str = "recordings"
+    """Folder for one WAV per received transmission (relative: to the working folder)."""
+    multicast_ttl: int = 1
+    """IP TTL for multicast loudspeaker streams; 1 keeps them on the local network."""
+
+
+@dataclass(frozen=True)
 class StatusCode:
     """A pre-coded TETRA status value and what it means at this station."""
 
@@ -240,6 +262,7 @@ class Station:
     targets: Targets = field(default_factory=Targets)
     templates: tuple[MessageTemplate, ...] = ()
     source: str = "<memory>"
+    audio: AudioConfig = field(default_factory=AudioConfig)
 
     def display_name(self, lang: str = "zh-CN") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name
