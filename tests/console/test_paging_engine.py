@@ -16,7 +16,6 @@ from console.paging.model import (
     EscalationStep,
     FailureCause,
     PageRequest,
-    PageTargets,
     Recipient,
     Rung,
     TargetKind,

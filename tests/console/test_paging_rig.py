@@ -7,6 +7,7 @@ file committed by the engine's own timer (``drive_log``), so nothing sleeps.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,7 @@ from console.paging.model import (  # noqa: E402
 )
 from fakes.air import AirSds, peek_tl  # noqa: E402
 from fakes.behaviour import AnswerMode, Behaviour, StatusStep, fixed  # noqa: E402
+from fakes.transport import PtyTransport  # noqa: E402
 
 LADDER = (
     StatusStep(0x8002, fixed(0.0)),
@@ -124,8 +126,36 @@ async def make_paging_rig(
         original(sds)
 
     rig.sim.network.send_from_gateway = count  # type: ignore[method-assign]
+    rig.clock.settle = lambda: settle(rig)
     await engine.start()
     return prig
+
+
+async def settle(rig: Rig, limit: float = 5.0) -> None:
+    """Wait (real time, bounded) until no bytes are in flight either way.
+
+    Unlike ``Rig.settle`` this looks for counters that stopped moving rather than the
+    link's totals equal to the transport's: after a cable pull the fake's lost output makes
+    those totals differ for ever, and every settle would then wait its whole limit.
+    """
+    loop = asyncio.get_running_loop()
+    end = loop.time() + limit
+    transport = rig.sim.transport
+    last: tuple[int, ...] = ()
+    stable = 0
+    while loop.time() < end:
+        await transport.settle()
+        unread = transport.unread_by_driver() if isinstance(transport, PtyTransport) else 0
+        if rig.link._port is None:  # reconnecting: nobody reads the pty until time passes
+            unread = 0
+        snap = (rig.link.bytes_in, rig.link.bytes_out, transport.bytes_in, transport.bytes_out)
+        # Not transport.idle(): a response held back by a latency fault waits for virtual
+        # time, which only the clock can give it.
+        stable = stable + 1 if unread == 0 and snap == last else 0
+        last = snap
+        if stable >= 3:
+            return
+        await asyncio.sleep(0.0005)
 
 
 def units(issis: Sequence[int]) -> list[dict[str, Any]]:
