@@ -203,7 +203,6 @@ async def _run(args: argparse.Namespace) -> int:
 async def _connect(link: Any, *, timeout: float) -> None:
     """Open the gateway; fail at once if the first open fails (a wrong port name should
     not keep a script waiting through the reconnect back-off)."""
-    from drivers.errors import LinkDown
     from drivers.link import LinkState, LinkStateChanged
 
     failed = asyncio.Event()
@@ -221,7 +220,7 @@ async def _connect(link: Any, *, timeout: float) -> None:
         lost.cancel()
         if not up.done():
             up.cancel()
-            raise LinkDown(f"cannot open the gateway at {link.url}: {link.last_error}")
+            raise ConsoleError(link.last_error or f"cannot open the gateway at {link.url}", hint="")
         up.result()
     finally:
         unsubscribe()
