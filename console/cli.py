@@ -72,27 +72,21 @@ def selected_lang(args: argparse.Namespace, station: Station | None = None) -> s
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    """Run the console; a ``sim://`` gateway starts the simulator in-process."""
+    """Run the console through a :class:`~console.runtime.Runtime` (which starts the
+    simulator in-process for a ``sim://`` gateway and shows why if it cannot)."""
     station = load_selected_station(args)
     lang = selected_lang(args, station)
-    handle = None
-    notice: str | None = None
-    url: str | None = station.gateway.url
-    if station.gateway.is_simulated:
-        from console.simulator import start_in_process
+    from console.runtime import Runtime
 
-        try:
-            handle = start_in_process(station)
-            url = handle.url
-        except ConsoleError as exc:  # the UI shows it; the console still starts
-            url, notice = None, str(exc)
+    runtime = Runtime(
+        station,
+        gateway_url=getattr(args, "gateway", None),
+        db_path=getattr(args, "db", None),
+        operator=getattr(args, "operator", None),
+    )
     from console.tui.app import DutyDeskApp
 
-    try:
-        DutyDeskApp(station, url, lang, notice=notice).run()
-    finally:
-        if handle is not None:
-            handle.stop()
+    DutyDeskApp(runtime, lang).run()
     return EXIT_OK
 
 
@@ -283,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
         "on the built-in simulator).",
     )
     parser.set_defaults(handler=cmd_console)
+    parser.add_argument("--gateway", metavar="URL", help="gateway port or URL (overrides --config)")
+    parser.add_argument("--db", metavar="FILE", help="event log (default: per-user data folder)")
+    parser.add_argument("--operator", metavar="NAME", help="officer on duty (default: station's)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _common_options(True)
     for add in COMMANDS:

@@ -1,109 +1,194 @@
-"""Placeholder Textual console: station name, unit table, status bar.
+"""The duty officer's Textual console: a thin view over a :class:`~console.runtime.Runtime`.
 
-The real console comes later; this keeps the shape it will have -- the station and the
-gateway URL are passed *into* the App (no globals, no hardware access here), and every
-string that comes from a station file or a radio is shown as inert data.
+The runtime (engines, gateway, log) is passed in, so the App holds no business rules and
+tests hand it one running on virtual time.  Data flows one way: the runtime's coalesced
+batches come in as :class:`RuntimeBatch` messages and go down to the main screen as
+attributes; key presses call the engines through the runtime.  Nothing here blocks: the
+engines are asyncio on this loop, and the runtime batches high-rate radio traffic.
+
+Other screens (page dialog, incidents, log, roll call, drill, PTT) plug in by name; see
+:mod:`console.tui.screens`.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable
-from datetime import datetime
+import importlib
+from collections.abc import Callable, Iterable
+from datetime import tzinfo
+from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual import on
+from textual.app import App, SystemCommand
+from textual.message import Message
+from textual.screen import Screen
 
-from console.config import Station
-from console.i18n import normalise_lang, t
+from console.i18n import normalise_lang
+from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
+from console.paging.model import OfficerAlert
+from console.runtime import Runtime
+from console.runtime_view import Batch
+from console.tui.render import clean, inert
+from console.tui.screens.help import HelpScreen
+from console.tui.screens.main import MainScreen
+from console.tui.strings import KEYS, screen_title, tr
+
+__all__ = ["DutyDeskApp", "RuntimeBatch", "ScreenFactory", "inert"]
+
+ScreenFactory = Callable[["DutyDeskApp"], Screen[object]]
+DARK, LIGHT = "textual-dark", "textual-light"
 
 
-def inert(value: object, style: str = "") -> Text:
-    """Text that cannot move the cursor, change colours or smuggle markup.
+class RuntimeBatch(Message):
+    """A coalesced batch of engine events, posted on the loop by the runtime listener."""
 
-    Control and format characters (ESC, BEL, bidi overrides ...) are shown as ``\\xNN``
-    escapes; ``Text(...)`` is never parsed as markup.
-    """
-    out = []
-    for ch in str(value):
-        if unicodedata.category(ch) in ("Cc", "Cf"):
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return Text("".join(out), style=style)
+    def __init__(self, batch: Batch) -> None:
+        super().__init__()
+        self.batch = batch
 
 
 class DutyDeskApp(App[None]):
-    """The duty officer's screen (placeholder)."""
+    """The console.  ``runtime`` is started on mount and closed on exit (``manage``)."""
 
+    CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "DutyDesk"
-    CSS = """
-    #station { height: 1; padding: 0 1; text-style: bold; background: $primary; }
-    #units { height: 1fr; }
-    #statusbar { height: 1; padding: 0 1; background: $panel; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("ctrl+q", "quit", "Quit", show=False),
-    ]
+    screen_factories: ClassVar[dict[str, ScreenFactory]] = {}
+    """Extra screens by name (tests, plug-ins); otherwise ``console.tui.screens.<name>``."""
 
     def __init__(
         self,
-        station: Station,
-        gateway_url: str | None,
+        runtime: Runtime,
         lang: str = "zh-CN",
         *,
-        notice: str | None = None,
-        clock: Callable[[], datetime] = datetime.now,
+        tz: tzinfo | None = None,
+        theme: str = DARK,
+        manage: bool = True,
+        live_clock: bool = True,
     ) -> None:
         super().__init__()
-        self.station = station
-        self.gateway_url = gateway_url
+        self.runtime = runtime
         self.lang = normalise_lang(lang)
-        self.notice = notice
-        self._clock = clock
-        self.title = t("app.title", self.lang)
+        self.tz = tz if tz is not None else runtime.tz
+        self.manage = manage
+        self.live_clock = live_clock
+        self.theme = theme
+        self.title = f"{clean(runtime.station.display_name(self.lang))}"
+        self.sub_title = tr("app.title", self.lang)
+        for key in KEYS:
+            self.bind(key.key, key.action, description=key.description(self.lang), show=key.show)
+        self._unsubscribe: Callable[[], None] | None = None
+        self._main = MainScreen(self)
 
-    def compose(self) -> ComposeResult:
-        yield Static(inert(self.station.display_name(self.lang)), id="station", markup=False)
-        yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
-        yield Static(self._status_text(), id="statusbar", markup=False)
-        yield Footer()
+    # --- life cycle ---------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one("#units", DataTable)
-        table.add_column(inert(t("col.alias", self.lang)), key="alias")
-        table.add_column(inert(t("col.issi", self.lang)), key="issi")
-        table.add_column(inert(t("col.kind", self.lang)), key="kind")
-        table.add_column(inert(t("col.groups", self.lang)), key="groups")
-        for unit in self.station.units:
-            table.add_row(
-                inert(unit.display_name(self.lang)),
-                Text(str(unit.issi), justify="right"),
-                inert(t(f"kind.{unit.kind}", self.lang)),
-                inert(" ".join(unit.groups)),
-                key=str(unit.issi),
-            )
-        self.set_interval(1.0, self._refresh_status)
+    async def on_mount(self) -> None:
+        await self.push_screen(self._main)
+        self._unsubscribe = self.runtime.subscribe(self._on_batch)
+        if self.manage:
+            await self.runtime.start()
+        if self.live_clock:
+            self.set_interval(1.0, self._tick)
 
-    def _status_text(self) -> Text:
-        lang = self.lang
-        text = Text()
-        text.append(f"{t('status.gateway', lang)}: ", style="bold")
-        if self.gateway_url:
-            text.append_text(inert(self.gateway_url))
-        elif self.notice:
-            text.append_text(inert(f"{t('status.sim_failed', lang)}: {self.notice}", "red"))
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self.manage:
+            await self.runtime.close()
+
+    def _on_batch(self, batch: Batch) -> None:
+        # Called by the runtime on this loop; a message keeps handling in Textual's order.
+        self.post_message(RuntimeBatch(batch))
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen (always at the bottom of the stack once mounted)."""
+        return self._main
+
+    @on(RuntimeBatch)
+    def _apply(self, message: RuntimeBatch) -> None:
+        self.main.apply(message.batch)
+        for event in message.batch.events:
+            if isinstance(event, AlarmRaised | AlarmRepeated | AlarmReminder):
+                self.bell()
+            elif isinstance(event, OfficerAlert):
+                self.bell()
+                target = event.target.label(self.lang)
+                alias = clean(event.alias)
+                self.notify(
+                    tr("alert.target", self.lang, alias=alias, target=target),
+                    severity="warning",
+                    markup=False,
+                )
+
+    def _tick(self) -> None:
+        self.main.tick()
+
+    # --- actions (the key table in console.tui.strings names them) ----------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.lang))
+
+    def action_acknowledge_alarm(self) -> None:
+        alarm_id = self.runtime.acknowledge_alarm()
+        if alarm_id is None:
+            self.notify(tr("alarm.none", self.lang), markup=False)
         else:
-            text.append("-")
-        text.append(f"   {t('status.operator', lang)}: ", style="bold")
-        text.append_text(inert(self.station.operator))
-        text.append(f"   {len(self.station.units)} {t('status.units', lang)}")
-        text.append(f"   {self._clock():%Y-%m-%d %H:%M:%S}")
-        return text
+            self.notify(tr("alarm.acknowledged", self.lang, id=clean(alarm_id)), markup=False)
+        self.main.show_alarms()
 
-    def _refresh_status(self) -> None:
-        self.query_one("#statusbar", Static).update(self._status_text())
+    def action_repage_silent(self) -> None:
+        if self.runtime.current_page() is None:
+            self.notify(tr("notice.no_page", self.lang), markup=False)
+            return
+        count = self.runtime.repage_silent()
+        self.notify(tr("notice.repaged", self.lang, n=count), markup=False)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def action_open_screen(self, name: str) -> None:
+        """Push the screen registered as ``name``, or say it is not there yet."""
+        what = screen_title(name, self.lang)
+        try:
+            factory = self.find_screen(name)
+        except Exception as exc:  # a half-written screen module must not crash the desk
+            self.notify(
+                tr("notice.screen_failed", self.lang, what=what, error=clean(exc)),
+                severity="error",
+                markup=False,
+            )
+            return
+        if factory is None:
+            self.notify(tr("notice.not_yet", self.lang, what=what), markup=False)
+            return
+        self.push_screen(factory(self))
+
+    def find_screen(self, name: str) -> ScreenFactory | None:
+        """A registered factory, or ``make_screen`` of ``console.tui.screens.<name>``."""
+        if name in self.screen_factories:
+            return self.screen_factories[name]
+        module_name = f"console.tui.screens.{name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        factory = getattr(module, "make_screen", None)
+        return factory if callable(factory) else None
+
+    # --- command palette ----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own commands plus every entry of the key table."""
+        yield from super().get_system_commands(screen)
+        for key in KEYS:
+            if key.palette:
+                yield SystemCommand(
+                    key.description(self.lang),
+                    f"{key.key.upper()}: {key.description('en' if self.lang != 'en' else 'zh')}",
+                    self._runner(key.action),
+                )
+
+    def _runner(self, action: str) -> Callable[[], object]:
+        return lambda: self.run_action(action)

@@ -169,18 +169,29 @@ def test_start_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
         simulator.start_in_process(demo_station())
 
 
-def test_console_shows_simulator_failure_in_status_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_console_shows_simulator_failure_in_status_bar(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import asyncio
+
     from console.tui import app as tui_app
 
     seen: dict[str, Any] = {}
 
     def fake_run(self: tui_app.DutyDeskApp) -> None:
-        seen.update(url=self.gateway_url, notice=self.notice, lang=self.lang)
+        async def start_and_close() -> None:
+            await self.runtime.start()
+            seen.update(notice=self.runtime.notice, status=self.runtime.link_status)
+            await self.runtime.close()
+
+        asyncio.run(start_and_close())
+        seen.update(lang=self.lang)
 
     monkeypatch.setattr(tui_app.DutyDeskApp, "run", fake_run)
     monkeypatch.setattr(simulator, "PLUGIN_MODULE", "fakes.no_such_plugin_for_tests")
-    assert cli.main(["--lang", "en"]) == 0
-    assert seen["url"] is None and "not available" in seen["notice"] and seen["lang"] == "en"
+    assert cli.main(["--lang", "en", "--db", str(tmp_path / "events.db")]) == 0
+    assert "not available" in seen["notice"] and seen["lang"] == "en"
+    assert "not available" in seen["status"].detail
 
 
 # -- log export ----------------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""The response board of the current page: one cell per responder.
+
+Each cell shows the responder, the highest rung of its acknowledgement ladder the log has
+committed, and its stopwatch since it was paged; the colour says where it stands
+against the 1 / 3 / 5 minute targets (:func:`console.runtime_view.board_cells` decides,
+this widget only paints).  The grid reflows to the width: 80 columns give three cells a
+row, 160 give six.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from console.paging.model import PageView
+from console.runtime_view import BoardCell, Standing, board_cells
+from console.tui.render import clock_text, fit, inert
+from console.tui.strings import tr
+
+NARROW_CELL, WIDE_CELL = 20, 26
+STANDING_STYLES = {
+    Standing.DONE: "bold green",
+    Standing.ON_TIME: "",
+    Standing.DUE: "bold yellow",
+    Standing.LATE: "bold white on red",
+    Standing.FAILED: "red strike",
+}
+
+
+class ResponseBoard(Static):
+    """Re-rendered when the page view changes and once a second (the stopwatches)."""
+
+    def __init__(self, lang: str, **kwargs: object) -> None:
+        super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
+        self.lang = lang
+        self.view: PageView | None = None
+        self.now = 0.0
+        self.cells: tuple[BoardCell, ...] = ()
+        self.names: dict[int, str] = {}
+        """ISSI → name in the officer's language (the page carries the Chinese alias)."""
+
+    def show(self, view: PageView | None, now: float) -> None:
+        self.view = view
+        self.now = now
+        self.cells = board_cells(view, now) if view is not None else ()
+        self.update(self.render_board())
+
+    def on_resize(self) -> None:
+        self.update(self.render_board())
+
+    def cell_text(self, cell: BoardCell, width: int) -> Text:
+        lang = self.lang
+        style = STANDING_STYLES[cell.standing]
+        rung = tr(f"rung.{cell.rung.value}" if cell.rung is not None else "board.waiting", lang)
+        if cell.standing is Standing.FAILED and cell.failure:
+            rung = tr(f"cause.{cell.failure}", lang)
+        text = Text(no_wrap=True)
+        rung_width = 7 if lang == "en" else 6
+        alias = self.names.get(cell.issi, cell.alias)
+        text.append_text(fit(alias, width - rung_width - 7, style))
+        text.append(" ")
+        text.append_text(fit(rung, rung_width, style))
+        text.append(f" {clock_text(cell.elapsed_s):>5}", style=style)
+        return text
+
+    def render_board(self) -> RenderableType:
+        lang, view = self.lang, self.view
+        if view is None:
+            return Text(tr("board.none", lang), style="dim")
+        answered = sum(1 for c in self.cells if c.rung is not None and c.rung.is_answer)
+        late = sum(1 for c in self.cells if c.standing is Standing.LATE)
+        head = Text(no_wrap=True, overflow="ellipsis")
+        head.append_text(inert(view.page_id, "bold"))
+        head.append(" ")
+        head.append(tr("board.answered", lang, n=answered, total=len(self.cells)))
+        if late:
+            head.append("  ")
+            head.append(tr("board.late", lang, n=late), style="bold red")
+        if view.closed:
+            head.append(f"  {tr('board.closed', lang)}", style="dim")
+        head.append("  ")
+        head.append_text(inert(view.text))
+        width = max(NARROW_CELL, self.content_size.width or NARROW_CELL)
+        cell_width = WIDE_CELL if width >= 3 * WIDE_CELL + 2 else NARROW_CELL
+        columns = max(1, (width + 1) // (cell_width + 1))
+        grid = Table.grid(padding=(0, 1, 0, 0))
+        for _ in range(columns):
+            grid.add_column(width=cell_width, no_wrap=True)
+        row: list[Text] = []
+        for cell in self.cells:
+            row.append(self.cell_text(cell, cell_width))
+            if len(row) == columns:
+                grid.add_row(*row)
+                row = []
+        if row:
+            grid.add_row(*row)
+        return Group(head, grid)

@@ -1,0 +1,71 @@
+"""The status bar: gateway link, network mode, signal, operator on duty, the clock."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.runtime_view import LinkStatus
+from console.tui.render import inert, local_time
+from console.tui.strings import tr
+
+LINK_STYLES = {
+    "up": "bold green",
+    "connecting": "bold yellow",
+    "reconnecting": "bold yellow",
+    "down": "bold white on red",
+    "closed": "bold red",
+}
+
+
+def signal_bars(rssi: int | None) -> str:
+    """``+CSQ`` RSSI (0..31, 99 unknown) as four bars."""
+    if rssi is None or rssi == 99:
+        return "····"
+    level = 0 if rssi <= 0 else min(4, 1 + rssi // 8)
+    return "▂▄▆█"[:level] + "·" * (4 - level)
+
+
+class StatusBar(Static):
+    """One line at the bottom; re-rendered when the link changes and once a second."""
+
+    DEFAULT_CSS = "StatusBar { height: 1; padding: 0 1; }"
+
+    def __init__(self, lang: str, operator: str, tz: tzinfo | None, **kwargs: object) -> None:
+        super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
+        self.lang = lang
+        self.operator = operator
+        self.tz = tz
+        self.link = LinkStatus("closed", "")
+        self.wall = 0.0
+        self.alarms = 0
+
+    def show(self, link: LinkStatus | None = None, wall: float | None = None) -> None:
+        if link is not None:
+            self.link = link
+        if wall is not None:
+            self.wall = wall
+        self.update(self.status_line())
+
+    def status_line(self) -> Text:
+        lang, link = self.lang, self.link
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"● {tr('link.' + link.state, lang)}", style=LINK_STYLES.get(link.state, ""))
+        text.append(" ")
+        text.append_text(inert(link.port))
+        if link.detail and link.state != "up":
+            text.append(" ")
+            text.append_text(inert(link.detail, "italic"))
+        if link.mode is not None:
+            text.append(f" │ {tr(f'mode.{link.mode}', lang)}")
+        if link.signal is not None:
+            text.append(f" │ {tr('status.signal', lang)} {signal_bars(link.signal)}")
+        if self.alarms:
+            text.append(" │ ")
+            text.append(tr("status.alarms", lang, n=self.alarms), style="bold white on red")
+        text.append(f" │ {tr('status.operator', lang)} ")
+        text.append_text(inert(self.operator, "bold"))
+        text.append(f" │ {local_time(self.wall, self.tz, '%Y-%m-%d %H:%M:%S')}")
+        return text
