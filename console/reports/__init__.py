@@ -1,0 +1,69 @@
+"""Reports a station can file, for drills and roll calls, computed from the event log.
+
+``drill_report(log, id)`` / ``rollcall_report(log, id)`` give a :class:`Report`;
+``render(report, fmt)`` turns it into terminal text, Markdown, CSV, JSON or HTML.
+"""
+
+from __future__ import annotations
+
+from console.reports.drill import DrillNotFound, drill_ids, drill_report
+from console.reports.history import DrillHistoryRow, drill_history
+from console.reports.html import render_html
+from console.reports.model import (
+    Bin,
+    CriterionResult,
+    EscalationRow,
+    Miss,
+    Report,
+    TargetStats,
+    UnitRow,
+)
+from console.reports.render import FORMATS, render_csv, render_json, render_markdown, to_dict
+from console.reports.rollcall import report_of, rollcall_report
+from console.reports.stats import nearest_rank
+from console.reports.terminal import render_terminal
+
+
+def render(report: Report, fmt: str) -> str:
+    """``fmt``: terminal, markdown (md), csv, json or html."""
+    renderers = {
+        "terminal": render_terminal,
+        "markdown": render_markdown,
+        "md": render_markdown,
+        "csv": render_csv,
+        "json": render_json,
+        "html": render_html,
+    }
+    try:
+        return renderers[fmt](report)
+    except KeyError:
+        raise ValueError(
+            f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}"
+        ) from None
+
+
+__all__ = [
+    "FORMATS",
+    "Bin",
+    "CriterionResult",
+    "DrillHistoryRow",
+    "DrillNotFound",
+    "EscalationRow",
+    "Miss",
+    "Report",
+    "TargetStats",
+    "UnitRow",
+    "drill_history",
+    "drill_ids",
+    "drill_report",
+    "nearest_rank",
+    "render",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_terminal",
+    "report_of",
+    "rollcall_report",
+    "to_dict",
+]

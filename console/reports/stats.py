@@ -1,0 +1,51 @@
+"""Percentiles and histograms, defined so a person can check them by hand.
+
+Nearest-rank percentiles (the p-th percentile of n sorted values is the value at rank
+ceil(p/100 * n)) always name a real observation, unlike interpolating methods, so a
+report's "p90 = 41.3 s" is some unit's actual time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from console.reports.model import Bin, TargetStats
+
+PERCENTILES: tuple[int, ...] = (50, 90, 95, 100)
+
+
+def nearest_rank(values: Sequence[float], p: float) -> float:
+    """The ``p``-th percentile of ``values`` (non-empty) by the nearest-rank method."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def histogram(times: Sequence[float], target: float, never: int) -> tuple[Bin, ...]:
+    """Four bars up to the target (quarters), one for late, one for never."""
+    edges = [0.0, target / 4, target / 2, 3 * target / 4, target]
+    bins: list[Bin] = []
+    for i in range(4):
+        lo, hi = edges[i], edges[i + 1]
+        n = sum(1 for t in times if (lo < t <= hi) or (i == 0 and t == 0))
+        bins.append(Bin(f"{lo:g}-{hi:g} s", lo, hi, n))
+    bins.append(Bin(f"> {target:g} s", target, None, sum(1 for t in times if t > target)))
+    bins.append(Bin("never", target, None, never))
+    return tuple(bins)
+
+
+def target_stats(rung: str, target: float, times: Sequence[float | None]) -> TargetStats:
+    """Distribution of ``times`` (one per unit; ``None`` = never reached) for one target."""
+    reached = [t for t in times if t is not None]
+    never = len(times) - len(reached)
+    return TargetStats(
+        rung=rung,
+        target_s=target,
+        total=len(times),
+        in_time=sum(1 for t in reached if t <= target),
+        late=sum(1 for t in reached if t > target),
+        never=never,
+        percentiles=tuple((p, nearest_rank(reached, p)) for p in PERCENTILES) if reached else (),
+        histogram=histogram(reached, target, never),
+    )
