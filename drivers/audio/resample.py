@@ -119,7 +119,8 @@ class Resampler:
         ns = np.arange(self._next, end, dtype=np.int64)
         out = _interp(f, ns, self.rate_in, self.rate_out, self._base)
         self._next = end
-        keep_from = end * self.rate_in // self.rate_out
+        # Drop what no later output needs (never past what we actually have).
+        keep_from = min(end * self.rate_in // self.rate_out, self._base + len(f))
         self._filtered = f[keep_from - self._base :]
         self._base = keep_from
         return out

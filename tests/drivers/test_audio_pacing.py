@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from collections.abc import Iterator
 
@@ -192,7 +193,9 @@ async def test_polycom_alerts_then_audio_then_ends_with_timing() -> None:
     # RTP destinations start together with the Polycom audio (zones in step).
     assert [t for t, _ in rec.to(A)] == pytest.approx(times[31:35])
     tx = [p for _, p in poly if p.opcode == OpCode.TRANSMIT]
-    assert tx[0].redundant is None and all(p.redundant == q.frame for q, p in zip(tx, tx[1:]))
+    assert tx[0].redundant is None and all(
+        p.redundant == q.frame for q, p in itertools.pairwise(tx)
+    )
     assert {p.channel for _, p in poly} == {49} and {p.serial for _, p in poly} == {5}
     assert poly[0][1].caller_id_text == "PS-110"
     assert stats.audio_started_at - stats.started_at == pytest.approx(audio0)  # type: ignore[attr-defined]
