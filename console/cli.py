@@ -6,7 +6,7 @@ handler that needs them, so ``dutydesk config check`` stays fast and works even 
 other parts of the program are missing.
 
 Sub-commands are registered in :data:`COMMANDS`.  Planned and deliberately *not*
-registered until they exist: ``page``, ``rollcall``, ``drill``, ``broadcast``, ``doctor``
+registered until they exist: ``page``, ``broadcast``, ``doctor``
 (each will be one ``_add_<name>(sub, common)`` function plus its handler).
 """
 
@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from console.config import Station, demo_station, load_station
+from console.drills.commands import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
 from console.i18n import normalise_lang, t
+from console.rollcall.commands import add_rollcall as _add_rollcall
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -253,7 +255,9 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _add_sim,
     _add_log,
     _add_config,
-    # later: _add_page, _add_rollcall, _add_drill, _add_broadcast, _add_doctor
+    _add_rollcall,
+    _add_drill,
+    # later: _add_page, _add_broadcast, _add_doctor
 )
 
 

@@ -1,0 +1,215 @@
+"""``dutydesk drill run | report | history`` (registered in ``console.cli.COMMANDS``).
+
+Exit status of ``drill run``: 0 passed, 1 failed its criteria, 2 could not run (bad
+file, no gateway, interrupted).  Heavy imports happen inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from console.errors import ConfigError, ConsoleError
+
+EXIT_PASSED, EXIT_FAILED, EXIT_NOT_RUN = 0, 1, 2
+DEFAULT_DB = Path("dutydesk.db")
+REPORT_FORMATS = ("terminal", "markdown", "csv", "json", "html")
+
+
+def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
+    drill = sub.add_parser("drill", parents=[common], help="readiness drills (拉动演练)")
+    dsub = drill.add_subparsers(dest="drill_command", metavar="COMMAND", required=True)
+    run = dsub.add_parser("run", parents=[common], help="run a drill file headless")
+    run.add_argument("file", type=Path, metavar="FILE", help="drill file (TOML)")
+    run.add_argument("--gateway", required=True, metavar="URL", help="device path, URL or 'sim'")
+    run.add_argument("--report-dir", type=Path, metavar="DIR", help="write md/csv/json/html here")
+    run.add_argument("--json", action="store_true", help="print the report as JSON")
+    run.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="FILE", help="event log")
+    run.set_defaults(handler=cmd_drill_run)
+    rep = dsub.add_parser("report", parents=[common], help="a drill's report from the log")
+    rep.add_argument("--db", type=Path, required=True, metavar="FILE", help="event log")
+    rep.add_argument("--drill", metavar="ID", help="drill id (default: the latest)")
+    rep.add_argument("--format", choices=REPORT_FORMATS, default="terminal")
+    rep.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    rep.set_defaults(handler=cmd_drill_report)
+    hist = dsub.add_parser("history", parents=[common], help="past drills with pass rates")
+    hist.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="FILE", help="event log")
+    hist.add_argument("--json", action="store_true")
+    hist.set_defaults(handler=cmd_drill_history)
+
+
+def _station(args: argparse.Namespace) -> Any:
+    """The station from ``--config``, or the built-in demo station (as ``console.cli``)."""
+    from console.config import demo_station, load_station
+
+    path = getattr(args, "config", None)
+    return load_station(path) if path else demo_station()
+
+
+def cmd_drill_run(args: argparse.Namespace) -> int:
+    from console.drills.loader import load_drill
+    from console.drills.simulated import is_simulated_url
+
+    station = _station(args)
+    drill = load_drill(args.file, station)  # ConfigError: file:line: field, before any send
+    if drill.scripted and not is_simulated_url(args.gateway):
+        line = drill.simulation.line if drill.simulation else None
+        raise ConfigError(
+            "scripted behaviour runs only against the simulated network, not a real gateway",
+            path=str(args.file),
+            line=line,
+            field="simulation",
+            hint="use --gateway sim to rehearse, or remove [simulation] to run on the radios",
+        )
+    return _run_async(_drill_main(args, station, drill))
+
+
+def _run_async(coro: Any) -> int:
+    """Run ``coro``; Ctrl-C / SIGTERM cancel it (it logs the interruption) -> exit 2."""
+
+    async def main() -> int:
+        task = asyncio.ensure_future(coro)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, task.cancel)
+        try:
+            return int(await task)
+        except asyncio.CancelledError:
+            print("dutydesk: interrupted; the log is complete", file=sys.stderr)
+            return EXIT_NOT_RUN
+
+    return asyncio.run(main())
+
+
+async def _drill_main(args: argparse.Namespace, station: Any, drill: Any) -> int:
+    from console.drills.progress import ProgressDisplay
+    from console.drills.runner import DrillRun
+    from console.drills.session import open_session
+    from console.reports import drill_ids
+
+    display = ProgressDisplay(live=None if not args.json else False)
+    async with open_session(args.gateway, args.db, station, simulation=drill.simulation) as s:
+        run = DrillRun(
+            s.engine,
+            drill,
+            announcer=_announcer(),
+            simulated=s.simulated,
+            backups={u.issi: u.alias for u in station.units},
+        )
+        if run.drill_id in drill_ids(s.log):
+            run.drill_id += f"-{len(drill_ids(s.log)) + 1}"
+        run.subscribe(display.update)
+        print(f"dutydesk: drill {run.drill_id} on {s.url}, log {args.db}", file=sys.stderr)
+        try:
+            report = await run.run()
+        except asyncio.CancelledError:
+            display.close()
+            print(
+                f"dutydesk: drill {run.drill_id} interrupted; report it with: dutydesk drill "
+                f"report --db {args.db} --drill {run.drill_id}",
+                file=sys.stderr,
+            )
+            raise
+        finally:
+            display.close()
+    _emit(report, args)
+    return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
+def _announcer() -> Any:
+    """The loudspeaker engine's ``announce`` if ``console.broadcast`` offers one."""
+    import importlib
+
+    try:
+        module = importlib.import_module("console.broadcast")
+    except Exception:
+        return None
+    func = getattr(module, "announce", None)
+    return func if callable(func) else None
+
+
+def _emit(report: Any, args: argparse.Namespace) -> None:
+    from console.reports import render
+
+    if args.report_dir is not None:
+        args.report_dir.mkdir(parents=True, exist_ok=True)
+        for fmt, ext in (("markdown", "md"), ("csv", "csv"), ("json", "json"), ("html", "html")):
+            path = args.report_dir / f"{report.id}.{ext}"
+            path.write_text(render(report, fmt), encoding="utf-8")
+    if args.json:
+        print(render(report, "json"))
+    else:
+        print(render(report, "terminal"), end="")
+
+
+def cmd_drill_report(args: argparse.Namespace) -> int:
+    from console.reports import DrillNotFound, drill_report, render
+
+    log = _open_readonly(args.db)
+    try:
+        report = drill_report(log, args.drill)
+    except DrillNotFound as exc:
+        raise ConsoleError(str(exc), hint="dutydesk drill history --db FILE lists them") from None
+    finally:
+        log.close()
+    _write(render(report, args.format), args.out)
+    return EXIT_PASSED
+
+
+def cmd_drill_history(args: argparse.Namespace) -> int:
+    from console.reports import drill_history
+    from console.reports.render import fmt_time, fmt_wall, inert
+
+    log = _open_readonly(args.db)
+    try:
+        rows = drill_history(log)
+    finally:
+        log.close()
+    if args.json:
+        print(json.dumps([_history_dict(r) for r in rows], ensure_ascii=False, indent=2))
+        return EXIT_PASSED
+    print("drill                 started              result       criteria  on target  medians")
+    for r in rows:
+        medians = " ".join(f"{rung}={fmt_time(m)}" for rung, m in r.medians)
+        print(
+            f"{inert(r.drill_id):<21} {fmt_wall(r.started_wall)}  {r.outcome:<11}  "
+            f"{r.criteria_met}/{r.criteria_total:<7}  {r.pass_rate:6.1%}    {medians}  "
+            f"{inert(r.name)}"
+        )
+    return EXIT_PASSED
+
+
+def _history_dict(r: Any) -> dict[str, Any]:
+    return {
+        "drill": r.drill_id,
+        "name": r.name,
+        "started_wall": r.started_wall,
+        "outcome": r.outcome,
+        "criteria_met": r.criteria_met,
+        "criteria_total": r.criteria_total,
+        "pass_rate": r.pass_rate,
+        "medians": dict(r.medians),
+    }
+
+
+def _open_readonly(db: Path) -> Any:
+    from console.eventlog import EventLog, EventLogError
+
+    try:
+        return EventLog.open_readonly(db)
+    except EventLogError as exc:
+        raise ConsoleError(str(exc), hint=getattr(exc, "hint", None)) from None
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
