@@ -6,7 +6,7 @@ handler that needs them, so ``dutydesk config check`` stays fast and works even 
 other parts of the program are missing.
 
 Sub-commands are registered in :data:`COMMANDS`.  Planned and deliberately *not*
-registered until they exist: ``page``, ``broadcast``, ``doctor``
+registered until they exist: ``page``, ``broadcast``
 (each will be one ``_add_<name>(sub, common)`` function plus its handler).
 """
 
@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from console.config import Station, demo_station, load_station
+from console.doctor.command import add_doctor as _add_doctor
 from console.drills.commands import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
 from console.i18n import normalise_lang, t
 from console.rollcall.commands import add_rollcall as _add_rollcall
+from console.trace.command import add_trace as _add_trace
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -257,7 +259,9 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _add_config,
     _add_rollcall,
     _add_drill,
-    # later: _add_page, _add_broadcast, _add_doctor
+    _add_doctor,
+    _add_trace,
+    # later: _add_page, _add_broadcast
 )
 
 

@@ -16,7 +16,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from datetime import tzinfo
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -81,8 +81,11 @@ class DutyDeskApp(App[None]):
 
     # --- life cycle ---------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen is the bottom of the stack; everything else opens over it."""
+        return self._main
+
     async def on_mount(self) -> None:
-        await self.push_screen(self._main)
         self._unsubscribe = self.runtime.subscribe(self._on_batch)
         if self.manage:
             await self.runtime.start()

@@ -47,6 +47,8 @@ class MainScreen(Screen[None]):
         self.desk = app
         self.runtime = app.runtime
         self.lang = app.lang
+        self._ready = False
+        self._backlog: list[Batch] = []
 
     # --- layout -------------------------------------------------------------------------
 
@@ -84,14 +86,19 @@ class MainScreen(Screen[None]):
         units.setup(runtime.groups.values(), runtime.units.values(), names)
         self.query_one(ActivityPanel).names = ssi_names
         self.query_one(LogTailWidget).names = ssi_names
+        self.query_one(AlarmBanner).names = ssi_names
         self.query_one(ResponseBoard).names = {u.issi: u.display_name(lang) for u in station.units}
         self.query_one(IncidentsTable).setup(
             (tr("col.incident", lang), tr("col.priority", lang), tr("col.state", lang),
              tr("col.title", lang))
         )  # fmt: skip
         self.query_one("#incidents", IncidentsTable).show(runtime.book.active())
-        self.query_one(AlarmBanner).show(runtime.alarms.unacknowledged())
+        self._ready = True
+        self.show_alarms()
         self.tick()
+        for batch in self._backlog:
+            self.apply(batch)
+        self._backlog.clear()
         self.query_one(UnitsTable).focus()
 
     @property
@@ -102,6 +109,9 @@ class MainScreen(Screen[None]):
 
     def apply(self, batch: Batch) -> None:
         """Route one coalesced batch from the runtime to the panels."""
+        if not self._ready:  # batches that arrive while the panels are being built
+            self._backlog.append(batch)
+            return
         now = self.runtime.clock.monotonic()
         activity: list[Activity] = []
         alarms = incidents = page = False
@@ -140,6 +150,8 @@ class MainScreen(Screen[None]):
 
     def tick(self) -> None:
         """Once a second: clocks, ages and stopwatches move on."""
+        if not self._ready:
+            return
         runtime = self.runtime
         now = runtime.clock.monotonic()
         self.query_one(StatusBar).show(link=runtime.link_status, wall=runtime.clock.time())

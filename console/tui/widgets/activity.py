@@ -83,8 +83,9 @@ class ActivityPanel(Vertical):
         log = self.query_one(RichLog)
         if dropped:
             log.write(Text(tr("act.dropped", self.lang, n=dropped), style="dim italic"))
+        width = max(20, log.scrollable_content_region.width)
         for item in items:
-            log.write(self.line(item))
+            log.write(self.line(item), width=width)
 
     def line(self, item: Activity) -> Text:
         lang = self.lang

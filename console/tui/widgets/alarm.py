@@ -31,6 +31,8 @@ class AlarmBanner(Static):
         self.lang = lang
         self.tz = tz
         self.alarm_ids: tuple[str, ...] = ()
+        self.names: dict[str, str] = {}
+        """SSI → name in the officer's language (alarms carry the Chinese alias)."""
 
     def show(self, pending: Sequence[Alarm]) -> None:
         """Show the head of ``pending`` (or hide when it is empty)."""
@@ -50,7 +52,7 @@ class AlarmBanner(Static):
             text.append(" ")
             text.append_text(inert(alarm.kind))
         text.append("  ")
-        text.append_text(inert(alarm.alias or alarm.sender, "bold"))
+        text.append_text(inert(self.names.get(alarm.sender) or alarm.alias or alarm.sender, "bold"))
         text.append_text(inert(f" ({alarm.sender})"))
         if alarm.count > 1:
             text.append(f" ×{alarm.count}", style="bold")

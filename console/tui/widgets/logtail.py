@@ -50,8 +50,9 @@ class LogTail(RichLog):
         if records and records[-1].id == self.last_id:
             return
         self.clear()
+        width = max(20, self.scrollable_content_region.width)
         for record in records:
-            self.write(self.line(record))
+            self.write(self.line(record), width=width)
         self.last_id = records[-1].id if records else 0
 
     def line(self, record: EventRecord) -> Text:

@@ -67,5 +67,5 @@ class StatusBar(Static):
             text.append(tr("status.alarms", lang, n=self.alarms), style="bold white on red")
         text.append(f" │ {tr('status.operator', lang)} ")
         text.append_text(inert(self.operator, "bold"))
-        text.append(f" │ {local_time(self.wall, self.tz, '%Y-%m-%d %H:%M:%S')}")
+        text.append(f" │ {local_time(self.wall, self.tz, '%m-%d %H:%M:%S')}")
         return text

@@ -128,7 +128,7 @@ class UnitsTable(DataTable[Text]):
     def _set_row(self, key: str, cells: list[Text]) -> None:
         for column, cell in zip(("state", "name", "last", "id"), cells, strict=False):
             if column != "id" or self.with_id:
-                self.update_cell(key, column, cell)
+                self.update_cell(key, column, cell, update_width=True)
 
 
 def _layout(width: int) -> tuple[int, bool]:
