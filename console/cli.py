@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from console.broadcast.cli import add_broadcast_parser as _add_broadcast
+from console.broadcast.cli import add_fake_speaker_parser as _add_fake_speaker
 from console.config import Station, demo_station, load_station
 from console.doctor.command import add_doctor as _add_doctor
 from console.drills.commands import add_drill as _add_drill
@@ -261,7 +263,9 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _add_drill,
     _add_doctor,
     _add_trace,
-    # later: _add_page, _add_broadcast
+    _add_broadcast,
+    _add_fake_speaker,
+    # later: _add_page
 )
 
 
