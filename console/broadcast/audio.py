@@ -7,6 +7,7 @@ with a hint instead of an ImportError at start-up.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -117,14 +118,35 @@ def udp_sender_factory(*, ttl: int = 1) -> Callable[[Sequence[Endpoint], Clock],
     """The production sender: RTP/Polycom over UDP, DSCP EF, multicast TTL from config."""
 
     def make(endpoints: Sequence[Endpoint], clock: Clock) -> Player:
-        from drivers.audio.sender import Broadcaster
-        from drivers.audio.udp import UdpSender
-
-        sender: Any = UdpSender(ttl=ttl)
-        player: Player = Broadcaster(destinations(endpoints), clock=clock, sender=sender)
-        return player
+        return UdpPlayer(endpoints, clock, ttl=ttl)
 
     return make
+
+
+class UdpPlayer:
+    """A ``Broadcaster`` with its own UDP sockets (TTL from the station), closed after play.
+
+    The destinations are validated here, when the engine builds the player, so a bad
+    speaker entry is refused before the broadcast is logged as started.
+    """
+
+    def __init__(self, endpoints: Sequence[Endpoint], clock: Clock, *, ttl: int = 1) -> None:
+        from drivers.audio.sender import Broadcaster
+
+        self.ttl = ttl
+        self.destinations = destinations(endpoints)
+        self._clock = clock
+        self._make = Broadcaster
+
+    async def play(self, source: Any, *, stop: asyncio.Event | None = None) -> Any:
+        from drivers.audio.sender import UdpSender
+
+        sender = UdpSender(ttl=self.ttl)
+        try:
+            broadcaster = self._make(self.destinations, clock=self._clock, sender=sender)
+            return await broadcaster.play(source, stop=stop)
+        finally:
+            sender.close()
 
 
 def destinations(endpoints: Sequence[Endpoint]) -> list[Any]:

@@ -163,7 +163,7 @@ async def test_many_zones_at_once_and_shared_speakers_only_once() -> None:
 
 async def test_unknown_zone_names_the_zone_and_suggests_one() -> None:
     h = Harness()
-    with pytest.raises(UnknownZoneError, match="'riversde'.*did you mean 'riverside'") as info:
+    with pytest.raises(UnknownZoneError, match=r"'riversde'.*did you mean 'riverside'") as info:
         h.engine.start(["riversde"], beep(0.1), operator=OPERATOR)
     assert "school-gates" in info.value.hint
     with pytest.raises(UnknownZoneError, match="did you mean 'riverside'"):
@@ -173,7 +173,7 @@ async def test_unknown_zone_names_the_zone_and_suggests_one() -> None:
 
 async def test_addresses_outside_the_station_file_are_refused_unless_a_technician_insists() -> None:
     h = Harness()
-    with pytest.raises(DestinationNotAllowed, match="192.0.2.9:5004"):
+    with pytest.raises(DestinationNotAllowed, match=r"192\.0\.2\.9:5004"):
         h.engine.start(["192.0.2.9:5004"], beep(0.1), operator=OPERATOR)
     assert h.log.records == [] and h.players == []
     with pytest.raises(BadDestination):
@@ -276,11 +276,11 @@ async def test_an_unknown_incident_is_refused_before_any_audio() -> None:
 async def test_an_unreadable_wav_names_the_file_and_nothing_is_logged(tmp_path: Any) -> None:
     h = Harness()
     missing = tmp_path / "nope.wav"
-    with pytest.raises(SourceError, match="nope.wav"):
+    with pytest.raises(SourceError, match=r"nope\.wav"):
         h.engine.start(["riverside"], SourceSpec.wav(str(missing)), operator=OPERATOR)
     garbage = tmp_path / "garbage.wav"
     garbage.write_bytes(b"RIFF not really")
-    with pytest.raises(SourceError, match="garbage.wav"):
+    with pytest.raises(SourceError, match=r"garbage\.wav"):
         h.engine.start(["riverside"], SourceSpec.wav(str(garbage)), operator=OPERATOR)
     assert h.log.records == [] and h.players == []
 

@@ -1,0 +1,206 @@
+"""``dutydesk broadcast`` and ``dutydesk fake-speaker``: the headless loudspeaker tools.
+
+``broadcast`` plays one broadcast and exits when it ends (0).  Ctrl-C stops it the same
+way the console's Stop key does -- the engine sets the stop event, the driver ends the
+stream properly (Polycom End packets; RTP simply stops on a frame boundary) -- and the
+exit status is 130.  Mistakes exit 2 with one line (raised as ConsoleError/DriverError
+and printed by :func:`console.cli.main`).
+
+Only light imports at module level: ``console.cli`` builds its parser from here on every
+run, including ``dutydesk config check``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import signal
+from typing import Any
+
+from console.errors import ConsoleError, SimulatorUnavailable
+
+EXIT_OK = 0
+EXIT_INTERRUPTED = 130
+
+
+def add_broadcast_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "broadcast",
+        parents=[common],
+        help="play one loudspeaker broadcast (zones or HOST:PORT) and exit when it ends",
+        description="Play one broadcast to loudspeaker zones of the station file and/or "
+        "explicit HOST:PORT destinations.  Ctrl-C stops it (exit 130).",
+    )
+    p.add_argument(
+        "--zone", action="append", default=[], metavar="ZONE", help="zone id (repeatable)"
+    )
+    p.add_argument(
+        "--to",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="technician: send to this address even if no zone lists it (logged; repeatable)",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--tone", choices=("chime", "alarm"), help="attention chime or alarm tone")
+    src.add_argument("--wav", metavar="FILE", help="play a WAV file")
+    src.add_argument("--tts", metavar="TEXT", help="speak TEXT (Mandarin, espeak-ng), chime first")
+    src.add_argument(
+        "--mic",
+        nargs="?",
+        const="",
+        metavar="DEVICE",
+        help="live microphone (default: [audio] headset_input, else the system default)",
+    )
+    p.add_argument(
+        "--codec", choices=("pcmu", "pcma"), default="pcmu", help="for --to (default pcmu)"
+    )
+    p.add_argument(
+        "--protocol", choices=("rtp", "polycom"), default="rtp", help="for --to (default rtp)"
+    )
+    p.add_argument(
+        "--priority",
+        choices=("routine", "urgent", "emergency"),
+        default="routine",
+        help="default routine",
+    )
+    p.add_argument("--seconds", type=float, metavar="S", help="length of --tone alarm")
+    p.add_argument("--no-chime", action="store_true", help="no chime before --tts")
+    p.add_argument("--operator", metavar="NAME", help="who is broadcasting (for the log)")
+    p.add_argument("--db", metavar="FILE", help="also record the broadcast in this event log")
+    p.set_defaults(handler=cmd_broadcast)
+
+
+def add_fake_speaker_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "fake-speaker",
+        parents=[common],
+        help="a simulated IP loudspeaker on this PC (prints what it receives)",
+    )
+    p.add_argument("--port", type=int, required=True, metavar="N", help="UDP port")
+    p.add_argument("--group", metavar="ADDR", help="join this multicast group")
+    p.add_argument("--save", metavar="DIR", help="save each received broadcast as WAV")
+    p.set_defaults(handler=cmd_fake_speaker)
+
+
+def cmd_fake_speaker(args: argparse.Namespace) -> int:
+    try:
+        module = importlib.import_module("fakes.speaker_cli")
+    except ImportError as exc:
+        raise SimulatorUnavailable(f"the fake loudspeaker is not installed ({exc})") from None
+    argv = ["--port", str(args.port)]
+    if args.group:
+        argv += ["--group", args.group]
+    if args.save:
+        argv += ["--save", args.save]
+    return int(module.main(argv))
+
+
+def source_spec(args: argparse.Namespace) -> Any:
+    from console.broadcast.model import SourceSpec
+
+    if args.tone:
+        return SourceSpec.tone(args.tone, seconds=args.seconds)
+    if args.wav is not None:
+        return SourceSpec.wav(args.wav)
+    if args.tts is not None:
+        return SourceSpec.tts(args.tts, chime_first=not args.no_chime)
+    return SourceSpec.mic(args.mic or "")
+
+
+def cmd_broadcast(args: argparse.Namespace, *, interrupt: asyncio.Event | None = None) -> int:
+    """Run one broadcast; ``interrupt`` (tests) acts like Ctrl-C when set."""
+    from console.config import demo_station, load_station
+
+    station = load_station(args.config) if getattr(args, "config", None) else demo_station()
+    if not args.zone and not args.to:
+        raise ConsoleError(
+            "no loudspeakers selected",
+            hint="name a zone with --zone ("
+            + ", ".join(z.id for z in station.zones)
+            + ") or an address with --to HOST:PORT",
+        )
+    return asyncio.run(_broadcast(args, station, interrupt))
+
+
+async def _broadcast(
+    args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None
+) -> int:
+    from console.broadcast.engine import BroadcastEngine
+    from console.broadcast.targets import names, parse_hostport
+    from drivers.clock import SystemClock
+
+    targets: list[Any] = list(args.zone)
+    targets += [parse_hostport(t, codec=args.codec, protocol=args.protocol) for t in args.to]
+    operator = args.operator or station.operator
+    log: Any = None
+    if args.db:
+        from console.eventlog import EventLog
+
+        log = EventLog.open(args.db)
+    try:
+        engine = BroadcastEngine(station, SystemClock(), log)
+        b = engine.start(
+            targets,
+            source_spec(args),
+            priority=args.priority,
+            operator=operator,
+            allow_unlisted=bool(args.to),
+        )
+        print(
+            f"broadcast {b.id} ({b.priority.label}): {b.source.describe()} -> "
+            f"{len(b.endpoints)} speaker(s): {names(b.endpoints)}",
+            flush=True,
+        )
+        interrupted = False
+
+        def on_interrupt() -> None:
+            nonlocal interrupted
+            interrupted = True
+            current = engine.get(b.id)
+            if current is not None and current.playing:
+                engine.stop(b.id, operator=operator)
+
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGINT, on_interrupt)
+        watcher: asyncio.Task[None] | None = None
+        if interrupt is not None:
+
+            async def watch() -> None:
+                await interrupt.wait()
+                on_interrupt()
+
+            watcher = asyncio.ensure_future(watch())
+        try:
+            end = await engine.wait(b.id)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGINT)
+        stats = end.stats or {}
+        print(
+            f"broadcast {b.id} {end.state}"
+            + (f" ({end.reason})" if end.reason else "")
+            + f": {stats.get('frames_sent', '?')} frames",
+            flush=True,
+        )
+        if end.state == "failed":
+            from console.broadcast.errors import BroadcastError
+
+            raise BroadcastError(end.reason or "the broadcast failed")
+        return EXIT_INTERRUPTED if interrupted else EXIT_OK
+    finally:
+        if log is not None:
+            log.close()
+
+
+__all__ = [
+    "add_broadcast_parser",
+    "add_fake_speaker_parser",
+    "cmd_broadcast",
+    "cmd_fake_speaker",
+]
