@@ -102,12 +102,19 @@ class BroadcastStats:
 class _Slot:
     """Per-destination mutable state during one play."""
 
-    __slots__ = ("dest", "errors", "ident", "last_error", "sent", "stream")
+    __slots__ = ("dest", "errors", "ident", "last_error", "send", "sent", "stream")
 
-    def __init__(self, dest: Destination, stream: PacketStream, ident: int) -> None:
+    def __init__(
+        self,
+        dest: Destination,
+        stream: PacketStream,
+        ident: int,
+        send: Callable[[bytes], None],
+    ) -> None:
         self.dest = dest
         self.stream = stream
         self.ident = ident
+        self.send = send
         self.sent = 0
         self.errors = 0
         self.last_error: str | None = None
@@ -174,34 +181,50 @@ class Broadcaster:
         return rtp, rtp.ssrc
 
     # -- sending ----------------------------------------------------------------------
-    def _send(self, sender: PacketSender, slot: _Slot, data: bytes) -> None:
+    def _failed(self, slot: _Slot, exc: SendError) -> None:
+        slot.errors += 1
+        first = slot.last_error is None
+        slot.last_error = str(exc)
+        if first and self._on_error is not None:
+            self._on_error(slot.dest, exc)
+
+    def _send(self, slot: _Slot, data: bytes) -> None:
         try:
-            sender.send(slot.dest, data)
+            slot.send(data)
         except SendError as exc:
-            slot.errors += 1
-            first = slot.last_error is None
-            slot.last_error = str(exc)
-            if first and self._on_error is not None:
-                self._on_error(slot.dest, exc)
+            self._failed(slot, exc)
         else:
             slot.sent += 1
 
-    def send_frame(self, sender: PacketSender, frame: Int16Array) -> None:
+    def send_frame(self, frame: Int16Array) -> None:
         """Encode ``frame`` once per codec and send it to every destination (no pacing).
 
-        Public so the benchmark can time exactly the per-frame work.
+        Public so the benchmark can time exactly the per-frame work (after ``prepare``).
         """
         payloads: dict[str, bytes] = {}
-        for slot in self._slots:
-            codec = slot.stream.codec
-            payload = payloads.get(codec)
+        for slot in self._slots:  # hot loop: 200 speakers x 50 frames/s, kept flat
+            stream = slot.stream
+            payload = payloads.get(stream.codec)
             if payload is None:
-                payload = payloads[codec] = g711.encode(codec, frame).tobytes()
-            self._send(sender, slot, slot.stream.packet_payload(payload))
+                payload = payloads[stream.codec] = g711.encode(stream.codec, frame).tobytes()
+            try:
+                slot.send(stream.packet_payload(payload))
+            except SendError as exc:
+                self._failed(slot, exc)
+            else:
+                slot.sent += 1
 
-    def prepare(self) -> None:
-        """Create fresh streams for a new broadcast (done by ``play``)."""
-        self._slots = [_Slot(d, *self._new_stream(d)) for d in self.destinations]
+    def prepare(self, sender: PacketSender) -> None:
+        """Create fresh streams for a new broadcast through ``sender`` (done by ``play``)."""
+        bind = getattr(sender, "sender_for", None)
+
+        def route(dest: Destination) -> Callable[[bytes], None]:
+            if callable(bind):
+                bound: Callable[[bytes], None] = bind(dest)
+                return bound
+            return lambda data: sender.send(dest, data)
+
+        self._slots = [_Slot(d, *self._new_stream(d), route(d)) for d in self.destinations]
         self._frames_sent = 0
         self._frames_skipped = 0
         self._pacing = []
@@ -215,7 +238,6 @@ class Broadcaster:
 
     async def _burst(
         self,
-        sender: PacketSender,
         start: float,
         interval: float,
         packets: list[tuple[_Slot, list[bytes]]],
@@ -229,7 +251,7 @@ class Broadcaster:
             await self._until(start + i * interval)
             for slot, plist in packets:
                 if i < len(plist):
-                    self._send(sender, slot, plist[i])
+                    self._send(slot, plist[i])
         return start + count * interval
 
     def _skip(self, frames: Iterator[Int16Array], n: int) -> bool:
@@ -269,7 +291,7 @@ class Broadcaster:
         stopped = False
         frames: Iterator[Int16Array] | None = None
         try:
-            self.prepare()
+            self.prepare(sender)
             clock = self._clock
             started = clock.monotonic()
             polys = [s for s in self._slots if s.stream.lead_in()]
@@ -279,7 +301,7 @@ class Broadcaster:
             if polys:
                 interval = polys[0].stream.lead_in_interval
                 audio_start = await self._burst(
-                    sender, started, interval, [(s, s.stream.lead_in()) for s in polys], stop
+                    started, interval, [(s, s.stream.lead_in()) for s in polys], stop
                 )
             last_deadline = audio_start - FRAME_SECONDS
             k = 0
@@ -304,7 +326,7 @@ class Broadcaster:
                     break
                 frame = pad_frame(frame)
                 self._pacing.append(clock.monotonic() - deadline)
-                self.send_frame(sender, frame)
+                self.send_frame(frame)
                 self._frames_sent += 1
                 last_deadline = deadline
                 k += 1
@@ -314,7 +336,7 @@ class Broadcaster:
                 ends = [(s, s.stream.end()) for s in polys]
                 stream0 = polys[0].stream
                 await self._burst(
-                    sender, last_deadline + stream0.end_delay, stream0.end_interval, ends, None
+                    last_deadline + stream0.end_delay, stream0.end_interval, ends, None
                 )
             ended = clock.monotonic()
             return BroadcastStats(

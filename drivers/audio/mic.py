@@ -81,7 +81,7 @@ class MicSource:
         samplerate: int | None = None,
         blocksize: int = 0,
         latency: float | str = "low",
-        prefill: float = 0.02,
+        prefill: float = 0.01,
         max_latency: float = 0.06,
         sounddevice: ModuleType | None = None,
     ) -> None:

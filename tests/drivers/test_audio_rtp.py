@@ -107,3 +107,13 @@ def test_packet_payload_matches_packet_and_frame_size_checked() -> None:
     with pytest.raises(AudioConfigError):
         RtpStream("g729")  # type: ignore[arg-type]
     assert s1.lead_in() == [] and s1.end() == []
+
+
+def test_fast_path_bytes_equal_the_packet_model() -> None:
+    stream = RtpStream("pcmu", rng=random.Random(11))
+    for k in range(3):
+        payload = bytes([k]) * 160
+        expected = RtpPacket(
+            0, stream.sequence, stream.timestamp, stream.ssrc, marker=k == 0, payload=payload
+        ).to_bytes()
+        assert stream.packet_payload(payload) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 
@@ -89,3 +90,35 @@ def test_destination_multicast_detection_and_label() -> None:
     assert str(Destination("224.0.1.116", 5001, protocol="polycom", channel=50)) == (
         "224.0.1.116:5001 polycom/pcmu ch50"
     )
+
+
+async def test_broadcaster_counts_an_unresolvable_speaker_and_carries_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    from drivers.audio.sender import Broadcaster
+    from drivers.audio.sources import silence
+    from drivers.clock import VirtualClock
+
+    real = socket.getaddrinfo
+
+    def fake(host: str, *args: object, **kwargs: object) -> object:
+        if host == "speaker-7":
+            raise socket.gaierror(-2, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    rx.settimeout(2)
+    clock = VirtualClock()
+    bad, good = Destination("speaker-7", 5004), Destination("127.0.0.1", rx.getsockname()[1])
+    with rx, UdpSender() as sender:
+        bc = Broadcaster([bad, good], clock=clock, sender=sender, rng=random.Random(1))
+        task = asyncio.create_task(bc.play(silence(0.06)))
+        await clock.run_until(task.done, limit=1)
+        stats = await task
+        assert len(rx.recvfrom(200)[0]) == 172
+    assert stats.errors == {bad: 3}
+    assert [d.packets_sent for d in stats.destinations] == [0, 3]
