@@ -1,0 +1,138 @@
+"""Run every doctor check for one set of options and collect a :class:`Report`.
+
+The injectable pieces (how a serial port is opened, how ``sounddevice`` is loaded, the
+AT time-out) are what the tests replace: a pty, a stub ``sounddevice``, a short wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from console.config import Station, load_station
+from console.doctor.audiocheck import SoundDeviceLoader, check_audio
+from console.doctor.model import Report, Status
+from console.doctor.netcheck import SpeakerTarget, check_speaker, parse_host_port
+from console.doctor.serialcheck import Opener, SerialChecks, SerialTarget
+from console.errors import ConsoleError
+from console.voice.devices import load_sounddevice
+from drivers.errors import DriverError
+from drivers.link.serial_link import open_serial
+from drivers.pei.dialect import load_dialect
+
+
+class DoctorCannotRun(ConsoleError):
+    """The options themselves are unusable (bad station file, unknown dialect): exit 2."""
+
+
+@dataclass(frozen=True)
+class DoctorOptions:
+    """What to check; everything optional, the station file fills the gaps."""
+
+    gateway: str | None = None
+    baud: int | None = None
+    dialect: str | None = None
+    config: str | None = None
+    speakers: tuple[str, ...] = ()
+    check_sound: bool = True
+
+
+@dataclass
+class DoctorEnvironment:
+    """The replaceable I/O of a doctor run (tests pass ptys and stubs)."""
+
+    opener: Opener = open_serial
+    sounddevice: SoundDeviceLoader = load_sounddevice
+    at_timeout: float = 1.5
+    speaker_wait: float = 0.3
+    start_simulator: Callable[[Station], tuple[str, Callable[[], None]]] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _start_builtin_simulator(station: Station) -> tuple[str, Callable[[], None]]:
+    from console.simulator import start_in_process
+
+    handle = start_in_process(station, background_traffic=False)
+    return handle.url, handle.stop
+
+
+def _speakers(options: DoctorOptions, station: Station | None) -> list[SpeakerTarget]:
+    ttl = station.audio.multicast_ttl if station is not None else 1
+    out: list[SpeakerTarget] = []
+    for text in options.speakers:
+        try:
+            target = parse_host_port(text)
+        except ValueError as exc:
+            raise DoctorCannotRun(str(exc), hint="--speaker 192.168.1.50:5004") from None
+        out.append(SpeakerTarget(target.host, target.port, multicast_ttl=ttl))
+    if station is not None:
+        for zone in station.zones:
+            for spk in zone.speakers:
+                out.append(SpeakerTarget(spk.host, spk.port, spk.name, multicast_ttl=ttl))
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for t in out:
+        if (t.host, t.port) not in seen:
+            seen.add((t.host, t.port))
+            unique.append(t)
+    return unique
+
+
+def run_doctor(options: DoctorOptions, env: DoctorEnvironment | None = None) -> Report:
+    """All checks; raises :class:`DoctorCannotRun` only when nothing sensible can run."""
+    env = env or DoctorEnvironment()
+    station: Station | None = None
+    if options.config:
+        try:
+            station = load_station(options.config)
+        except ConsoleError as exc:
+            raise DoctorCannotRun(exc.message, hint=exc.hint) from None
+    url = options.gateway or (station.gateway.url if station is not None else None)
+    speakers = _speakers(options, station)
+    if url is None and station is None and not speakers:
+        raise DoctorCannotRun(
+            "nothing to check",
+            hint="Give --gateway /dev/ttyUSB0 and/or --speaker HOST:PORT, or --config FILE.",
+        )
+    report = Report()
+    if url is not None:
+        _serial(report, url, options, station, env)
+    else:
+        report.add("serial", "port", Status.SKIP, "no gateway given (--gateway or --config)")
+    if options.check_sound:
+        report.extend(check_audio(station.audio if station else None, env.sounddevice))
+    if not speakers:
+        report.add("speaker", "speakers", Status.SKIP, "no loudspeakers given or configured")
+    for target in speakers:
+        report.extend(check_speaker(target, wait=env.speaker_wait))
+    return report
+
+
+def _serial(
+    report: Report,
+    url: str,
+    options: DoctorOptions,
+    station: Station | None,
+    env: DoctorEnvironment,
+) -> None:
+    dialect_name = options.dialect or (station.gateway.dialect if station else "etsi")
+    try:
+        dialect = load_dialect(dialect_name)
+    except DriverError as exc:  # DialectError: unknown name, bad file
+        raise DoctorCannotRun(exc.message, hint=exc.hint) from None
+    baud = options.baud or (station.gateway.baud if station else dialect.baud)
+    issi = station.gateway.issi if station else None
+    stop: Callable[[], None] | None = None
+    if url.startswith("sim://"):
+        starter = env.start_simulator or _start_builtin_simulator
+        from console.config import demo_station
+
+        real, stop = starter(station or demo_station())
+        report.add("serial", "simulator", Status.INFO, f"{url}: the built-in simulator at {real}")
+        url = real
+    try:
+        target = SerialTarget(url, baud, dialect, issi)
+        report.extend(SerialChecks(target, env.opener, timeout=env.at_timeout).run())
+    finally:
+        if stop is not None:
+            stop()
