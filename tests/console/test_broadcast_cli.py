@@ -1,0 +1,237 @@
+"""``dutydesk broadcast`` and ``dutydesk fake-speaker``: exit codes 0 / 2 / 130.
+
+Successful and interrupted runs use a real subprocess (real SIGINT) sending to
+FakeSpeakers over UDP on 127.0.0.1; the error paths run ``console.cli.main`` in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import textwrap
+import types
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from console.broadcast.cli import cmd_broadcast
+from console.cli import build_parser, main
+from console.eventlog import EventLog
+from drivers.audio.wavio import write_wav
+from fakes.speaker import FakeSpeaker
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = resources.files("console.data").joinpath("demo_station.toml").read_text(encoding="utf-8")
+
+
+def station_with_ports(tmp_path: Path, ports: dict[int, int]) -> Path:
+    """The demo station file with some speaker ports replaced (demo port -> fake port)."""
+    text = DEMO
+    for old, new in ports.items():
+        assert f"port = {old}\n" in text
+        text = text.replace(f"port = {old}\n", f"port = {new}\n")
+    path = tmp_path / "station.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def start_fakes(ports: list[int]) -> dict[int, FakeSpeaker]:
+    return {p: await FakeSpeaker(0, timeout=0.3).start() for p in ports}
+
+
+async def run_cli(*args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "console",
+        *args,
+        cwd=str(ROOT),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def peak_hz(pcm: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(pcm.astype(np.float64)))
+    return float(np.fft.rfftfreq(len(pcm), 1 / 8000)[int(np.argmax(spectrum))])
+
+
+async def test_broadcast_plays_a_chime_to_a_zone_and_exits_0(tmp_path: Path) -> None:
+    fakes = await start_fakes([5004, 5006, 5008])
+    try:
+        config = station_with_ports(tmp_path, {p: f.port for p, f in fakes.items()})
+        proc = await run_cli(
+            "broadcast", "--config", str(config), "--zone", "riverside", "--tone", "chime"
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0, err.decode()
+        assert "finished" in out.decode() and err == b""
+        for fake in fakes.values():
+            assert await fake.wait_for(lambda f=fake: bool(f.broadcasts) and f.broadcasts[0].ended)
+            [heard] = fake.broadcasts
+            assert fake.violations == [] and heard.duration == pytest.approx(2.0, abs=0.05)
+            assert peak_hz(heard.pcm) == pytest.approx(440, abs=15) or peak_hz(
+                heard.pcm
+            ) == pytest.approx(554.4, abs=15)
+    finally:
+        for fake in fakes.values():
+            await fake.close()
+
+
+async def test_ctrl_c_stops_cleanly_with_130_and_ends_the_streams(tmp_path: Path) -> None:
+    fakes = await start_fakes([5030, 5032, 5034, 5036, 5001])  # school-gates, incl. Polycom
+    try:
+        config = station_with_ports(tmp_path, {p: f.port for p, f in fakes.items()})
+        proc = await run_cli(
+            "broadcast",
+            "--config",
+            str(config),
+            "--zone",
+            "school-gates",
+            "--tone",
+            "alarm",
+            "--seconds",
+            "60",
+        )
+        poly = fakes[5001]
+        assert await poly.wait_for(
+            lambda: bool(poly.broadcasts) and len(poly.broadcasts[0].frames) > 10, 20
+        )
+        proc.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(proc.communicate(), 20)
+        assert proc.returncode == 130, err.decode()
+        assert "stopped" in out.decode() and err == b""
+        assert await poly.wait_for(lambda: poly.broadcasts[0].ended)
+        heard = poly.broadcasts[0]
+        assert heard.end_reason != "timeout" and heard.ends > 0  # Polycom End packets sent
+        for fake in fakes.values():
+            assert fake.violations == []
+            assert fake.broadcasts[0].duration < 30
+    finally:
+        for fake in fakes.values():
+            await fake.close()
+
+
+def test_an_interrupt_event_set_before_the_first_frame_returns_130(tmp_path: Path) -> None:
+    wav = write_wav(tmp_path / "long.wav", np.zeros(8000 * 30, np.int16))
+    args = build_parser().parse_args(
+        ["broadcast", "--to", "127.0.0.1:9", "--wav", str(wav), "--db", str(tmp_path / "log.db")]
+    )
+    stop = asyncio.Event()
+    stop.set()
+    assert cmd_broadcast(args, interrupt=stop) == 130
+    with EventLog.open_readonly(tmp_path / "log.db") as log:
+        kinds = [r.kind for r in log.tail(20)]
+    assert "broadcast.outside_config" in kinds and "broadcast.stopped" in kinds
+
+
+def test_an_explicit_destination_outside_the_config_plays_and_is_logged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wav = write_wav(tmp_path / "short.wav", np.full(800, 500, np.int16))
+    db = tmp_path / "log.db"
+    assert main(["broadcast", "--to", "127.0.0.1:9", "--wav", str(wav), "--db", str(db)]) == 0
+    with EventLog.open_readonly(db) as log:
+        records = {r.kind: r for r in log.tail(20)}
+    assert records["broadcast.outside_config"].data["destinations"] == ["127.0.0.1:9"]
+    assert records["broadcast.finished"].data["stats"]["frames_sent"] == 5
+    assert "finished" in capsys.readouterr().out
+
+
+def _error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(list(argv)) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dutydesk: "), captured.err
+    return lines[0]
+
+
+def test_unknown_zone_exits_2_with_did_you_mean(capsys: pytest.CaptureFixture[str]) -> None:
+    line = _error(capsys, "broadcast", "--zone", "riversid", "--tone", "chime")
+    assert "'riversid'" in line and "did you mean 'riverside'" in line
+
+
+def test_no_speakers_named_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--zone" in _error(capsys, "broadcast", "--tone", "chime")
+
+
+def test_unreadable_wav_exits_2_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "广播.wav"
+    bad.write_bytes(b"not a wav at all")
+    assert "广播.wav" in _error(capsys, "broadcast", "--zone", "riverside", "--wav", str(bad))
+    missing = str(tmp_path / "missing.wav")
+    assert "missing.wav" in _error(capsys, "broadcast", "--zone", "riverside", "--wav", missing)
+
+
+def test_no_espeak_exits_2_with_the_install_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    line = _error(capsys, "broadcast", "--zone", "riverside", "--tts", "请注意安全")
+    assert "espeak-ng" in line and "apt-get install espeak-ng" in line
+
+
+def _stub_sounddevice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    (tmp_path / "stub").mkdir()
+    (tmp_path / "stub" / "sounddevice.py").write_text(textwrap.dedent(body))
+    monkeypatch.syspath_prepend(str(tmp_path / "stub"))
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+
+
+def test_no_portaudio_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _stub_sounddevice(tmp_path, monkeypatch, "raise OSError('PortAudio library not found')\n")
+    line = _error(capsys, "broadcast", "--zone", "riverside", "--mic")
+    assert "PortAudio" in line and "libportaudio2" in line
+
+
+def test_missing_microphone_exits_2_naming_the_device(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _stub_sounddevice(
+        tmp_path,
+        monkeypatch,
+        """
+        class PortAudioError(Exception):
+            pass
+
+        def query_devices(device=None, kind=None):
+            return [{"name": "Built-in Mic", "max_input_channels": 1,
+                     "default_samplerate": 48000.0}]
+        """,
+    )
+    line = _error(capsys, "broadcast", "--zone", "riverside", "--mic", "Jabra")
+    assert "'Jabra'" in line and "Built-in Mic" in line
+
+
+def test_fake_speaker_hands_its_options_to_the_fake(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[list[str]] = []
+    stub = types.ModuleType("fakes.speaker_cli")
+    stub.main = lambda argv: seen.append(list(argv)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fakes.speaker_cli", stub)
+    save = str(tmp_path / "got")
+    assert main(["fake-speaker", "--port", "5004", "--group", "239.1.2.3", "--save", save]) == 0
+    assert seen == [["--port", "5004", "--group", "239.1.2.3", "--save", save]]
+
+
+async def test_fake_speaker_runs_for_real_and_ctrl_c_ends_it(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = await run_cli("fake-speaker", "--port", str(port))
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), 20)
+    assert b"listening" in line and str(port).encode() in line
+    proc.send_signal(signal.SIGINT)
+    await asyncio.wait_for(proc.wait(), 10)
+    assert proc.returncode == 0
