@@ -328,15 +328,18 @@ async def test_tts_plays_the_chime_first_by_default() -> None:
 
 
 async def test_the_default_sender_uses_the_station_multicast_ttl() -> None:
-    from console.broadcast import audio
+    from console.broadcast.audio import UdpPlayer
+    from console.broadcast.targets import resolve
 
-    made: list[Any] = []
-    station = replace(demo_station(), audio=AudioConfig(multicast_ttl=7))
-    engine = BroadcastEngine(station, VirtualClock())
-    assert engine._factory is not None
-    made.append(audio.udp_sender_factory(ttl=station.audio.multicast_ttl))
-    assert made  # the factory is built from [audio] multicast_ttl (default 1)
-    assert demo_station().audio.multicast_ttl == 1
+    clock = VirtualClock()
+    endpoints = resolve(demo_station(), ["riverside"]).endpoints
+    for station, ttl in (
+        (demo_station(), 1),
+        (replace(demo_station(), audio=AudioConfig(multicast_ttl=7)), 7),
+    ):
+        player = BroadcastEngine(station, clock)._factory(endpoints, clock)
+        assert isinstance(player, UdpPlayer) and player.ttl == ttl
+        assert len(player.destinations) == 9
 
 
 async def _finish(h: Harness, broadcast_id: str, limit: float = 60.0) -> Any:
