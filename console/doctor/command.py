@@ -34,9 +34,7 @@ def add_doctor(sub: Any, common: argparse.ArgumentParser) -> None:
         help="loudspeaker to check (repeatable; the station's zones are checked too)",
     )
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
-    p.add_argument(
-        "--timeout", type=float, default=1.5, metavar="S", help="seconds per AT answer"
-    )
+    p.add_argument("--timeout", type=float, default=1.5, metavar="S", help="seconds per AT answer")
     p.add_argument("--ascii", action="store_true", help="ASCII marks even on a UTF-8 terminal")
     p.set_defaults(handler=cmd_doctor)
 

@@ -52,9 +52,7 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
 
-    def add(
-        self, area: str, check: str, status: Status, message: str, hint: str = ""
-    ) -> Finding:
+    def add(self, area: str, check: str, status: Status, message: str, hint: str = "") -> Finding:
         finding = Finding(area, check, status, message, hint)
         self.findings.append(finding)
         return finding

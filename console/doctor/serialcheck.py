@@ -323,7 +323,7 @@ class SerialChecks:
                 "dialect",
                 Status.WARN,
                 f"dialect {suggested} suggested ({reason}); configured: {configured}",
-                f"Try --dialect {suggested} ([gateway] dialect = \"{suggested}\"); record a "
+                f'Try --dialect {suggested} ([gateway] dialect = "{suggested}"); record a '
                 "trace (dutydesk trace record) to confirm the field layouts.",
             )
 

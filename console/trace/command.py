@@ -112,9 +112,7 @@ def cmd_trace_record(args: argparse.Namespace) -> int:
 def cmd_trace_to_test(args: argparse.Namespace) -> int:
     from console.trace.corpus import to_test
 
-    entry = to_test(
-        args.file, args.name, corpus=args.dest, dialect=args.dialect, force=args.force
-    )
+    entry = to_test(args.file, args.name, corpus=args.dest, dialect=args.dialect, force=args.force)
     print(f"{entry.trace}: {'copied' if entry.copied else 'already in the corpus'}")
     print(f"{entry.events}: {entry.count} expected events")
     print("run: pytest tests/drivers/test_trace_corpus.py")

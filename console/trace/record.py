@@ -19,7 +19,8 @@ from console.errors import ConsoleError
 from drivers.clock import Clock, SystemClock
 from drivers.errors import DriverError
 from drivers.gateway import Gateway
-from drivers.link import LinkState, LinkStateChanged, PeiLink, WireTrace
+from drivers.link import LinkState, LinkStateChanged, PeiLink, WireTrace, open_serial
+from drivers.link.serial_link import Port
 from drivers.pei import commands
 from drivers.pei.dialect import Dialect
 from drivers.pei.events import PeiEvent
@@ -84,6 +85,50 @@ def parse_action(text: str) -> Action:
     raise ActionError(f"--do {text!r}: unknown action {kind!r}")
 
 
+class RecordingPort:
+    """A port that appends every byte it writes (before writing) and reads to a trace."""
+
+    def __init__(self, port: Port, trace: WireTrace) -> None:
+        self._port = port
+        self._trace = trace
+
+    def read(self, size: int = 1) -> bytes:
+        data = self._port.read(size)
+        if data:
+            self._trace.add("rx", data)
+        return data
+
+    def write(self, data: bytes, /) -> int | None:
+        self._trace.add("tx", data)
+        return self._port.write(data)
+
+    def close(self) -> None:
+        self._port.close()
+
+    def reset_input_buffer(self) -> None:
+        self._port.reset_input_buffer()
+
+    @property
+    def in_waiting(self) -> int:
+        return self._port.in_waiting
+
+    def cancel_read(self) -> None:
+        cancel = getattr(self._port, "cancel_read", None)
+        if cancel is not None:
+            cancel()
+
+
+def recording_opener(
+    trace: WireTrace, base: Callable[[str, int], Port] = open_serial
+) -> Callable[[str, int], Port]:
+    """An opener for :class:`PeiLink` whose ports record into ``trace``."""
+
+    def opener(url: str, baud: int) -> Port:
+        return RecordingPort(base(url, baud), trace)
+
+    return opener
+
+
 @dataclass
 class RecordResult:
     path: Path
@@ -146,10 +191,17 @@ async def record_trace(
     """Open ``url``, init, run ``actions`` in order, listen ``seconds`` more, save JSONL."""
     clock = clock or SystemClock()
     trace = WireTrace(clock)
-    link = PeiLink(url, dialect=dialect, baud=baud, clock=clock, trace=trace, reconnect=False)
-    gateway = Gateway(link)
+    link = PeiLink(
+        url,
+        dialect=dialect,
+        baud=baud,
+        clock=clock,
+        opener=recording_opener(trace),
+        reconnect=False,
+    )
     result = RecordResult(out, 0)
-    gateway.subscribe(result.events.append)
+    link.subscribe(result.events.append)  # what the wire said, before the gateway decodes
+    gateway = Gateway(link)
     say = progress or (lambda _text: None)
     try:
         await _connect(link, connect_timeout)
