@@ -68,7 +68,13 @@ class Escalator:
                 resp,
                 kind,
                 EscalationStep.REPAGE,
-                f"attempt {resp.attempts}" if queued else "not re-paged: a send is still queued",
+                f"attempt {resp.attempts}"
+                if queued
+                else (
+                    "not re-paged: a send is still queued"
+                    if page.request.text
+                    else "not re-paged: a voice-only page has no text to send"
+                ),
             )
         if policy.alert_officer:
             self._step(page, resp, kind, EscalationStep.ALERT, _alert_text(resp, kind))
