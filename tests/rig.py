@@ -46,19 +46,30 @@ class Rig:
     events: list[PeiEvent] = field(default_factory=list)
 
     async def settle(self, limit: float = 5.0) -> None:
-        """Wait (real time, bounded) until no bytes are in flight either way."""
+        """Wait (real time, bounded) until no bytes are in flight either way.
+
+        Drained means the byte totals on both sides match.  After a cable pull they never
+        match again (bytes died with the old pty), so "no counter moved for a few checks and
+        nothing is left unread on the pty" counts as drained too.
+        """
         loop = asyncio.get_running_loop()
         end = loop.time() + limit
         transport = self.sim.transport
         stable = 0
+        last: tuple[int, int, int, int] | None = None
         while loop.time() < end:
             await transport.settle()
-            # Only bytes in flight matter; output the fake holds on the clock is not "in flight".
-            drained = (
-                self.link.bytes_in == transport.bytes_out
-                and self.link.bytes_out == transport.bytes_in
+            counts = (
+                self.link.bytes_in,
+                self.link.bytes_out,
+                transport.bytes_in,
+                transport.bytes_out,
             )
-            stable = stable + 1 if drained else 0
+            matched = counts[0] == counts[3] and counts[1] == counts[2]
+            unread = getattr(transport, "unread_by_driver", lambda: 0)()
+            quiet = counts == last and unread == 0
+            stable = stable + 1 if (matched or quiet) else 0
+            last = counts
             if stable >= 3:
                 return
             await asyncio.sleep(0.001)
