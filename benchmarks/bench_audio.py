@@ -107,9 +107,12 @@ async def bench_pacing(seconds: float) -> None:
         f"send error vs deadline: p50={pct(errs, 50):.3f} ms p99={pct(errs, 99):.3f} ms "
         f"max={max(errs):.3f} ms; frames sent={stats.frames_sent} skipped={stats.frames_skipped}"
     )
+    slope = np.polyfit(np.arange(len(errs)), np.asarray(errs), 1)[0]
     print(
-        f"drift after {seconds:g} s: send side {errs[-1]:.3f} ms (last frame vs its deadline), "
-        f"receive side {got.drift * 1000:.3f} ms; inter-arrival p50={np.percentile(gaps, 50):.3f}"
+        f"drift after {seconds:g} s: trend of send error {slope * len(errs):+.3f} ms "
+        f"(linear fit), last frame {errs[-1]:.3f} ms vs its deadline, "
+        f"receive side {got.drift * 1000:.3f} ms;\n"
+        f"  inter-arrival p50={np.percentile(gaps, 50):.3f}"
         f" p99={np.percentile(gaps, 99):.3f} ms; RFC 3550 jitter={got.jitter * 1000:.3f} ms; "
         f"violations={len(got.violations)}"
     )

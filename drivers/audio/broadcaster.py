@@ -28,7 +28,7 @@ from drivers.audio.pcm import AudioSource, Int16Array, pad_frame
 from drivers.audio.polycom import PolycomStream
 from drivers.audio.rtp import FRAME_SAMPLES, SAMPLE_RATE, Codec, RtpStream
 from drivers.audio.udp import PacketSender, UdpSender
-from drivers.clock import Clock
+from drivers.clock import Clock, SystemClock
 
 FRAME_SECONDS = FRAME_SAMPLES / SAMPLE_RATE
 
@@ -133,6 +133,12 @@ class Broadcaster:
     Every ``play`` is a new broadcast: new streams, so new SSRCs and random sequence and
     timestamp origins.  If no ``sender`` is given, a :class:`UdpSender` with defaults is
     opened for each play and closed after it.
+
+    ``spin``: on the real clock (:class:`SystemClock`) the loop sleeps until ``spin``
+    seconds before each deadline and then yields (``asyncio.sleep(0)``) until it.  Why:
+    asyncio wakes up to 1 ms late (epoll's millisecond timeouts) plus scheduler delay; on
+    a busy 2-core PC this cut the send-time p99 from 3-4.5 ms to under 2 ms.  Cost: about
+    7 % of one core while a broadcast runs.  ``0`` disables it; virtual clocks never spin.
     """
 
     def __init__(
@@ -144,6 +150,7 @@ class Broadcaster:
         rng: random.Random | None = None,
         caller_id: str = "dutydesk",
         polycom_serial: int | None = None,
+        spin: float = 0.0015,
     ) -> None:
         if not destinations:
             raise AudioConfigError("no loudspeakers to broadcast to", hint="Select a zone.")
@@ -152,6 +159,7 @@ class Broadcaster:
         self._sender = sender
         self._rng = rng if rng is not None else random.Random()
         self.caller_id = caller_id
+        self.spin = spin
         self.polycom_serial = (
             polycom_serial if polycom_serial is not None else self._rng.getrandbits(32)
         )
@@ -230,11 +238,18 @@ class Broadcaster:
         self._pacing = []
 
     async def _until(self, deadline: float) -> float:
-        now = self._clock.monotonic()
-        if deadline > now:
-            await self._clock.sleep(deadline - now)
-            now = self._clock.monotonic()
-        return now
+        clock = self._clock
+        now = clock.monotonic()
+        if deadline <= now:
+            return now
+        if self.spin > 0 and isinstance(clock, SystemClock):
+            if deadline - self.spin > now:
+                await clock.sleep(deadline - self.spin - now)
+            while clock.monotonic() < deadline:
+                await asyncio.sleep(0)  # yields: other tasks keep running
+        else:
+            await clock.sleep(deadline - now)
+        return clock.monotonic()
 
     async def _burst(
         self,
