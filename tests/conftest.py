@@ -17,6 +17,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("hil", "hardware-in-the-loop")
     group.addoption("--hil-gateway", metavar="URL", help="real gateway (device path or URL)")
     group.addoption("--hil-speaker", metavar="HOST:PORT", help="real IP loudspeaker")
+    soak = parser.getgroup("soak", "reliability soak")
+    soak.addoption(
+        "--soak",
+        action="store_true",
+        default=False,
+        help="run the fault and fuzz suites (tests/reliability) at soak size, not CI size",
+    )
     # The bench radio set-up (docs/bench.md); used by tests/hil/.
     group.addoption("--hil-baud", type=int, metavar="N", help="gateway PEI baud (default: dialect)")
     group.addoption("--hil-dialect", default="etsi", metavar="D", help="dialect table (etsi)")
@@ -75,3 +82,9 @@ def write_station(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def soak(request: pytest.FixtureRequest) -> bool:
+    """True when ``--soak`` was given: reliability suites run many more seeds/examples."""
+    return bool(request.config.getoption("--soak"))
