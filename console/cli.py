@@ -89,6 +89,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         gateway_url=getattr(args, "gateway", None),
         db_path=getattr(args, "db", None),
         operator=getattr(args, "operator", None),
+        trace_path=getattr(args, "trace", None),
     )
     from console.tui.app import DutyDeskApp
 
@@ -292,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--gateway", metavar="URL", help="gateway port or URL (overrides --config)")
     parser.add_argument("--db", metavar="FILE", help="event log (default: per-user data folder)")
     parser.add_argument("--operator", metavar="NAME", help="officer on duty (default: station's)")
+    parser.add_argument(
+        "--trace", metavar="FILE", help="save every byte of the gateway link here on exit"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _common_options(True)
     for add in COMMANDS:

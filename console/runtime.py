@@ -1,11 +1,11 @@
 """The composition root: everything one station's console needs, built and owned in one place.
 
 Why one object: the CLI, the Textual app and the tests all need the same wiring (link →
-gateway → event log → incident book → alarm board → paging engine, and later the
-broadcast, voice and roll-call services).  Building it here, from plain inputs -- the
-station, a gateway URL, a log path, a clock and the operator's name -- keeps the App a
-thin view (backend passed in, messages up, attributes down) and lets tests run the real
-wiring on a :class:`~drivers.clock.VirtualClock` against the simulated network.
+gateway → event log → incident book → alarm board → paging engine → loudspeaker
+broadcasts, the radio voice path, roll calls and drills).  Building it here, from plain
+inputs -- the station, a gateway URL, a log path, a clock and the operator's name -- keeps
+the App a thin view (backend passed in, messages up, attributes down) and lets tests run
+the real wiring on a :class:`~drivers.clock.VirtualClock` against the simulated network.
 
 Rules kept here:
 
@@ -16,6 +16,12 @@ Rules kept here:
   rungs, incidents and alarms are logged by their engines.
 * Everything runs on the one asyncio loop; the only threads are the link's reader/writer,
   the event log's writer and (demo only) the simulator's.
+* Screens call the runtime, never an engine they built themselves: ``start_rollcall``,
+  ``start_drill``, ``start_broadcast``, ``ptt_press`` ... return the running objects, and
+  what the services report reaches the UI as :class:`~console.runtime_view.ServiceEvent`
+  in the same coalesced feed.
+* A missing sound card or PortAudio is a state (:attr:`Runtime.voice_notice`), never a
+  reason for the console not to start.
 """
 
 from __future__ import annotations
@@ -30,8 +36,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
+from console.broadcast import Broadcast, BroadcastEngine, BroadcastEvent, SenderFactory
+from console.broadcast.model import Priority, SourceSpec
 from console.config import Station
-from console.errors import ConsoleError, SimulatorUnavailable
+from console.drills import Drill, DrillProgress, DrillRun, load_drill
+from console.drills.model import Announcement
+from console.errors import ConfigError, ConsoleError, SimulatorUnavailable
 from console.eventlog import EventLog, EventLogError, kinds
 from console.incidents import (
     AlarmBoard,
@@ -49,6 +59,21 @@ from console.paging.model import (
     Recipient,
 )
 from console.paging.targets import directory, page_targets
+from console.reports import Report, drill_history, drill_ids, drill_report, rollcall_report
+from console.reports.history import DrillHistoryRow
+from console.rollcall import (
+    RollCall,
+    RollCallMode,
+    RollCallResult,
+    RollCallSpec,
+    RollCallSummary,
+    RollCallUpdate,
+    list_rollcalls,
+    load_rollcall,
+    recall_spec,
+    rollcall_spec,
+    spec_from_log,
+)
 from console.runtime_view import (
     Activity,
     ActivityKind,
@@ -57,13 +82,15 @@ from console.runtime_view import (
     GroupState,
     LinkStatus,
     LogTail,
+    ServiceEvent,
     UnitState,
 )
+from console.voice.router import AudioRouter
 from drivers import radio_events as rev
 from drivers.clock import Clock, SystemClock, TimerHandle
 from drivers.errors import DriverError, PortError
 from drivers.gateway import Gateway
-from drivers.link import LinkState, LinkStateChanged, PeiLink, open_serial
+from drivers.link import LinkState, LinkStateChanged, PeiLink, WireTrace, open_serial
 from drivers.link.serial_link import Port
 from drivers.pei import commands
 from drivers.pei import events as ev
@@ -112,6 +139,30 @@ class ThreadedSimulator:
         if handle is not None:
             await asyncio.to_thread(handle.stop)
 
+    async def script(self, behaviours: dict[int, Any]) -> dict[int, Any]:
+        """Give some simulated radios new behaviours (a drill's ``[simulation]``); returns
+        the behaviours they had, to put back afterwards."""
+        handle = self._handle
+        if handle is None:
+            raise SimulatorUnavailable("the simulated network is not running")
+        return await asyncio.to_thread(handle.call, lambda sim: script_radios(sim, behaviours))
+
+
+def script_radios(sim: Any, behaviours: dict[int, Any]) -> dict[int, Any]:
+    """Swap the behaviour of simulated radios (``fakes.sim.Simulation``, duck-typed so the
+    console never imports ``fakes``); a switched-off script also switches the radio off."""
+    previous: dict[int, Any] = {}
+    for issi, behaviour in behaviours.items():
+        try:
+            radio = sim.radio(issi)
+        except KeyError:
+            continue
+        previous[issi] = radio.behaviour
+        radio.behaviour = behaviour
+        radio.powered = bool(getattr(behaviour, "powered", True))
+        radio.in_range = bool(getattr(behaviour, "in_range", True))
+    return previous
+
 
 def default_db_path() -> Path:
     """``$XDG_DATA_HOME/dutydesk/events.db`` (``~/.local/share/...``): one log per PC user."""
@@ -143,7 +194,17 @@ class Runtime:
         tail_size: int = 40,
         link_options: dict[str, Any] | None = None,
         tz: tzinfo | None = None,
+        broadcast_sender: SenderFactory | None = None,
+        voice: bool = True,
+        sound_loader: Callable[[], Any] | None = None,
+        recordings_dir: str | os.PathLike[str] | None = None,
+        trace_path: str | os.PathLike[str] | None = None,
     ) -> None:
+        """``broadcast_sender``: how loudspeaker streams leave (tests pass a recorder);
+        ``voice``/``sound_loader``: the radio voice path and how it finds PortAudio;
+        ``recordings_dir``: where received transmissions go (default: the station's
+        ``[audio] recordings``, a relative one beside the event log); ``trace_path``: save
+        every byte of the gateway link there as a wire trace when the runtime closes."""
         self.station = station
         self.clock: Clock = clock or SystemClock()
         self.tz = tz
@@ -173,13 +234,19 @@ class Runtime:
             self.log = EventLog.open(path, clock=self.clock, background=log_background)
         except EventLogError as exc:
             raise ConsoleError(f"event log: {exc.message}", hint=exc.hint) from None
+        self.trace_path = Path(trace_path) if trace_path is not None else None
+        self.trace = WireTrace(self.clock) if self.trace_path is not None else None
+        """Every byte both ways on the gateway link, when ``trace_path`` was given."""
+        options = dict(link_options or {})
+        if self.trace is not None:
+            options.setdefault("trace", self.trace)
         self.link = PeiLink(
             url,
             dialect=dialect,
             baud=station.gateway.baud,
             clock=self.clock,
             opener=self._open_port,
-            **(link_options or {}),
+            **options,
         )
         self.gateway = Gateway(self.link)
         self.book = IncidentBook.restore(self.log, self.clock, station)
@@ -198,6 +265,30 @@ class Runtime:
             page_ids=self._page_id,
         )
         self._page_seq = 0
+        self._id_seq: dict[str, int] = {}
+        self.broadcast = BroadcastEngine(
+            station,
+            self.clock,
+            self.log,
+            incidents=self.book,
+            sender_factory=broadcast_sender,
+            broadcast_ids=lambda: self._new_id("B", sequence=True),
+        )
+        """Loudspeaker broadcasts to the station's zones (logged, linked to incidents)."""
+        self.voice: Any = None
+        """The radio voice path (:class:`console.voice.VoicePath`), or None without it."""
+        self.voice_notice: str | None = None
+        """Why the voice path is missing or has no sound (PortAudio, devices), for the UI."""
+        if voice:
+            self._build_voice(path, sound_loader, recordings_dir)
+        self.rollcall: RollCall | None = None
+        """The newest roll call started here (running or finished)."""
+        self._rollcall_task: asyncio.Task[RollCallResult] | None = None
+        self.drill: DrillRun | None = None
+        """The newest drill started here (running or finished)."""
+        self._drill_task: asyncio.Task[Report] | None = None
+        self.drill_error: str | None = None
+        """Why the newest drill could not finish (other than its verdict), for the UI."""
         self.services: dict[str, Service] = {}
         """Parts plugged in by name ("broadcast", "voice", "rollcall" ...): see :meth:`add`."""
         self.units: dict[int, UnitState] = {
@@ -246,11 +337,13 @@ class Runtime:
             self.book.subscribe(self._on_incident),
             self.alarms.subscribe(self._on_alarm),
             self.paging.subscribe(self._on_paging),
+            self.broadcast.subscribe(self._on_broadcast),
             self.log.add_commit_listener(self._on_commit),
         ]
         self.log.append(kinds.OPERATOR_LOGIN, operator=self.operator, data={"port": self.port})
         self._after_append()
         await self.paging.start()
+        await self._start_voice()
         for service in self.services.values():
             await service.start()
         await self.link.start()
@@ -271,8 +364,15 @@ class Runtime:
         for service in reversed(list(self.services.values())):
             with contextlib.suppress(Exception):
                 await service.close()
+        await self._close_runs()
+        with contextlib.suppress(Exception):
+            await self.broadcast.close()
+        if self.voice is not None:
+            with contextlib.suppress(Exception):
+                await self.voice.close()
         await self.paging.close()
         await self.link.close()
+        self._save_trace()
         self.alarms.close()
         if self._simulator is not None:
             with contextlib.suppress(Exception):
@@ -613,6 +713,376 @@ class Runtime:
     def recipient(self, issi: int) -> Recipient:
         """A station unit as a page recipient (ad-hoc for an unknown number)."""
         return directory(self.station).get(issi) or Recipient(issi)
+
+    # --- ids ------------------------------------------------------------------------------
+
+    def _new_id(
+        self, prefix: str, *, sequence: bool = False, taken: frozenset[str] | set[str] = frozenset()
+    ) -> str:
+        """``RC20260101-080000`` (``-2`` ... if taken) or, with ``sequence``,
+        ``B20260101-080000-001``: sortable, readable, in the console's time zone."""
+        stamp = datetime.fromtimestamp(self.clock.time(), self.tz).strftime("%Y%m%d-%H%M%S")
+        if sequence:
+            self._id_seq[prefix] = self._id_seq.get(prefix, 0) + 1
+            return f"{prefix}{stamp}-{self._id_seq[prefix]:03d}"
+        candidate, n = f"{prefix}{stamp}", 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{prefix}{stamp}-{n}"
+        return candidate
+
+    # --- loudspeakers -----------------------------------------------------------------------
+
+    def start_broadcast(
+        self,
+        zones: list[str] | tuple[str, ...],
+        source: SourceSpec,
+        *,
+        priority: Priority | str = Priority.ROUTINE,
+        incident: str | None = None,
+    ) -> Broadcast:
+        """Play ``source`` on the station's ``zones`` (raises ``BroadcastError`` first)."""
+        broadcast = self.broadcast.start(
+            zones, source, priority=priority, operator=self.operator, incident=incident
+        )
+        self._after_append()
+        return broadcast
+
+    def stop_broadcast(self, broadcast_id: str | None = None) -> None:
+        """Stop one broadcast, or every broadcast playing now."""
+        if broadcast_id is None:
+            self.broadcast.stop_all(operator=self.operator)
+        else:
+            self.broadcast.stop(broadcast_id, operator=self.operator)
+        self._after_append()
+
+    async def announce(self, announcement: Announcement) -> str:
+        """A drill's ``[announcement]``: TTS with a chime on its zones; the log line."""
+        broadcast = self.start_broadcast(
+            list(announcement.zones), SourceSpec.tts(announcement.text), priority=Priority.URGENT
+        )
+        return f"started {broadcast.id}"
+
+    def _on_broadcast(self, event: BroadcastEvent) -> None:
+        self._feed.push(ServiceEvent("broadcast", event))
+        self._after_append()
+
+    # --- the radio voice path ---------------------------------------------------------------
+
+    def _build_voice(
+        self,
+        db_path: Path,
+        loader: Callable[[], Any] | None,
+        recordings_dir: str | os.PathLike[str] | None,
+    ) -> None:
+        """The voice path; if it cannot even be built the console goes on without it."""
+        station = self.station
+        folder = Path(recordings_dir or station.audio.recordings)
+        if not folder.is_absolute() and recordings_dir is None:
+            folder = db_path.parent / folder
+        try:
+            from console.voice import VoicePath, load_sounddevice
+
+            self.voice = VoicePath.for_station(
+                station,
+                self.gateway,
+                self.clock,
+                log=self.log,
+                loader=loader or load_sounddevice,
+                default_group=next((g.gssi for g in station.groups if g.gssi is not None), None),
+            )
+            self.voice.recordings_dir = folder
+            self.voice.router = _QuietRouter.like(self.voice.router)
+        except Exception as exc:  # numpy/voice package broken: radio paging still works
+            self.voice = None
+            self.voice_notice = f"voice path unavailable: {type(exc).__name__}: {exc}"
+
+    async def _start_voice(self) -> None:
+        if self.voice is None:
+            return
+        self._unsubscribe.append(self.voice.subscribe(self._on_voice))
+        try:
+            state = await self.voice.start()
+        except Exception as exc:  # a sound card that explodes on open must not stop us
+            self.voice_notice = f"voice path failed to start: {type(exc).__name__}: {exc}"
+            log_.exception("voice path")
+        else:
+            if state.problems:
+                self.voice_notice = "; ".join(state.problems)
+        self._after_append()
+
+    @property
+    def voice_state(self) -> Any:
+        """The voice path's :class:`~console.voice.VoiceState` (None without a voice path)."""
+        return self.voice.state if self.voice is not None else None
+
+    async def ptt_press(self, group: int | str | None = None) -> int:
+        """Key the radio on ``group`` (default: the first talkgroup); the call number."""
+        if self.voice is None:
+            raise ConsoleError(self.voice_notice or "the voice path is not available")
+        try:
+            return int(await self.voice.ptt_press(group, operator=self.operator))
+        finally:
+            self._after_append()
+
+    async def ptt_release(self) -> None:
+        """Let go of PTT (harmless when not pressed)."""
+        if self.voice is not None:
+            await self.voice.ptt_release(operator=self.operator)
+            self._after_append()
+
+    def _on_voice(self, event: Any) -> None:
+        name = type(event).__name__
+        key = "state" if name == "VoiceStateChanged" else None
+        self._feed.push(ServiceEvent("voice", event, key))
+        self._after_append()
+
+    # --- roll call ------------------------------------------------------------------------
+
+    def rollcall_spec(
+        self,
+        targets: str | list[str] | tuple[str, ...],
+        *,
+        mode: RollCallMode | str = RollCallMode.STATUS,
+        deadline_s: float | None = None,
+        late_window_s: float | None = None,
+    ) -> RollCallSpec:
+        """Resolve a group (or aliases, numbers) into a roll call by this operator."""
+        return rollcall_spec(
+            self.station,
+            targets,
+            mode=mode,
+            deadline_s=deadline_s,
+            late_window_s=late_window_s,
+            operator=self.operator,
+        )
+
+    @property
+    def rollcall_running(self) -> bool:
+        return self._rollcall_task is not None and not self._rollcall_task.done()
+
+    def start_rollcall(self, spec: RollCallSpec) -> RollCall:
+        """Call ``spec``'s members now; the roll call closes by itself (or ``stop_rollcall``).
+
+        One at a time: a second one while the first still runs is refused.
+        """
+        if self.rollcall_running:
+            assert self.rollcall is not None
+            raise ConsoleError(
+                f"roll call {self.rollcall.rollcall_id} is still running",
+                hint="wait for it to end or stop it first",
+            )
+        if not spec.members:
+            raise ConsoleError("nobody to call")
+        if not spec.operator:
+            spec = replace(spec, operator=self.operator)
+        taken = {r.rollcall_id for r in self.rollcalls()}
+        call = RollCall(self.paging, spec, rollcall_id=self._new_id("RC", taken=taken))
+        call.subscribe(self._on_rollcall)
+        self.rollcall = call
+        call.start()
+        self._rollcall_task = asyncio.ensure_future(call.finish())
+        self._rollcall_task.add_done_callback(self._run_done)
+        self._after_append()
+        self._feed.push(
+            ServiceEvent("rollcall", RollCallUpdate(call.snapshot(), ()), call.rollcall_id)
+        )
+        return call
+
+    def stop_rollcall(self) -> RollCallResult | None:
+        """End the running roll call now (silent members are absent); its result."""
+        call = self.rollcall
+        if call is None or not self.rollcall_running:
+            return None
+        result = call.stop()
+        self._after_append()
+        return result
+
+    def recall_absent(self, *, include_unreachable: bool = False) -> RollCall | None:
+        """Call again the absent members of the newest roll call (None: nobody to call)."""
+        call = self.rollcall
+        if call is None:
+            return None
+        spec = call.recall_spec(include_unreachable=include_unreachable)
+        return self.start_rollcall(spec) if spec.members else None
+
+    def recall_of(self, rollcall_id: str, *, include_unreachable: bool = False) -> RollCall | None:
+        """Call again the absent members of any logged roll call."""
+        self._flush_log()
+        spec = recall_spec(
+            spec_from_log(self.log, rollcall_id),
+            load_rollcall(self.log, rollcall_id),
+            include_unreachable=include_unreachable,
+        )
+        return self.start_rollcall(spec) if spec.members else None
+
+    def rollcalls(self) -> list[RollCallSummary]:
+        """Every roll call in the log, oldest first."""
+        self._flush_log()
+        return list_rollcalls(self.log)
+
+    def rollcall_result(self, rollcall_id: str) -> RollCallResult:
+        """A logged roll call (raises ``RollCallNotFound``)."""
+        self._flush_log()
+        return load_rollcall(self.log, rollcall_id)
+
+    def rollcall_report(self, rollcall_id: str) -> Report:
+        self._flush_log()
+        return rollcall_report(self.log, rollcall_id)
+
+    def _on_rollcall(self, update: RollCallUpdate) -> None:
+        self._feed.push(ServiceEvent("rollcall", update, update.result.rollcall_id))
+        self._after_append()
+
+    # --- drills ---------------------------------------------------------------------------
+
+    def load_drill(self, path: str | os.PathLike[str]) -> Drill:
+        """Check a drill file against the station (``ConfigError`` with file:line: field);
+        a scripted drill is refused unless the gateway is the simulated network."""
+        drill = load_drill(path, self.station)
+        if drill.scripted and not self._simulated:
+            raise ConfigError(
+                "scripted behaviour runs only against the simulated network, not a real gateway",
+                path=str(path),
+                line=drill.simulation.line if drill.simulation else None,
+                field="simulation",
+                hint="remove [simulation] to run the drill on the radios",
+            )
+        return drill
+
+    @property
+    def drill_running(self) -> bool:
+        return self._drill_task is not None and not self._drill_task.done()
+
+    async def start_drill(self, drill: Drill | str | os.PathLike[str]) -> DrillRun:
+        """Check (if a path), script the simulator (if the drill says so) and run a drill.
+
+        Returns the running :class:`DrillRun` (``subscribe`` for progress; its ``report``
+        once finished).  One at a time.
+        """
+        if self.drill_running:
+            assert self.drill is not None
+            raise ConsoleError(f"drill {self.drill.drill_id} is still running")
+        if not isinstance(drill, Drill):
+            drill = self.load_drill(drill)
+        restore: dict[int, Any] = {}
+        if drill.scripted:
+            restore = await self._script(drill)
+        self._flush_log()
+        run = DrillRun(
+            self.paging,
+            drill,
+            drill_id=self._new_id("D", taken=set(drill_ids(self.log))),
+            announcer=self.announce,
+            simulated=self._simulated,
+            backups={u.issi: u.alias for u in self.station.units},
+        )
+        run.subscribe(self._on_drill)
+        self.drill = run
+        self.drill_error = None
+        self._drill_task = asyncio.ensure_future(self._run_drill(run, restore))
+        self._drill_task.add_done_callback(self._run_done)
+        self._feed.push(ServiceEvent("drill", run.progress(), run.drill_id))
+        return run
+
+    async def _script(self, drill: Drill) -> dict[int, Any]:
+        from console.drills.simulated import scripted_behaviours
+
+        script = getattr(self._simulator, "script", None)
+        if not self._simulated or script is None:
+            raise ConsoleError(
+                f"drill {drill.name!r} scripts the simulated network, which this console "
+                "cannot change",
+                hint="run it with `dutydesk drill run FILE --gateway sim`",
+            )
+        previous: dict[int, Any] = await script(scripted_behaviours(drill.simulation))
+        return previous
+
+    async def _run_drill(self, run: DrillRun, restore: dict[int, Any]) -> Report:
+        try:
+            return await run.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.drill_error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self._after_append()
+            if restore:
+                script = getattr(self._simulator, "script", None)
+                if script is not None:
+                    with contextlib.suppress(Exception):
+                        await script(restore)
+
+    def stop_drill(self) -> None:
+        """Interrupt the running drill (logged as interrupted; its report still exists)."""
+        if self._drill_task is not None and not self._drill_task.done():
+            self._drill_task.cancel()
+
+    def drill_history(self) -> list[DrillHistoryRow]:
+        """Past drills with their verdicts, oldest first."""
+        self._flush_log()
+        return drill_history(self.log)
+
+    def drill_report(self, drill_id: str | None = None) -> Report:
+        """A drill's report from the log (default: the newest; raises ``DrillNotFound``)."""
+        self._flush_log()
+        return drill_report(self.log, drill_id)
+
+    def _on_drill(self, progress: DrillProgress) -> None:
+        self._feed.push(ServiceEvent("drill", progress, progress.drill_id))
+        self._after_append()
+
+    # --- helpers of the services ----------------------------------------------------------
+
+    def _run_done(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log_.error("runtime: %s", task.exception())
+        self._after_append()
+        self._feed.wake()
+
+    def _flush_log(self) -> None:
+        """Commit what is queued, so a query sees everything appended so far."""
+        with contextlib.suppress(EventLogError):
+            self.log.flush()
+
+    async def _close_runs(self) -> None:
+        """A roll call or drill still running when the console closes is logged as
+        interrupted (its report can be made from the log later)."""
+        for task in (self._rollcall_task, self._drill_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+
+    def _save_trace(self) -> None:
+        if self.trace is None or self.trace_path is None:
+            return
+        try:
+            self.trace.save(self.trace_path)
+        except OSError as exc:
+            log_.error("cannot save the wire trace to %s: %s", self.trace_path, exc)
+
+
+class _QuietRouter(AudioRouter):
+    """An audio router that does not tick when it has no device at all (no sound card):
+    nothing to move, and a 50 Hz timer would only burn CPU (and virtual time in tests)."""
+
+    @classmethod
+    def like(cls, router: AudioRouter) -> _QuietRouter:
+        quiet = cls(
+            router.clock,
+            headset_in=router.headset_in,
+            headset_out=router.headset_out,
+            radio_in=router.radio_in,
+            radio_out=router.radio_out,
+        )
+        return quiet
+
+    def start(self) -> None:
+        roles = (self.headset_in, self.headset_out, self.radio_in, self.radio_out)
+        if any(device is not None for device in roles):
+            super().start()
 
 
 def _replace(obj: Any, key: str, value: Any) -> Any:

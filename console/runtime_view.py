@@ -140,6 +140,21 @@ class LogTail:
     records: tuple[EventRecord, ...]
 
 
+@dataclass(frozen=True)
+class ServiceEvent:
+    """Something a plugged-in service reported (broadcast, voice, roll call, drill).
+
+    ``event`` is the service's own frozen value (``BroadcastStarted``, ``VoiceStateChanged``,
+    ``RollCallUpdate``, ``DrillProgress`` ...); screens pick what they show by ``service``
+    and type.  With a ``key``, only the latest event of that (service, key) is kept per
+    batch -- live snapshots such as a roll call's table; without one, every event is kept.
+    """
+
+    service: str
+    event: object
+    key: object = None
+
+
 UiEvent = (
     LinkStatus
     | RosterChanged
@@ -149,6 +164,7 @@ UiEvent = (
     | PageChanged
     | OfficerAlert
     | AlarmEvent
+    | ServiceEvent
 )
 
 
@@ -252,6 +268,8 @@ def _coalesce_key(event: UiEvent) -> tuple[str, object] | None:
         return ("incident", event.incident.id)
     if isinstance(event, LogTail):
         return ("log", None)
+    if isinstance(event, ServiceEvent) and event.key is not None:
+        return (f"service:{event.service}", event.key)
     return None
 
 

@@ -106,6 +106,14 @@ class LoopSimulator:
             await asyncio.sleep(0.001)
 
 
+def no_portaudio() -> Any:
+    """The sound-card loader of the tests: PortAudio is "missing" on every machine, so the
+    voice path's state (and its one ``voice.device_problem`` log line) is the same on all."""
+    from console.voice import PortAudioMissing
+
+    raise PortAudioMissing("sound cards unavailable: PortAudio not loaded in tests")
+
+
 def make_runtime(
     tmp_path: Path,
     *,
@@ -125,6 +133,7 @@ def make_runtime(
         signal_every=None,
         link_options={"backoff": (0.5, 1.0, 2.0)},
         tz=CST,
+        sound_loader=no_portaudio,
     )
     sim.runtime = runtime
     return runtime, clock, sim
