@@ -266,6 +266,10 @@ class PeiLink:
         self._active = item
         gen = self._generation
         self._deadline = self.clock.call_later(item.timeout, lambda: self._on_deadline(item))
+        # Record before writing: a fast gateway's answer may be read before write() returns,
+        # and a trace must show the command first or its replay pairs answers wrongly.
+        if self.trace is not None:
+            self.trace.add("tx", data)
         try:
             await asyncio.to_thread(port.write, data)
         except (serial.SerialException, OSError) as exc:
@@ -273,8 +277,6 @@ class PeiLink:
                 self._lost(f"write failed: {exc}")
             return
         self.bytes_out += len(data)
-        if self.trace is not None:
-            self.trace.add("tx", data)
 
     def _finish_active(self) -> _Queued | None:
         item = self._active

@@ -208,13 +208,6 @@ class _AnswerBeforeWriteReturns:
         self._ready.set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: drivers/link/serial_link.py PeiLink._transmit appends the 'tx' trace record "
-    "only after `await asyncio.to_thread(port.write, data)` returns, so an answer parsed "
-    "meanwhile is recorded before the command that caused it; a replay of such a trace "
-    "gives the answer to the wrong command (dutydesk trace record traces at the port).",
-)
 async def test_link_trace_records_a_command_before_its_answer() -> None:
     from drivers.link import PeiLink, WireTrace
     from drivers.pei import commands
