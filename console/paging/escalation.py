@@ -5,9 +5,14 @@ from the moment it was paged (a backup unit's clock starts when it is called in)
 timer fires and the responder has not reached the rung the target asks for, the engine
 records a ``failed / no_answer`` rung and runs the escalation steps in a fixed order —
 re-page that responder individually (only if it is still silent: an acknowledged unit
-that is late on the road needs the officer, not the same text again), alert the officer,
-page the unit's backup (once) — each
-written to the log, so a drill report can show exactly what was done and when.
+that is late on the road needs the officer, not the same text again; on a voice-only
+page the re-page re-establishes the group call, once per talkgroup per round -- see
+``dispatch.py``), alert the officer, page the unit's backup (once) — each written to the
+log, so a drill report can show exactly what was done and when.
+
+Why timers and not a polling loop: a 2000-responder page has 6000 deadlines, nearly all
+cancelled by an answer; a timer costs nothing until it fires, and on the injected clock
+tests run the 5 minutes in virtual time.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ class Escalator:
         if page.closed or resp.reached(kind.required) or resp.reached(Rung.RELEASED):
             return
         engine = self.engine
-        engine.record(
+        engine.ledger.record(
             page,
             resp,
             Rung.FAILED,
@@ -62,19 +67,15 @@ class Escalator:
         policy = page.targets.escalation
         silent = not resp.reached(Rung.ACKNOWLEDGED)
         if policy.repage and silent and resp.repages < policy.repage_limit:
-            queued = engine.repage(page, resp, detail=f"repage: {kind.value} target passed")
+            queued = engine.repage(
+                page, resp, detail=f"repage: {kind.value} target passed", round_key=kind.value
+            )
             self._step(
                 page,
                 resp,
                 kind,
                 EscalationStep.REPAGE,
-                f"attempt {resp.attempts}"
-                if queued
-                else (
-                    "not re-paged: a send is still queued"
-                    if page.request.text
-                    else "not re-paged: a voice-only page has no text to send"
-                ),
+                self._repage_detail(page, resp, queued),
             )
         if policy.alert_officer:
             self._step(page, resp, kind, EscalationStep.ALERT, _alert_text(resp, kind))
@@ -101,6 +102,23 @@ class Escalator:
                 )
                 engine.add_backup(page, rec, resp.issi)
 
+    def _repage_detail(self, page: PageState, resp: ResponderState, queued: bool) -> str:
+        """What the log says about the re-page step (why not, when it was not done)."""
+        dispatcher = self.engine.dispatcher
+        if page.request.text:
+            return f"attempt {resp.attempts}" if queued else "not re-paged: a send is still queued"
+        groups = dispatcher.call_groups(page, resp)
+        calls = ", ".join(str(g) for g in groups)
+        if queued:
+            return f"attempt {resp.attempts}: group call {calls} re-established"
+        if resp.pending_job:
+            return "not re-paged: its group call is still queued"
+        if not groups:
+            return "not re-paged: a voice-only page with no talkgroup to call"
+        if all(dispatcher.call_up(page, g) for g in groups):
+            return f"not re-paged: the group call {calls} is still up"
+        return f"not re-paged: the group call {calls} was re-established this round"
+
     def _step(
         self,
         page: PageState,
@@ -121,7 +139,7 @@ class Escalator:
             detail,
             backup,
         )
-        self.engine.record_escalation(page, resp, record)
+        self.engine.ledger.record_escalation(page, resp, record)
 
 
 def _alert_text(resp: ResponderState, kind: TargetKind) -> str:

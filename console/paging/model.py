@@ -318,6 +318,11 @@ class PageRequest:
     hold_floor: bool = False
     """Keep the floor after the group call is set up (the officer is holding PTT to
     speak); otherwise it is released at once so that responders can key up to answer."""
+    no_incident: bool = False
+    """Do not open an ad-hoc incident for this page when it has none.  Roll calls and
+    drills page on a schedule and are logged as roll calls / drills already; an incident
+    each time would fill the officer's incident list with things that never happened.
+    An explicit ``incident_id`` is still honoured."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ of answers rebuilds only the responders that changed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from console.paging.model import (
     LADDER,
@@ -24,6 +25,9 @@ from console.paging.model import (
     RungRecord,
 )
 from drivers.clock import TimerHandle
+
+if TYPE_CHECKING:
+    from console.paging.queue import SendJob
 
 
 @dataclass(eq=False)
@@ -105,6 +109,13 @@ class PageState:
     committed_escalations: list[EscalationRecord] = field(default_factory=list)
     closed: bool = False
     view: PageView | None = None
+    pending_calls: dict[int, SendJob] = field(default_factory=dict)
+    """Voice-only re-pages: the re-established group call per GSSI, while it is queued."""
+    recall_rounds: set[tuple[int, str]] = field(default_factory=set)
+    """``(gssi, round)`` of the re-established calls, so a round makes one call per GSSI."""
+
+    def add_responder(self, resp: ResponderState) -> None:
+        self.responders[resp.issi] = resp
 
     @property
     def sends_text(self) -> bool:

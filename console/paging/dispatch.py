@@ -1,0 +1,275 @@
+"""Opening pages and putting responders on the ladder: sends, calls, re-pages, backups.
+
+Why a page is opened in two steps (``create`` then ``dispatch``): the engine tells the
+incident book about the page between them, so the log reads "page created, page
+attached to incident, queued ..." in the order a report wants to tell it.
+
+Re-paging differs by page kind:
+
+* a text page re-sends the text to that one responder with a fresh message reference;
+* a voice-only page has no text to send, so a re-page re-establishes the page's group
+  call on the responder's talkgroup.  A group call reaches every member at once, so the
+  silent responders of one escalation round share one call (they join the call job
+  while it is queued, and a round makes at most one call per talkgroup); and while a
+  call on that talkgroup is still up -- the officer may be speaking on it -- nothing is
+  set up over it.  Why re-establish rather than only alert the officer: after the call
+  ended, a silent radio shows nothing and its user has no call to key up on; a new call
+  makes the radios alert again and gives the silent unit a floor to answer "收到" on,
+  which is what the officer would otherwise have to do by hand for every round.  The
+  officer is still alerted (the next escalation step), and can speak on the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from console.eventlog import NewEvent
+from console.paging.ledger import Ledger, targets_dict
+from console.paging.model import PageRequest, PageTargets, Recipient, Rung, Source
+from console.paging.queue import SendJob, SendQueue
+from console.paging.sending import via_gssi
+from console.paging.state import PageState, ResponderState
+from drivers.clock import Clock
+from drivers.gateway import Gateway
+
+if TYPE_CHECKING:
+    from console.paging.escalation import Escalator
+
+
+class Dispatcher:
+    """Owns the pages (and the per-ISSI index the answer intake reads)."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        clock: Clock,
+        queue: SendQueue,
+        ledger: Ledger,
+        *,
+        page_ids: Callable[[], str],
+        directory: Callable[[int], Recipient | None] | None = None,
+    ) -> None:
+        self.gateway = gateway
+        self.clock = clock
+        self.queue = queue
+        self.ledger = ledger
+        self.page_ids = page_ids
+        self.directory = directory
+        self.escalator: Escalator | None = None  # set by the engine (they call each other)
+        self.pages: dict[str, PageState] = {}
+        self.by_issi: dict[int, list[PageState]] = {}
+
+    # --- opening a page -----------------------------------------------------------------
+
+    def create(
+        self, request: PageRequest, incident: str | None, operator: str, targets: PageTargets
+    ) -> PageState:
+        """The page and its responders, logged as ``page.created``; nothing sent yet."""
+        now_wall, now_mono = self.clock.time(), self.clock.monotonic()
+        page = PageState(
+            page_id=self.page_ids(),
+            incident_id=incident,
+            request=request,
+            targets=targets,
+            operator=operator,
+            created_wall=now_wall,
+            created_mono=now_mono,
+        )
+        self.pages[page.page_id] = page
+        for rec in request.recipients:
+            if rec.issi not in page.responders:
+                page.add_responder(self._new_responder(page, rec, None))
+        self.ledger.append(
+            page,
+            NewEvent(
+                "page.created",
+                data={
+                    "text": request.text,
+                    "voice": request.voice,
+                    "talkgroups": list(request.talkgroups),
+                    "group_text": list(request.group_text),
+                    "responders": [r.issi for r in page.responders.values()],
+                    "targets": targets_dict(page.targets),
+                    "priority": request.priority,
+                },
+                incident=incident,
+                page=page.page_id,
+                operator=operator,
+                wall=now_wall,
+                mono=now_mono,
+            ),
+        )
+        return page
+
+    def dispatch(self, page: PageState) -> None:
+        """Queue the page's calls and texts and start every responder's targets."""
+        request = page.request
+        if request.voice:
+            for gssi in request.talkgroups:
+                self.queue.put(SendJob(page.page_id, 0, gssi, "", request.priority, 1, call=True))
+        group_members: dict[int, list[int]] = {}
+        for resp in page.responders.values():
+            via = via_gssi(resp, request)
+            if via is not None and via in request.group_text and request.text:
+                group_members.setdefault(via, []).append(resp.issi)
+        for gssi, members in group_members.items():
+            self.queue.put(
+                SendJob(
+                    page.page_id,
+                    0,
+                    gssi,
+                    request.text,
+                    request.priority,
+                    1,
+                    members=tuple(members),
+                )
+            )
+        grouped = {i for members in group_members.values() for i in members}
+        for resp in page.responders.values():
+            self._start_responder(page, resp, send=resp.issi not in grouped)
+
+    def _new_responder(
+        self, page: PageState, rec: Recipient, backup_for: int | None
+    ) -> ResponderState:
+        resp = ResponderState(
+            issi=rec.issi,
+            alias=rec.alias or str(rec.issi),
+            kind=rec.kind,
+            via=rec.via,
+            via_gssi=rec.via_gssi,
+            backup=rec.backup,
+            backup_for=backup_for,
+            joined_mono=self.clock.monotonic(),
+        )
+        self.by_issi.setdefault(rec.issi, []).append(page)
+        return resp
+
+    def _start_responder(self, page: PageState, resp: ResponderState, *, send: bool) -> None:
+        resp.attempts = 1
+        self.ledger.record(page, resp, Rung.QUEUED, Source.ENGINE)
+        if page.request.text and send:
+            self._queue_send(page, resp, 1)
+        if self.escalator is not None:
+            self.escalator.schedule(page, resp)
+
+    def _queue_send(self, page: PageState, resp: ResponderState, attempt: int) -> None:
+        resp.pending_job = True
+        self.queue.put(
+            SendJob(
+                page.page_id,
+                resp.issi,
+                resp.issi,
+                page.request.text,
+                page.request.priority,
+                attempt,
+            )
+        )
+
+    # --- re-pages and backups ----------------------------------------------------------
+
+    def repage(
+        self, page: PageState, resp: ResponderState, *, detail: str = "", round_key: str = ""
+    ) -> bool:
+        """Page one responder again; False if nothing was queued for it.
+
+        Text: a fresh SDS (not while one is still queued).  Voice-only: join or queue a
+        re-established group call (module docstring); ``round_key`` names the escalation
+        round (``"acknowledge"``...), one call per talkgroup per round.
+        """
+        if resp.pending_job:
+            return False
+        if page.request.text:
+            self._next_attempt(page, resp, detail)
+            self._queue_send(page, resp, resp.attempts)
+            return True
+        return self._recall(page, resp, detail, round_key)
+
+    def _next_attempt(self, page: PageState, resp: ResponderState, detail: str) -> None:
+        resp.attempts += 1
+        resp.repages += 1
+        self.ledger.record(page, resp, Rung.QUEUED, Source.ENGINE, detail=detail or "repage")
+
+    def call_groups(self, page: PageState, resp: ResponderState) -> tuple[int, ...]:
+        """The talkgroups of a voice page whose call ``resp`` hears."""
+        if not page.request.voice:
+            return ()
+        via = via_gssi(resp, page.request)
+        return (via,) if via is not None else page.request.talkgroups
+
+    def call_up(self, page: PageState, gssi: int) -> bool:
+        """A call on ``gssi`` is still up (ours or anyone's): do not set one up over it."""
+        group = str(gssi)
+        return any(
+            cc in page.call_ccs or call.group == group for cc, call in self.gateway.calls.items()
+        )
+
+    def _recall(self, page: PageState, resp: ResponderState, detail: str, round_key: str) -> bool:
+        groups = [g for g in self.call_groups(page, resp) if not self.call_up(page, g)]
+        joined: list[SendJob] = []
+        new: list[int] = []
+        for gssi in groups:
+            queued = page.pending_calls.get(gssi)
+            if queued is not None:
+                joined.append(queued)
+            elif not round_key or (gssi, round_key) not in page.recall_rounds:
+                new.append(gssi)
+        if not joined and not new:
+            return False
+        self._next_attempt(page, resp, detail or "repage: group call")
+        resp.pending_job = True
+        for job in joined:
+            job.members += (resp.issi,)
+        for gssi in new:
+            if round_key:
+                page.recall_rounds.add((gssi, round_key))
+            job = SendJob(
+                page.page_id,
+                0,
+                gssi,
+                "",
+                page.request.priority,
+                resp.attempts,
+                call=True,
+                members=(resp.issi,),
+            )
+            page.pending_calls[gssi] = job
+            self.queue.put(job)
+        return True
+
+    def add_backup(self, page: PageState, rec: Recipient, backup_for: int) -> ResponderState:
+        """Add a backup unit to a page and page it (escalation step 3)."""
+        resp = self._new_responder(page, rec, backup_for)
+        page.add_responder(resp)
+        page.view = None
+        self._start_responder(page, resp, send=True)
+        return resp
+
+    def backup_recipient(self, issi: int, for_resp: ResponderState) -> Recipient:
+        """Who the backup unit is (from the station directory when there is one)."""
+        found = self.directory(issi) if self.directory is not None else None
+        rec = found or Recipient(issi)
+        return replace(rec, via=f"backup:{for_resp.issi}", via_gssi=None)
+
+    # --- closing ------------------------------------------------------------------------
+
+    def close(self, page: PageState, operator: str) -> None:
+        """Stop following a page: no more sends, no more escalations for it."""
+        page.closed = True
+        page.view = None
+        dropped = self.queue.remove_page(page.page_id)
+        page.pending_calls.clear()
+        for resp in page.responders.values():
+            resp.cancel_timers()
+            resp.pending_job = False
+        self.ledger.append(
+            page,
+            NewEvent(
+                "operator.action",
+                data={"action": "close_page", "dropped_sends": dropped},
+                incident=page.incident_id,
+                page=page.page_id,
+                operator=operator,
+            ),
+        )
