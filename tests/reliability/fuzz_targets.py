@@ -9,6 +9,7 @@ on large inputs.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from drivers.errors import DriverError
 from drivers.pei.commands import at, raw, send_sds
 from drivers.pei.dialect import ETSI
 from drivers.pei.protocol import PeiProtocol
-from drivers.sds import ConcatReassembler, ConcatPart, decode_sds, payload_from_hex
+from drivers.sds import ConcatPart, ConcatReassembler, decode_sds, payload_from_hex
 
 TIME_BOUND = 2.0  # seconds per input (generous for a loaded CI runner; typical: < 5 ms)
 
@@ -80,10 +81,8 @@ def sds_target(data: bytes) -> None:
                             asm.feed("2001", pdu)
                     except DriverError:
                         pass
-        try:
+        with contextlib.suppress(DriverError):
             payload_from_hex(data.decode("latin-1"))
-        except DriverError:
-            pass
 
     _timed(run, "SDS decoders")
 
@@ -98,20 +97,16 @@ def _station() -> Station:
 
 def station_target(text: str) -> None:
     def run() -> None:
-        try:
+        with contextlib.suppress(ConsoleError):
             load_station_text(text, "fuzz.toml")
-        except ConsoleError:
-            pass
 
     _timed(run, "station loader")
 
 
 def drill_target(text: str) -> None:
     def run() -> None:
-        try:
+        with contextlib.suppress(ConsoleError):
             load_drill_text(text, _station(), "fuzz-drill.toml")
-        except ConsoleError:
-            pass
 
     _timed(run, "drill loader")
 
@@ -157,20 +152,35 @@ def gen_pei(rng: random.Random) -> bytes:
         elif choice < 0.85:
             out += bytes(rng.randrange(256) for _ in range(rng.randint(1, 20)))
         else:
-            out += ("".join(rng.choice("0123456789ABCDEF") for _ in range(rng.randint(1, 600)))).encode()
+            out += (
+                "".join(rng.choice("0123456789ABCDEF") for _ in range(rng.randint(1, 600)))
+            ).encode()
             out += b"\r\n"
     return bytes(out)
 
 
-SDS_PREFIXES = (b"\x82\x00", b"\x82\x04", b"\x82\x10", b"\x8a\x00", b"\x89\x00", b"\x02", b"\x09",
-                b"\x0a", b"\x7a", b"\x83", b"\x8c", b"\x80", b"")
+SDS_PREFIXES = (
+    b"\x82\x00",
+    b"\x82\x04",
+    b"\x82\x10",
+    b"\x8a\x00",
+    b"\x89\x00",
+    b"\x02",
+    b"\x09",
+    b"\x0a",
+    b"\x7a",
+    b"\x83",
+    b"\x8c",
+    b"\x80",
+    b"",
+)
 
 
 def gen_sds(rng: random.Random) -> bytes:
     head = rng.choice(SDS_PREFIXES)
     body = bytes(rng.randrange(256) for _ in range(rng.choice((0, 1, 2, 3, 8, 40, 260))))
     if rng.random() < 0.3:  # a text coding byte followed by UTF-16 halves
-        body = bytes((rng.choice((1, 26, 0x1a, 0x7f)),)) + body
+        body = bytes((rng.choice((1, 26, 0x1A, 0x7F)),)) + body
     return head + bytes((rng.randrange(256),)) + body
 
 
@@ -248,10 +258,43 @@ answer_after = 10
 """
 
 TOML_TOKENS = (
-    "=", "[", "]", "[[", "]]", '"', "'", "\n", ",", "{", "}", "#", "-1", "0", "1e309", "nan",
-    "inf", "true", "99999999999999999999", '"\\u0000"', '"\u202e"', "\x00", "\x1b[31m",
-    "1979-05-27T07:32:00Z", '"""', "units", "issi", "members", "backup", "[[units]]",
-    "[[groups]]", "[[criteria]]", "at_least", '"150%"', '"all"', "within", "rung",
+    "=",
+    "[",
+    "]",
+    "[[",
+    "]]",
+    '"',
+    "'",
+    "\n",
+    ",",
+    "{",
+    "}",
+    "#",
+    "-1",
+    "0",
+    "1e309",
+    "nan",
+    "inf",
+    "true",
+    "99999999999999999999",
+    '"\\u0000"',
+    '"\u202e"',
+    "\x00",
+    "\x1b[31m",
+    "1979-05-27T07:32:00Z",
+    '"""',
+    "units",
+    "issi",
+    "members",
+    "backup",
+    "[[units]]",
+    "[[groups]]",
+    "[[criteria]]",
+    "at_least",
+    '"150%"',
+    '"all"',
+    "within",
+    "rung",
 )
 
 

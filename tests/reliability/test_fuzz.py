@@ -67,7 +67,7 @@ def _splice(seed: str) -> st.SearchStrategy[str]:
     lines = seed.splitlines()
     return st.tuples(
         st.integers(0, len(lines)), st.integers(0, len(lines)), st.text(max_size=60)
-    ).map(lambda t: "\n".join(lines[: t[0]] + [t[2]] + lines[t[1] :]))
+    ).map(lambda t: "\n".join([*lines[: t[0]], t[2], *lines[t[1] :]]))
 
 
 @HYP
@@ -109,11 +109,27 @@ MB = 1 << 20
         # 2 MB without a line end: the framer discards past MAX_LINE instead of buffering
         ("pei-no-newline", lambda: pei_target(b"A" * (2 * MB)), 24 * MB),
         # 4000 URCs in one read: events are returned, not accumulated in the parser
-        ("pei-many-urcs", lambda: pei_target(b"+CTSDSR: 13,2001,0,1000,0,16\r\n8002\r\n" * 2000), 16 * MB),
-        ("pei-huge-hex", lambda: pei_target(b"+CTSDSR: 12,2001,0,1000,0,8\r\n" + b"82" * MB), 24 * MB),
+        (
+            "pei-many-urcs",
+            lambda: pei_target(b"+CTSDSR: 13,2001,0,1000,0,16\r\n8002\r\n" * 2000),
+            16 * MB,
+        ),
+        (
+            "pei-huge-hex",
+            lambda: pei_target(b"+CTSDSR: 12,2001,0,1000,0,8\r\n" + b"82" * MB),
+            24 * MB,
+        ),
         ("sds-256k", lambda: sds_target(b"\x82\x00\x01\x1a" + b"\xd8\x00" * (128 * 1024)), 24 * MB),
-        ("station-256k", lambda: station_target(STATION_SEED + "# " + "长" * (256 * 1024)), 48 * MB),
-        ("drill-256k", lambda: drill_target(DRILL_SEED.replace("演练：", "演" * (256 * 1024))), 48 * MB),
+        (
+            "station-256k",
+            lambda: station_target(STATION_SEED + "# " + "长" * (256 * 1024)),
+            48 * MB,
+        ),
+        (
+            "drill-256k",
+            lambda: drill_target(DRILL_SEED.replace("演练：", "演" * (256 * 1024))),
+            48 * MB,
+        ),
     ],
 )
 def test_memory_bound_on_large_inputs(

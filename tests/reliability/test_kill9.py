@@ -140,7 +140,9 @@ def test_kill_9_during_drills(sim_path: str, tmp_path: Path, soak: bool) -> None
         [page] = flights
         assert page.responders == 46
         assert {r.unit for r in page.pending}.isdisjoint({u for _, u in final})
-        assert all(r.stage in ("unsent", "awaiting_answer", "answered", "failed") for r in page.pending)
+        assert all(
+            r.stage in ("unsent", "awaiting_answer", "answered", "failed") for r in page.pending
+        )
         # the log opens for writing again (the lock died with the process)
         EventLog.open(db, durability="normal").close()
 

@@ -140,8 +140,17 @@ def test_second_page_on_a_locked_log_exits_2_with_one_line(tmp_path: Path) -> No
     with EventLog.open(db, durability="normal") as first:
         first.append_commit("operator.login", operator="值班民警")
         page = _run(
-            [*PAGE_CMD, "--gateway", "/dev/ttyNOPE-dutydesk", "--db", str(db), "--unit", "1001"]
-            + ["--text", "x"]
+            [
+                *PAGE_CMD,
+                "--gateway",
+                "/dev/ttyNOPE-dutydesk",
+                "--db",
+                str(db),
+                "--unit",
+                "1001",
+                "--text",
+                "x",
+            ]
         )
         _assert_one_line_locked(page)
         assert page.stderr.startswith("dutydesk page: event log ")
@@ -164,7 +173,17 @@ def test_second_drill_on_a_locked_log_exits_2_with_one_line(tmp_path: Path) -> N
     db = tmp_path / "same.db"
     with EventLog.open(db, durability="normal"):
         drill = _run(
-            [sys.executable, "-m", "console", "drill", "run", "examples/drills/demo-46.toml"]
-            + ["--gateway", "/dev/ttyNOPE-dutydesk", "--db", str(db)]
+            [
+                sys.executable,
+                "-m",
+                "console",
+                "drill",
+                "run",
+                "examples/drills/demo-46.toml",
+                "--gateway",
+                "/dev/ttyNOPE-dutydesk",
+                "--db",
+                str(db),
+            ]
         )
     _assert_one_line_locked(drill)
