@@ -160,6 +160,7 @@ class PeiLink:
         self._lost_event: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.last_error: str = ""
+        self._echo_mark = 0
 
     # --- public API -------------------------------------------------------------------
 
@@ -338,6 +339,10 @@ class PeiLink:
             if isinstance(event, ev.CommandCompleted | ev.CommandFailed):
                 self._complete(event)
             self._emit(event)
+        if self.state is LinkState.UP and self.protocol.echoes_seen > self._echo_mark:
+            # We sent ATE0 at init; an echo now means the gateway restarted and has
+            # forgotten its service registrations.  Reconnect runs the whole init again.
+            self._lost("the gateway echoed a command after ATE0: it restarted")
 
     def _complete(self, event: ev.CommandCompleted | ev.CommandFailed) -> None:
         item = self._finish_active()
@@ -414,6 +419,7 @@ class PeiLink:
         await self._init_sequence()
         self._timeouts = 0
         self._last_rx = self.clock.monotonic()
+        self._echo_mark = self.protocol.echoes_seen
         self._set_state(LinkState.UP, f"{self.url} at {self.baud} baud")
 
     async def _init_cmd(self, command: Command, timeout: float = 2.0) -> ev.CommandCompleted:

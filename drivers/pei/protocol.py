@@ -76,6 +76,8 @@ class PeiProtocol:
         # Echo of a command that already ended (start-up junk can end a command before its
         # echo arrives) must not become a response line of the next one.
         self._recent: deque[str] = deque(maxlen=4)
+        # Echoed command lines seen so far: after ATE0 any new one means the gateway reset.
+        self.echoes_seen = 0
 
     # --- outgoing ---------------------------------------------------------------------
 
@@ -126,6 +128,7 @@ class PeiProtocol:
     def _line(self, line: str, out: list[ev.PeiEvent]) -> None:
         pending = self._pending
         if self._is_echo(line, pending):
+            self.echoes_seen += 1
             return
         if self._sds is not None and self._sds_payload(line, out):
             return

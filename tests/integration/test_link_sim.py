@@ -241,3 +241,20 @@ async def test_tcp_transport_and_trace_replay(tmp_path) -> None:  # type: ignore
     proto = PeiProtocol()
     replayed = [e for chunk in received_chunks(load_trace(path)) for e in proto.receive(chunk)]
     assert any(isinstance(e, SdsReceived) for e in replayed)
+
+
+async def test_silent_gateway_reboot_is_detected_and_init_rerun() -> None:
+    rig = await make_rig(trace=True)
+    try:
+        registrations = _tx(rig.link.trace.records).count(b"AT+CTSP")  # type: ignore[union-attr]
+        rig.sim.gateway.reboot()  # echo back on, service registrations forgotten
+        # Nothing is said; the keep-alive AT after 10 s of quiet comes back echoed.
+        await rig.wait_for(lambda: rig.link.reconnects >= 1, virtual=30, step=0.25)
+        await rig.wait_for(lambda: rig.link.state is LinkState.UP, virtual=30)
+        assert "restarted" in rig.link.last_error
+        assert rig.sim.gateway.flags.echo is False
+        assert _tx(rig.link.trace.records).count(b"AT+CTSP") == 2 * registrations  # type: ignore[union-attr]
+        rig.sim.radio(2002).send_status(0x8003)
+        await rig.wait_for(lambda: any(s.value == 0x8003 for s in rig.of(StatusReceived)))
+    finally:
+        await rig.close()
