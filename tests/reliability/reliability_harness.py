@@ -76,6 +76,10 @@ class Recorder:
     cmgs: Counter[int] = field(default_factory=Counter)  # AT+CMGS received per dest
     radio_sent: list[tuple[float, int, int, bytes, bool]] = field(default_factory=list)
 
+    def aired_to(self, dest: int) -> bool:
+        """Whether the gateway put any SDS-TL transfer to ``dest`` on the air."""
+        return any(d == dest for d, _ in self.aired)
+
 
 def install_recorder(rig: Rig) -> Recorder:
     """Wrap the fake gateway's air listener, CMGS entry and air output (test-side taps)."""
@@ -89,8 +93,8 @@ def install_recorder(rig: Rig) -> Recorder:
         if not (sds.called == gw.issi or sds.called in net.groups):
             return False
         if sds.ai == AI_STATUS:
-            return gw.registered(2)
-        return gw.registered(3, sds.data[0] if sds.data else -1)
+            return bool(gw.registered(2))
+        return bool(gw.registered(3, sds.data[0] if sds.data else -1))
 
     def tap_on_sds(sds: AirSds) -> None:
         up = link.state is LinkState.UP and gw.linked
@@ -109,9 +113,9 @@ def install_recorder(rig: Rig) -> Recorder:
             rec.aired[(sds.called, tl.message_ref)] += 1
         send_from_gateway(sds)
 
-    gw.on_sds = tap_on_sds  # type: ignore[method-assign]
-    gw.begin_cmgs = tap_cmgs  # type: ignore[method-assign]
-    net.send_from_gateway = tap_air  # type: ignore[method-assign]
+    gw.on_sds = tap_on_sds
+    gw.begin_cmgs = tap_cmgs
+    net.send_from_gateway = tap_air
     return rec
 
 
@@ -328,13 +332,6 @@ def check(
     out.cmgs_total = sum(frig.rec.cmgs.values())
     out.retries_same_ref = sum(n - 1 for n in frig.rec.aired.values() if n > 1)
     return out
-
-
-def _aired_to(self: Recorder, dest: int) -> bool:
-    return any(d == dest for d, _ in self.aired)
-
-
-Recorder.aired_to = _aired_to  # type: ignore[attr-defined]
 
 
 # -- scenarios ----------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def test_kill_9_during_drills(sim_path: str, tmp_path: Path, soak: bool) -> None
         assert report["outcome"] == "interrupted" and report["passed"] is None, seed
         with EventLog.open_readonly(db) as ro:
             flights = in_flight(ro)
-            drill_pages = {e.page for e in ro.query(kinds=["page.created"])}
+            drill_pages = {e.page for e in ro.query(kinds=["page.created"]) if e.page}
             final = {
                 (e.page, int(e.unit or 0))
                 for e in ro.query(kinds=["ladder.on_scene", "ladder.released"])

@@ -1,0 +1,169 @@
+"""Reliability counts: faults injected, runs, answers lost, duplicate pages, fuzz inputs.
+
+Runs the generators of the suites in ``tests/reliability`` (the same seeds and sizes as
+CI, or ``--soak`` times more) and prints the counts that ``RELIABILITY.md`` records:
+
+* cable pulls during a 46-unit page and during a 46-unit drill (virtual time, real pty);
+* SIGKILL of ``dutydesk drill run`` / ``page`` processes against a separate simulator;
+* fuzz inputs per target (seeded structure-aware generators, plus atheris if installed).
+
+"answers lost" and "duplicate pages" must be 0; the script exits 1 otherwise.
+
+Run: .venv/bin/python benchmarks/reliability.py [--soak N] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "tests" / "reliability"
+for p in (str(ROOT), str(ROOT / "tests"), str(HERE)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+import fuzz_targets  # noqa: E402
+from reliability_harness import (  # noqa: E402
+    CI_DRILL_PULLS,
+    CI_DRILL_RUNS,
+    CI_PAGE_PULLS,
+    CI_PAGE_RUNS,
+    Outcome,
+    cable_pulls_during_drill,
+    cable_pulls_during_page,
+    gather_runs,
+)
+
+
+async def _cable(tmp: Path, factor: int) -> dict[str, Any]:
+    page_seeds = range(1, 1 + CI_PAGE_RUNS * factor)
+    drill_seeds = range(101, 101 + CI_DRILL_RUNS * factor)
+    pages = await gather_runs(
+        lambda s: cable_pulls_during_page(tmp / f"p{s}.db", s, CI_PAGE_PULLS),
+        page_seeds,
+        concurrency=10,
+    )
+    drills = await gather_runs(
+        lambda s: cable_pulls_during_drill(tmp / f"d{s}.db", s, CI_DRILL_PULLS),
+        drill_seeds,
+        concurrency=10,
+    )
+    out: dict[str, Any] = {}
+    for name, outcomes in (("page", pages), ("drill", [o for o, _ in drills])):
+        total = Outcome()
+        for o in outcomes:
+            total.add(o)
+        out[name] = {
+            "runs": total.runs,
+            "cable_pulls": total.faults,
+            "answers_checked": total.answers_checked,
+            "answers_lost": len(total.answers_lost),
+            "duplicate_pages": len(total.duplicate_pages),
+            "never_paged": len(total.unpaged),
+            "cmgs_received": total.cmgs_total,
+            "same_ref_retries": total.retries_same_ref,
+        }
+    out["drill"]["outcomes"] = sorted({oc for _, oc in drills})
+    return out
+
+
+def _kill9(tmp: Path, factor: int) -> dict[str, Any]:
+    import test_kill9 as k
+
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "console", "sim", "--seed", "4"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert sim.stdout is not None
+    path = sim.stdout.readline().strip()
+    drills = interrupted = 0
+    try:
+        for seed in range(k.CI_DRILL_KILLS * factor):
+            report = k.killed_drill(path, tmp / f"k{seed}.db", seed)
+            drills += 1
+            interrupted += report["outcome"] == "interrupted"
+    finally:
+        sim.terminate()
+        sim.wait(10)
+    return {"drill_kills": drills, "reported_interrupted": interrupted, "integrity_ok": drills}
+
+
+def _fuzz(factor: int) -> dict[str, Any]:
+    from test_fuzz import CI_GENERATED
+
+    counts = {
+        name: fuzz_targets.run_generated(name, CI_GENERATED * factor)
+        for name in fuzz_targets.TARGETS
+    }
+    atheris: dict[str, int] = {}
+    if importlib.util.find_spec("atheris") is not None:
+        runs = 5000 * factor
+        for name in fuzz_targets.TARGETS:
+            with tempfile.TemporaryDirectory() as d:
+                proc = subprocess.run(
+                    [sys.executable, str(HERE / "atheris_fuzz.py"), name, f"-runs={runs}"],
+                    cwd=d,
+                    capture_output=True,
+                    text=True,
+                )
+            if proc.returncode != 0:
+                raise SystemExit(f"atheris {name} crashed:\n{proc.stderr[-2000:]}")
+            atheris[name] = runs
+    return {"generated": counts, "atheris": atheris}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--soak", type=int, default=1, metavar="N", help="N times the CI sizes")
+    ap.add_argument("--json", action="store_true", help="print one JSON document")
+    ap.add_argument("--no-kill", action="store_true", help="skip the SIGKILL subprocess runs")
+    args = ap.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="dutydesk-rel-") as tmp:
+        result: dict[str, Any] = {"cable": asyncio.run(_cable(Path(tmp), args.soak))}
+        if not args.no_kill:
+            result["kill9"] = _kill9(Path(tmp), args.soak)
+    result["fuzz"] = _fuzz(args.soak)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    cable = result["cable"]
+    lost = cable["page"]["answers_lost"] + cable["drill"]["answers_lost"]
+    dups = cable["page"]["duplicate_pages"] + cable["drill"]["duplicate_pages"]
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for name in ("page", "drill"):
+            c = cable[name]
+            print(
+                f"cable pulls during a 46-unit {name}: {c['runs']} runs, {c['cable_pulls']} pulls, "
+                f"{c['answers_checked']} answers checked, {c['answers_lost']} lost, "
+                f"{c['duplicate_pages']} duplicate pages, {c['same_ref_retries']} same-ref retries"
+            )
+        if "kill9" in result:
+            k9 = result["kill9"]
+            print(
+                f"kill -9 during drills: {k9['drill_kills']} kills, {k9['integrity_ok']} logs "
+                f"pass integrity_check, {k9['reported_interrupted']} reported interrupted"
+            )
+        fz = result["fuzz"]
+        total = sum(fz["generated"].values()) + sum(fz["atheris"].values())
+        print(f"fuzz inputs (seeded generators): {fz['generated']}")
+        print(f"fuzz inputs (atheris): {fz['atheris'] or 'not installed'}")
+        print(f"fuzz inputs total: {total}")
+        print(f"answers lost: {lost}; duplicate pages: {dups}; {result['seconds']} s")
+    return 0 if lost == 0 and dups == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
