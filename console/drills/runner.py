@@ -159,6 +159,7 @@ class DrillRun:
                 targets=d.targets,
                 priority=d.priority,
                 title=f"演练 {d.name}",
+                no_incident=True,  # an exercise must not open a real incident
             )
         )
         self._step("page", "sent", page=self.page_id)

@@ -359,16 +359,18 @@ class EventLog:
         tail = self._tail(kind, data, unit, incident, page, group, operator, wall, mono)
         return self._require_writer().submit((tail,))[0]
 
-    def append_many(self, events: Iterable[NewEvent]) -> list[int]:
+    def append_many(self, events: Iterable[NewEvent], *, urgent: bool = False) -> list[int]:
         """Queue several events atomically: they get consecutive ids and are committed in
-        the same transaction (all or none)."""
+        the same transaction (all or none).  ``urgent``: someone is waiting to see them
+        (an acknowledgement); commit as soon as the writer is free instead of waiting up
+        to ``max_delay`` for more events to group with."""
         tails = [
             self._tail(
                 e.kind, e.data, e.unit, e.incident, e.page, e.group, e.operator, e.wall, e.mono
             )
             for e in events
         ]
-        return list(self._require_writer().submit(tails))
+        return list(self._require_writer().submit(tails, urgent=urgent))
 
     def append_commit(
         self,

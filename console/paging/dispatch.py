@@ -30,7 +30,7 @@ from console.paging.ledger import Ledger, targets_dict
 from console.paging.model import PageRequest, PageTargets, Recipient, Rung, Source
 from console.paging.queue import SendJob, SendQueue
 from console.paging.sending import via_gssi
-from console.paging.state import PageState, ResponderState
+from console.paging.state import PageState, Recall, ResponderState
 from drivers.clock import Clock
 from drivers.gateway import Gateway
 
@@ -206,24 +206,29 @@ class Dispatcher:
         )
 
     def _recall(self, page: PageState, resp: ResponderState, detail: str, round_key: str) -> bool:
-        groups = [g for g in self.call_groups(page, resp) if not self.call_up(page, g)]
-        joined: list[SendJob] = []
+        joins: list[Recall] = []
+        late: list[Recall] = []
         new: list[int] = []
-        for gssi in groups:
-            queued = page.pending_calls.get(gssi)
-            if queued is not None:
-                joined.append(queued)
-            elif not round_key or (gssi, round_key) not in page.recall_rounds:
+        for gssi in self.call_groups(page, resp):
+            pending = page.pending_calls.get(gssi)
+            done = page.recalls.get((gssi, round_key)) if round_key else None
+            if pending is not None:
+                joins.append(pending)  # queued or being set up: it takes this unit too
+            elif done is not None:
+                if done.cc is not None and done.cc in self.gateway.calls:
+                    late.append(done)  # this round's call is up: the unit is on it
+            elif not self.call_up(page, gssi):
                 new.append(gssi)
-        if not joined and not new:
+        if not (joins or late or new):
             return False
         self._next_attempt(page, resp, detail or "repage: group call")
-        resp.pending_job = True
-        for job in joined:
-            job.members += (resp.issi,)
+        for recall in joins:
+            recall.job.members += (resp.issi,)
+            resp.pending_job = True
+        for recall in late:
+            detail = f"group call cc {recall.cc}"
+            self.ledger.record(page, resp, Rung.ACCEPTED, Source.VOICE, detail=detail)
         for gssi in new:
-            if round_key:
-                page.recall_rounds.add((gssi, round_key))
             job = SendJob(
                 page.page_id,
                 0,
@@ -234,7 +239,11 @@ class Dispatcher:
                 call=True,
                 members=(resp.issi,),
             )
-            page.pending_calls[gssi] = job
+            recall = Recall(job)
+            page.pending_calls[gssi] = recall
+            if round_key:
+                page.recalls[(gssi, round_key)] = recall
+            resp.pending_job = True
             self.queue.put(job)
         return True
 

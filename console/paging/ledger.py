@@ -99,6 +99,8 @@ class Ledger:
 
         The implied rungs and the rung itself go in one ``append_many`` so they are
         committed together: the UI never shows "acknowledged" without "delivered".
+        Answers are appended as urgent: the officer is watching for them, so the log
+        commits them as soon as it can rather than after its group-commit delay.
         """
         wall, mono = self.clock.time(), self.clock.monotonic()
         n = resp.attempts if attempt is None else attempt
@@ -122,7 +124,7 @@ class Ledger:
             )
             for d in drafts
         ]
-        ids = self.log.append_many(events)
+        ids = self.log.append_many(events, urgent=rung.is_answer)
         for draft, event_id in zip(drafts, ids, strict=True):
             record = replace(draft, event_id=event_id)
             resp.add(record)
@@ -132,7 +134,7 @@ class Ledger:
     def record_escalation(
         self, page: PageState, resp: ResponderState, rec: EscalationRecord
     ) -> None:
-        event_id = self.log.append(
+        event = NewEvent(
             f"escalation.{rec.step.value}",
             data={
                 "target": rec.target.value,
@@ -147,6 +149,8 @@ class Ledger:
             wall=rec.wall,
             mono=rec.mono,
         )
+        urgent = rec.step is EscalationStep.ALERT  # the officer must look now
+        event_id = self.log.append_many([event], urgent=urgent)[0]
         rec = replace(rec, event_id=event_id)
         page.escalations.append(rec)
         self._uncommitted.append((event_id, page, resp, rec))
@@ -209,7 +213,7 @@ class Ledger:
             page.view = None
             if isinstance(item, RungRecord) and resp is not None:
                 resp.committed.append(replace(item, committed=True))
-                resp.view = None
+                page.touch(resp)
                 entry[1].add(resp.issi)
             elif isinstance(item, EscalationRecord):
                 page.committed_escalations.append(replace(item, committed=True))

@@ -9,6 +9,7 @@ and the technician often reads English.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -267,8 +268,19 @@ class PageView:
     responders: tuple[ResponderView, ...]
     escalations: tuple[EscalationRecord, ...]
     closed: bool = False
+    _positions: Mapping[int, int] | None = field(default=None, compare=False, repr=False)
+    """ISSI -> index in ``responders`` (shared by the engine's views of one page), so
+    that a listener looking up the changed responders of a 2000-unit page does not scan
+    it once per changed unit.  Optional: without it, ``responder`` scans."""
 
     def responder(self, issi: int) -> ResponderView | None:
+        positions = self._positions
+        if positions is not None:
+            i = positions.get(issi)
+            if i is not None and i < len(self.responders):
+                found = self.responders[i]
+                if found.issi == issi:
+                    return found
         return next((r for r in self.responders if r.issi == issi), None)
 
     @property

@@ -196,29 +196,19 @@ class Sender:
         """Set up the page's voice group call; members' key-ups then count as answers.
 
         A job with ``members`` is a re-page of those (silent) responders on a voice-only
-        page (see ``Dispatcher.repage``): they get an ``accepted`` rung of their new
-        attempt when the call is up, or a ``failed`` one when it cannot be set up.
+        page (``Dispatcher.repage``); more may join it until the call is up.  They get an
+        ``accepted`` rung of their new attempt when it is, or ``failed`` if it cannot be.
         """
-        recall = bool(job.members)
-        if recall:
-            page.pending_calls.pop(job.destination, None)
-            waiting = [
-                page.responders[i]
-                for i in job.members
-                if not page.responders[i].reached(Rung.ACKNOWLEDGED)
-            ]
-            for issi in job.members:
-                page.responders[issi].pending_job = False
-            if not waiting:
-                return  # they all answered while the call waited in the queue
+        recall = page.pending_calls.get(job.destination) if job.members else None
+        if recall is not None and recall.job is not job:
+            recall = None
+        if job.members and not self._still_silent(page, job):
+            self._end_recall(page, job)
+            return  # they all answered while the call waited in the queue
         emergency = job.priority == 0
         try:
             cc = await self.gateway.start_group_call(job.destination, emergency=emergency)
         except LinkDown:
-            if recall:
-                page.pending_calls.setdefault(job.destination, job)
-                for issi in job.members:
-                    page.responders[issi].pending_job = True
             self.queue.put_front(job)
             return
         except DriverError as exc:
@@ -232,18 +222,20 @@ class Sender:
                     group=job.destination,
                 ),
             )
-            if recall:
-                for resp in waiting:
-                    self.ledger.record(
-                        page,
-                        resp,
-                        Rung.FAILED,
-                        Source.GATEWAY,
-                        cause=FailureCause.GATEWAY_ERROR,
-                        detail=f"group call {job.destination} not set up: {exc}",
-                    )
+            for resp in self._end_recall(page, job):
+                detail = f"group call {job.destination} not set up: {exc}"
+                self.ledger.record(
+                    page,
+                    resp,
+                    Rung.FAILED,
+                    Source.GATEWAY,
+                    cause=FailureCause.GATEWAY_ERROR,
+                    detail=detail,
+                )
             return
         page.call_ccs.add(cc)
+        if recall is not None:
+            recall.cc = cc
         if not page.request.hold_floor:
             with contextlib.suppress(DriverError):
                 await self.gateway.ptt_release(cc)
@@ -251,24 +243,44 @@ class Sender:
             page,
             NewEvent(
                 "page.call",
-                data={"gssi": job.destination, "cc": cc, **({"repage": True} if recall else {})},
+                data={
+                    "gssi": job.destination,
+                    "cc": cc,
+                    **({"repage": True} if job.members else {}),
+                },
                 incident=page.incident_id,
                 page=page.page_id,
                 group=job.destination,
             ),
         )
-        if recall:
-            for resp in waiting:
+        if job.members:
+            for resp in self._end_recall(page, job):
                 if not resp.has(Rung.ACCEPTED, resp.attempts):
-                    self.ledger.record(
-                        page, resp, Rung.ACCEPTED, Source.VOICE, detail=f"group call cc {cc}"
-                    )
+                    detail = f"group call cc {cc}"
+                    self.ledger.record(page, resp, Rung.ACCEPTED, Source.VOICE, detail=detail)
         elif not page.request.text:
             for resp in page.responders.values():
                 if via_gssi(resp, page.request) == job.destination and not resp.has(Rung.ACCEPTED):
                     self.ledger.record(
                         page, resp, Rung.ACCEPTED, Source.VOICE, detail=f"group call cc {cc}"
                     )
+
+    def _still_silent(self, page: PageState, job: SendJob) -> bool:
+        return any(not page.responders[i].reached(Rung.ACKNOWLEDGED) for i in job.members)
+
+    def _end_recall(self, page: PageState, job: SendJob) -> list[ResponderState]:
+        """The re-page call is set up, failed or not needed: nobody joins it any more.
+        Returns its members who are still silent."""
+        recall = page.pending_calls.get(job.destination)
+        if recall is not None and recall.job is job:
+            del page.pending_calls[job.destination]
+        silent = []
+        for issi in job.members:
+            resp = page.responders[issi]
+            resp.pending_job = False
+            if not resp.reached(Rung.ACKNOWLEDGED):
+                silent.append(resp)
+        return silent
 
     # --- results that overtake the OK ---------------------------------------------------
 

@@ -201,6 +201,7 @@ class RollCall:
             targets=PageTargets(self.spec.deadline_s, None, None, NO_ESCALATION),
             operator=self.spec.operator,
             title=f"点名 {self.spec.group}",
+            no_incident=True,  # a roll call is logged as one; it is not an incident
         )
         page_id = self.engine.page(request)
         mono = self.clock.monotonic()
