@@ -270,3 +270,32 @@ async def test_gateway_reboot_is_detected_and_answers_still_arrive(tmp_path: Pat
         assert frig.rig.sim.gateway.flags.echo is False  # the link re-ran its init
     finally:
         await frig.close()
+
+
+async def test_gateway_reboot_is_detected_and_forwarded_answers_are_kept(tmp_path: Path) -> None:
+    """Since the driver treats an echo after ATE0 as a restart: the link re-runs its init
+    (echo off, CTSP registered again) and every answer the MT forwarded while the link
+    was up is on the ladder and in the log."""
+    frig = await make_fault_rig(tmp_path / "rb.db", seed=11, issis=UNITS)
+    try:
+        states = _states(frig)
+        page_id = _page(frig)
+        page = frig.engine.pages[page_id]
+        assert await frig.clock.run_until(
+            lambda: sum(r.has(Rung.ACCEPTED) for r in page.responders.values()) >= 4,
+            limit=30,
+            step=0.05,
+        )
+        frig.rig.sim.gateway.reboot()
+        assert await frig.clock.run_until(
+            lambda: frig.engine.queued_sends == 0, limit=120, step=0.25
+        )
+        await frig.run(120)
+        assert LinkState.RECONNECTING in states and frig.rig.link.state is LinkState.UP
+        assert "restarted" in frig.rig.link.last_error
+        assert frig.rig.sim.gateway.flags.echo is False
+        assert frig.rig.sim.gateway.registered(2) and frig.rig.sim.gateway.registered(3, 0x82)
+        assert all(page.responders[i].has(Rung.ACCEPTED) for i in UNITS)
+        _no_duplicates(frig, page_id)
+    finally:
+        await frig.close()
