@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from console.rollcall import Attendance
@@ -225,3 +227,35 @@ async def test_english_labels(tmp_path: Path) -> None:
         await advance(app, 45.0)
         assert results(app)[2004] == "absent" and results(app)[2001] == "present"
         assert "present 6 · late 0 · absent 1 · unreachable 1" in status(app)
+
+
+# --- snapshots (zh-CN and English; virtual time, fixed behaviours) -----------------------
+
+
+async def _rollcall_at(pilot: Any, seconds: float) -> None:
+    app = pilot.app
+    assert isinstance(app, DutyDeskApp)
+    await until_up(app)
+    app.runtime.start_rollcall(app.runtime.rollcall_spec("学校组", deadline_s=20))
+    await pilot.press("f5")
+    await advance(app, seconds)
+    rollcall_screen(app).tick()
+    app.clear_notifications()  # toasts expire on real time: keep them out of the picture
+    await pilot.pause()
+
+
+async def mid_rollcall(pilot: Any) -> None:
+    await _rollcall_at(pilot, 15.0)
+
+
+async def finished_rollcall(pilot: Any) -> None:
+    await _rollcall_at(pilot, 45.0)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("case", ["mid", "finished"])
+def test_rollcall_snapshot(snap_compare: Any, tmp_path: Path, case: str, lang: str) -> None:
+    """The roll-call screen while members answer, and when it has closed."""
+    app = make_app(tmp_path, lang=lang, behaviours=BEHAVIOURS)
+    steps = mid_rollcall if case == "mid" else finished_rollcall
+    assert snap_compare(app, terminal_size=(100, 30), run_before=steps)

@@ -83,8 +83,9 @@ def counts_text(result: RollCallResult, lang: str) -> str:
     return " · ".join(parts)
 
 
-def member_cells(m: MemberResult, lang: str) -> tuple[Text, ...]:
-    """One table row: number, unit, result, time, note (cause or detail)."""
+def member_cells(m: MemberResult, lang: str, name: str | None = None) -> tuple[Text, ...]:
+    """One table row: number, unit (``name`` in the officer's language if known), result,
+    time, note (cause, detail or how the member answered)."""
     latency = "—" if m.latency_s is None else f"{m.latency_s:.1f} s"
     note = ""
     if m.cause:
@@ -97,7 +98,7 @@ def member_cells(m: MemberResult, lang: str) -> tuple[Text, ...]:
         note = m.source if note == f"rc.source.{m.source}" else note
     return (
         Text(str(m.issi)),
-        inert(m.alias),
+        inert(name or m.alias),
         Text(m.attendance.label(lang), style=STYLES[m.attendance]),
         Text(latency, justify="right"),
         inert(note),
@@ -218,13 +219,17 @@ class RollCallScreen(Screen[None]):
         if keys != self._row_keys:
             table.clear()
             for m in result.members:
-                table.add_row(*member_cells(m, self.lang), key=str(m.issi))
+                table.add_row(*self._cells(m), key=str(m.issi))
             self._row_keys = keys
             return
         columns = list(table.columns)
         for m in result.members:
-            for column, cell in zip(columns, member_cells(m, self.lang), strict=True):
+            for column, cell in zip(columns, self._cells(m), strict=True):
                 table.update_cell(str(m.issi), column, cell, update_width=True)
+
+    def _cells(self, m: MemberResult) -> tuple[Text, ...]:
+        unit = self.runtime.station.unit(m.issi)
+        return member_cells(m, self.lang, unit.display_name(self.lang) if unit else None)
 
     def status_text(self, result: RollCallResult) -> Text:
         lang = self.lang
