@@ -91,6 +91,14 @@ class DutyDeskApp(App[None]):
             await self.runtime.start()
         if self.live_clock:
             self.set_interval(1.0, self._tick)
+        self._title_to_terminal()
+
+    def _title_to_terminal(self) -> None:
+        """Name the station in the terminal's title bar (OSC 2: xterm, tmux, Windows
+        Terminal), so a window or tab on the station PC says which desk it is."""
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(f"\x1b]2;{clean(self.title)} - {clean(self.sub_title)}\x07")
 
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:

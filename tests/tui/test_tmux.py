@@ -1,0 +1,165 @@
+"""The real ``dutydesk`` command in a real terminal (tmux): start, connect, F1, quit.
+
+Everything else in ``tests/tui`` drives the App through Textual's Pilot; this runs the
+installed console script exactly as an officer would -- demo station, in-process
+simulator on real time, a fresh event log -- inside a detached tmux session on a private
+server socket, reads the screen with ``tmux capture-pane -p`` (bounded polling, no
+fixed sleeps) and checks that ``q`` ends the process with status 0.  The station's name
+is in the terminal's title (``#{pane_title}``), where the console puts it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+DUTYDESK = Path(sys.executable).with_name("dutydesk")
+STATION = "滨江高新区派出所"
+
+pytestmark = [
+    pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)"),
+    pytest.mark.skipif(
+        not DUTYDESK.exists(), reason=f"the dutydesk console script is not installed at {DUTYDESK}"
+    ),
+]
+
+
+@dataclass
+class Terminal:
+    """One detached tmux session (on its own server) running one command."""
+
+    socket: str
+    session: str
+    rc_file: Path
+
+    def tmux(self, *args: str) -> str:
+        assert TMUX is not None
+        done = subprocess.run(
+            [TMUX, "-u", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=10,
+            check=False,
+        )
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def title(self) -> str:
+        """The terminal's title (the console puts the station's name there)."""
+        return self.tmux("display-message", "-p", "-t", self.session, "#{pane_title}")
+
+    def press(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def wait_for(self, what: Callable[[str], bool], timeout: float = 30.0) -> str:
+        """Poll the screen until ``what(screen)``; fail with the last screen otherwise."""
+        end = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < end:
+            text = self.screen()
+            if what(text):
+                return text
+            time.sleep(0.1)
+        pytest.fail(f"screen did not show what was expected in {timeout:g} s:\n{text}")
+
+    def exit_status(self, timeout: float = 20.0) -> int:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.rc_file.exists() and self.rc_file.read_text().strip():
+                return int(self.rc_file.read_text().strip())
+            time.sleep(0.1)
+        pytest.fail(f"dutydesk did not exit in {timeout:g} s:\n{self.screen()}")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Callable[..., Terminal]]:
+    started: list[Terminal] = []
+
+    def start(*args: str) -> Terminal:
+        assert TMUX is not None
+        term = Terminal(f"dutydesk-test-{uuid.uuid4().hex[:8]}", "desk", tmp_path / "rc")
+        command = " ".join(
+            [
+                shlex.quote(str(DUTYDESK)),
+                "--db",
+                shlex.quote(str(tmp_path / "events.db")),
+                *map(shlex.quote, args),
+            ]
+        )
+        env = {
+            **os.environ,
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "TERM": "xterm-256color",
+        }
+        subprocess.run(
+            [
+                TMUX,
+                "-u",
+                "-L",
+                term.socket,
+                "-f",
+                os.devnull,
+                "new-session",
+                "-d",
+                "-s",
+                term.session,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                f"cd {shlex.quote(str(tmp_path))}; {command}; echo $? > {term.rc_file}; sleep 30",
+            ],
+            env=env,
+            check=True,
+            timeout=10,
+        )
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        term.tmux("kill-server")
+
+
+def test_console_in_tmux_connects_shows_help_and_quits(terminal: Callable[..., Terminal]) -> None:
+    term = terminal()
+    screen = term.wait_for(lambda s: "已连接" in s)
+    term.wait_for(lambda _s: STATION in term.title() or STATION in term.screen(), timeout=5)
+    assert "单元与通话组" in screen and "sim://demo" in screen
+    term.press("F1")
+    help_screen = term.wait_for(lambda s: "按键说明" in s)
+    assert "点名" in help_screen and "演练" in help_screen
+    term.press("Escape")
+    term.wait_for(lambda s: "按键说明" not in s)
+    term.press("q")
+    assert term.exit_status() == 0
+
+
+def test_console_in_tmux_in_english(terminal: Callable[..., Terminal]) -> None:
+    term = terminal("--lang", "en")
+    screen = term.wait_for(lambda s: "connected" in s and "Units & groups" in s)
+    assert "sim://demo" in screen
+    term.wait_for(lambda _s: "Binjiang Hi-Tech Park Police Station" in term.title(), timeout=5)
+    term.press("F1")
+    help_screen = term.wait_for(lambda s: "Keys" in s and "Roll call" in s)
+    assert "Drill" in help_screen
+    term.press("Escape")
+    term.wait_for(lambda s: "Esc or F1 closes" not in s)
+    term.press("q")
+    assert term.exit_status() == 0
