@@ -387,8 +387,8 @@ _S.update(
         "tl.rung": ("应答:{rung}", "ladder: {rung}"),
         # log screen
         "log.title": (
-            "事件日志 — Enter 应用筛选 · Ctrl+N 下一页 · Ctrl+E 导出",
-            "Event log — Enter applies filters · Ctrl+N more · Ctrl+E export",
+            "事件日志 — Enter 应用筛选 · Ctrl+N 下一页 · Ctrl+S 导出",
+            "Event log — Enter applies filters · Ctrl+N more · Ctrl+S export",
         ),
         "log.f.family": ("全部类别", "All kinds"),
         "log.f.unit": ("单元（号码或名称）", "Unit (number or name)"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, SelectionList
+from textual.widgets import Input
 
 from console.tui.app import DutyDeskApp
 from console.tui.screens.page import PageScreen
@@ -18,9 +18,8 @@ from console.tui.widgets.board import ResponseBoard
 from console.tui.widgets.dialogs import ConfirmDialog
 from drivers.clock import VirtualClock
 from drivers.link import WireTrace
-from fakes.behaviour import Behaviour
 
-from .harness import advance, make_app, screen_text, settle_screen, until_up
+from .harness import advance, make_app, screen_text, until_up
 
 ACCIDENT = "XX路发生交通事故，附近队员立即前往处置"
 

@@ -7,7 +7,7 @@ times without a date are today's, in the console's time zone) and a free-text se
 at a time from the query's iterator (Ctrl+N fetches the next page), so a year of records
 is never loaded at once.
 
-Ctrl+E exports what the filters select to a CSV or JSON Lines file (by the name's
+Ctrl+S exports what the filters select to a CSV or JSON Lines file (by the name's
 ending) at a path the officer types; the export runs in a thread worker so the screen
 never blocks, and the notice says where it was written and how many records.
 """
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 LOG_KEYS: tuple[Key, ...] = (
     Key("ctrl+n", "more", "下一页", "More"),
-    Key("ctrl+e", "export", "导出", "Export"),
+    Key("ctrl+s", "export", "导出", "Export"),
     Key("ctrl+l", "clear", "清除筛选", "Clear filters"),
     Key("escape", "close", "返回", "Back"),
 )

@@ -240,27 +240,49 @@ class PttScreen(Screen[None]):
 
     # --- keys ---------------------------------------------------------------------------
 
-    async def action_ptt(self) -> None:
-        """Space/F8: key or release (toggle), or key and keep keyed while held (hold)."""
+    def action_ptt(self) -> None:
+        """Space/F8: key or release (toggle), or key and keep keyed while held (hold).
+
+        The decision is taken at once (so auto-repeats see it); the radio I/O runs in a
+        worker, serialised by a lock, so the screen never waits for the network.
+        """
         if self.mode == "toggle":
             if self.keyed:
-                await self.release()
+                self.unkey()
             else:
-                await self.press()
+                self.key()
             return
         if not self.keyed:
-            await self.press()
-            if self.keyed:
-                self._hold_max = self.set_timer(HOLD_MAX_S, self._hold_expired)
-        if self.keyed:  # an auto-repeat: the key is still down
-            if self._hold_gap is not None:
-                self._hold_gap.stop()
-            self._hold_gap = self.set_timer(HOLD_GAP_S, self._hold_expired)
+            self.key()
+            self._hold_max = self.set_timer(HOLD_MAX_S, self._hold_expired)
+        if self._hold_gap is not None:  # an auto-repeat: the key is still down
+            self._hold_gap.stop()
+        self._hold_gap = self.set_timer(HOLD_GAP_S, self._hold_expired)
 
-    async def _hold_expired(self) -> None:
+    def key(self) -> None:
+        """Key the radio on the selected talkgroup (``AT+CTXD``, after call set-up)."""
+        if self.gssi is None:
+            self.error = tr("ptt.no_group", self.lang)
+            self.show()
+            return
+        self.keyed = True
+        self.error = ""
+        self.grant = None
+        self.show()
+        self.run_worker(self._press(self.gssi), group="ptt", exit_on_error=False)
+
+    def unkey(self) -> None:
+        """Let go of the floor (``AT+CUTXC``)."""
         self._stop_hold_timers()
-        if self.keyed:
-            await self.release()
+        if not self.keyed:
+            return
+        self.keyed = False
+        self.show()
+        self.run_worker(self._release(), group="ptt", exit_on_error=False)
+
+    def _hold_expired(self) -> None:
+        self._stop_hold_timers()
+        self.unkey()
 
     def _stop_hold_timers(self) -> None:
         for timer in (self._hold_gap, self._hold_max):
@@ -268,26 +290,19 @@ class PttScreen(Screen[None]):
                 timer.stop()
         self._hold_gap = self._hold_max = None
 
-    async def press(self) -> None:
-        """Key the radio on the selected talkgroup (setting up its call if needed)."""
-        if self.gssi is None:
-            self.error = tr("ptt.no_group", self.lang)
-            self.show()
-            return
+    async def _press(self, gssi: int) -> None:
         async with self._busy:
-            self.error = ""
-            self.grant = None
-            self.keyed = True
-            self.show()
+            if not self.keyed:
+                return  # let go before the press got its turn
             voice_press = getattr(self.runtime.services.get("voice"), "ptt_press", None)
             try:
                 if voice_press is not None:
-                    self.cc = int(await voice_press(self.gssi, operator=self.runtime.operator))
+                    self.cc = int(await voice_press(gssi, operator=self.runtime.operator))
                 else:
                     gateway = self.runtime.gateway
                     cc = self._existing_cc()
                     if cc is None:
-                        cc = await gateway.start_group_call(self.gssi)
+                        cc = await gateway.start_group_call(gssi)
                     self.cc = cc
                     await gateway.ptt_press(cc)
             except (DriverError, ConsoleError) as exc:
@@ -302,12 +317,9 @@ class PttScreen(Screen[None]):
                 return cc
         return None
 
-    async def release(self) -> None:
-        """Let go of the floor (``AT+CUTXC``)."""
+    async def _release(self) -> None:
         async with self._busy:
             cc, self.cc = self.cc, None
-            self.keyed = False
-            self._stop_hold_timers()
             voice_release = getattr(self.runtime.services.get("voice"), "ptt_release", None)
             try:
                 if voice_release is not None:
@@ -323,9 +335,12 @@ class PttScreen(Screen[None]):
         self.mode = "hold" if self.mode == "toggle" else "toggle"
         self.show()
 
-    async def action_close(self) -> None:
+    def action_close(self) -> None:
+        """Back to the main screen; a keyed radio is released first (never left keyed)."""
         if self.keyed:
-            await self.release()
+            self.keyed = False
+            self._stop_hold_timers()
+            self.app.run_worker(self._release(), group="ptt", exit_on_error=False)
         self.dismiss()
 
 
