@@ -198,12 +198,10 @@ class Dispatcher:
         via = via_gssi(resp, page.request)
         return (via,) if via is not None else page.request.talkgroups
 
-    def call_up(self, page: PageState, gssi: int) -> bool:
+    def call_up(self, gssi: int) -> bool:
         """A call on ``gssi`` is still up (ours or anyone's): do not set one up over it."""
         group = str(gssi)
-        return any(
-            cc in page.call_ccs or call.group == group for cc, call in self.gateway.calls.items()
-        )
+        return any(call.group == group for call in self.gateway.calls.values())
 
     def _recall(self, page: PageState, resp: ResponderState, detail: str, round_key: str) -> bool:
         joins: list[Recall] = []
@@ -217,7 +215,7 @@ class Dispatcher:
             elif done is not None:
                 if done.cc is not None and done.cc in self.gateway.calls:
                     late.append(done)  # this round's call is up: the unit is on it
-            elif not self.call_up(page, gssi):
+            elif not self.call_up(gssi):
                 new.append(gssi)
         if not (joins or late or new):
             return False
@@ -226,8 +224,8 @@ class Dispatcher:
             recall.job.members += (resp.issi,)
             resp.pending_job = True
         for recall in late:
-            detail = f"group call cc {recall.cc}"
-            self.ledger.record(page, resp, Rung.ACCEPTED, Source.VOICE, detail=detail)
+            on_call = f"group call cc {recall.cc}"
+            self.ledger.record(page, resp, Rung.ACCEPTED, Source.VOICE, detail=on_call)
         for gssi in new:
             job = SendJob(
                 page.page_id,

@@ -115,7 +115,7 @@ class Escalator:
             return "not re-paged: its group call is still queued"
         if not groups:
             return "not re-paged: a voice-only page with no talkgroup to call"
-        if all(dispatcher.call_up(page, g) for g in groups):
+        if all(dispatcher.call_up(g) for g in groups):
             return f"not re-paged: the group call {calls} is still up"
         return f"not re-paged: the group call {calls} was re-established this round"
 
