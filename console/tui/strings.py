@@ -310,7 +310,10 @@ _S.update(
             "loudspeakers unavailable: the station file has no zones",
         ),
         "page.zones": ("广播分区", "Zones"),
-        "page.deadlines": ("时限(秒) 收到/出发/到场", "Targets (s) ack/en route/on scene"),
+        "page.deadlines": ("时限(秒)", "Targets (s)"),
+        "page.deadline.ack": ("收到", "ack"),
+        "page.deadline.en_route": ("出发", "en route"),
+        "page.deadline.on_scene": ("到场", "on scene"),
         "page.summary": (
             "将呼叫 {units} 个单元，语音组 {groups} 个（已选 {picked} 项）",
             "Pages {units} unit(s), {groups} voice group(s) ({picked} picked)",
@@ -384,7 +387,7 @@ _S.update(
         "tl.broadcast_attached": ("广播", "broadcast"),
         "tl.answer": ("应答", "answer"),
         "tl.page": ("发出呼叫({n}个单元)", "page sent ({n} units)"),
-        "tl.rung": ("应答:{rung}", "ladder: {rung}"),
+        "tl.rung": ("回执:{rung}", "ladder: {rung}"),
         # log screen
         "log.title": (
             "事件日志 — Enter 应用筛选 · Ctrl+N 下一页 · Ctrl+S 导出",

@@ -154,8 +154,8 @@ async def test_timeline_shows_the_page_and_the_units_answers(tmp_path: Path) -> 
         shown = timeline(screen)
         assert "状态→派发" in shown  # paging the units dispatched it
         assert "发出呼叫(2个单元)" in shown and "XX路发生交通事故" in shown
-        assert "应答:收到 星海实验小学保安队" in shown
-        assert "应答:收到 滨江第一中学保安队" in shown
+        assert "回执:收到 星海实验小学保安队" in shown
+        assert "回执:收到 滨江第一中学保安队" in shown
         # The page screen opens for the selected incident with p.
         await pilot.press("p")
         await pilot.pause()

@@ -7,17 +7,21 @@ message, confirm, send -- and the page is in the engine, on the response board, 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input, SelectionList
 
+from console.broadcast import BroadcastEngine
 from console.tui.app import DutyDeskApp
 from console.tui.screens.page import PageScreen
 from console.tui.widgets.board import ResponseBoard
 from console.tui.widgets.dialogs import ConfirmDialog
 from drivers.clock import VirtualClock
 from drivers.link import WireTrace
+from fakes.behaviour import Behaviour
 
 from .harness import advance, make_app, screen_text, until_up
 
@@ -121,3 +125,119 @@ async def test_cancel_at_the_confirmation_sends_nothing(tmp_path: Path) -> None:
         assert app.runtime.paging.pages == {}
         assert not [line for line in sent_lines(trace) if line.startswith("AT+CMGS")]
         assert any("未发送" in str(n.message) for n in app._notifications)
+
+
+class SilentPlayer:
+    """A loudspeaker sender that plays on the virtual clock and sends nothing."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.frames = 0
+
+    async def play(self, source: Any, *, stop: asyncio.Event | None = None) -> dict[str, Any]:
+        for _ in source.frames():
+            if stop is not None and stop.is_set():
+                break
+            self.frames += 1
+            await self.clock.sleep(0.02)
+        return {"frames": self.frames}
+
+
+async def test_loudspeakers_disabled_without_engine_and_used_with_one(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_page(app, pilot)
+        box = screen.query_one("#mode-speakers", Checkbox)
+        assert box.disabled and "未接入广播引擎" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        runtime = app.runtime
+        clock = runtime.clock
+        assert isinstance(clock, VirtualClock)
+        players: list[SilentPlayer] = []
+
+        def factory(endpoints: Any, clock: Any) -> SilentPlayer:
+            players.append(SilentPlayer(clock))
+            return players[-1]
+
+        engine = BroadcastEngine(
+            runtime.station, clock, runtime.log, runtime.book, sender_factory=factory
+        )
+        runtime.services["broadcast"] = engine
+        screen = await open_page(app, pilot)
+        box = screen.query_one("#mode-speakers", Checkbox)
+        assert not box.disabled and "未接入广播引擎" not in screen_text(app)
+        await filter_and_pick(pilot, screen, "2001")
+        screen.use_template("drowning")
+        box.value = True
+        await pilot.pause()
+        zones = screen.query_one("#page-zones", SelectionList)
+        zones.focus()
+        zones.highlighted = 0
+        await pilot.press("space")  # 沿江9处
+        await pilot.pause()
+        assert screen.zones() == ["riverside"]
+        await pilot.press("ctrl+s")  # one unit, but loudspeakers: confirm first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "广播到 1 个分区" in screen_text(app) and "沿江9处" in screen_text(app)
+        await pilot.press("enter")
+        await advance(app, 2.0)
+        view = runtime.current_page()
+        assert view is not None and [r.issi for r in view.responders] == [2001]
+        (broadcast,) = engine.active()
+        assert broadcast.zones == ("riverside",) and broadcast.incident == view.incident_id
+        assert players and players[0].frames > 0
+        inc = runtime.book.require(view.incident_id or "")
+        assert broadcast.id in inc.broadcasts
+        engine.stop_all(operator="张警官")  # end the stream on virtual time before closing
+        await advance(app, 1.0)
+        assert engine.active() == []
+
+
+async def test_f3_repages_the_silent_from_the_page_screen(tmp_path: Path) -> None:
+    app = make_app(tmp_path, units=3, behaviours={2002: Behaviour.never()})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_up(app)
+        runtime = app.runtime
+        from console.paging.targets import build_request
+
+        runtime.page(build_request(runtime.station, ["2001", "2002"], text="点名测试"))
+        await advance(app, 15.0)
+        screen = await open_page(app, pilot)
+        await pilot.press("f3")
+        await advance(app, 2.0)
+        assert app.screen is screen
+        view = runtime.current_page()
+        assert view is not None
+        assert view.responder(2002).attempts == 2  # type: ignore[union-attr]
+        assert view.responder(2001).attempts == 1  # type: ignore[union-attr]
+
+
+async def test_kind_filter_and_group_members(tmp_path: Path) -> None:
+    app = make_app(tmp_path, units=12)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_page(app, pilot)
+        kinds = {screen.choices[v].kind for v in screen.shown}
+        assert None in kinds  # groups and units
+        await pilot.press("ctrl+o")  # the first kind of the station: school
+        await pilot.pause()
+        assert screen.kind == "school"
+        assert all(screen.choices[v].kind == "school" for v in screen.shown)
+        assert "学校" in screen_text(app)
+        for _ in range(len(screen.kinds) - 1):
+            await pilot.press("ctrl+o")
+        assert screen.kind is None
+        # Highlight the school group and take its members one by one.
+        field = screen.query_one("#page-filter", Input)
+        field.value = "学校组"
+        await pilot.pause()
+        screen.query_one("#page-targets", SelectionList).focus()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        members = set(screen.choices["g:学校组"].members)
+        assert screen.selected == members and len(members) >= 8
+        screen.use_template("assemble")
+        request = screen.build()
+        assert request is not None and request.talkgroups == ()  # units only, no group call
+        assert {r.issi for r in request.recipients} == {int(m[2:]) for m in members}

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, RadioButton, RadioSet, Static
 
 from console.errors import ConsoleError
-from console.eventlog import EventLogError
+from console.eventlog import EventLogError, EventRecord
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
 from console.runtime_view import Batch, LogTail
 from console.tui.render import inert, local_time
@@ -65,6 +65,16 @@ TIMELINE_LIMIT = 500
 def priority_label(priority: str, lang: str) -> str:
     zh, en = PRIORITY_LABELS.get(priority, (priority, priority))
     return en if lang == "en" else zh
+
+
+def _initial_state(record: EventRecord) -> bool:
+    """The "raised" state record written with ``incident.opened`` (same fact, once)."""
+    if record.kind != "incident.state":
+        return False
+    try:
+        return bool(record.data.get("initial"))
+    except ValueError:
+        return False
 
 
 class NewIncidentDialog(ModalScreen[tuple[str, str, str] | None]):
@@ -134,6 +144,7 @@ class IncidentsScreen(Screen[None]):
     IncidentsScreen #inc-right { width: 1fr; }
     IncidentsScreen #inc-info { height: auto; padding: 0 1; border: round $accent; }
     IncidentsScreen #inc-scroll { height: 1fr; border: round $secondary; }
+    IncidentsScreen #inc-timeline { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, desk: DutyDeskApp) -> None:
@@ -270,7 +281,7 @@ class IncidentsScreen(Screen[None]):
             records = [
                 r
                 for r in self.runtime.log.query(incident=inc.id, limit=TIMELINE_LIMIT)
-                if r.kind not in TIMELINE_HIDDEN
+                if r.kind not in TIMELINE_HIDDEN and not _initial_state(r)
             ]
         except EventLogError as exc:
             return inert(exc.message, "red")

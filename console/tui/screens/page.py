@@ -123,7 +123,8 @@ class PageScreen(Screen[None]):
     PageScreen #page-zones.-off { display: none; }
     PageScreen #page-deadlines { height: 1; }
     PageScreen #page-deadlines Label { padding: 0 1; }
-    PageScreen #page-deadlines Input { width: 7; }
+    PageScreen #page-deadlines Label.deadline { color: $text-muted; }
+    PageScreen #page-deadlines Input { width: 5; }
     PageScreen #page-summary { height: auto; padding: 0 1; background: $panel; }
     PageScreen Input { margin: 0; }
     """
@@ -153,8 +154,7 @@ class PageScreen(Screen[None]):
         self.template_title = ""
         self.engine = broadcast_engine(desk)
         self._rebuilding = False
-        if self.shown:
-            targets.highlighted = 0
+        self.last_page_id: str | None = None
 
     # --- layout -------------------------------------------------------------------------
 
@@ -215,14 +215,17 @@ class PageScreen(Screen[None]):
                 zones.border_title = tr("page.zones", lang)
                 zones.add_class("-off")
                 yield zones
-                t = station.targets
-                with Horizontal(id="page-deadlines"):
-                    yield Label(tr("page.deadlines", lang))
-                    yield Input(str(t.acknowledge_s), id="t-ack", compact=True, type="integer")
-                    yield Input(str(t.mutual_aid_s), id="t-enroute", compact=True, type="integer")
-                    yield Input(
-                        str(t.reinforcement_s), id="t-onscene", compact=True, type="integer"
-                    )
+        t = station.targets
+        with Horizontal(id="page-deadlines"):
+            yield Label(tr("page.deadlines", lang))
+            fields = (
+                ("t-ack", "page.deadline.ack", t.acknowledge_s),
+                ("t-enroute", "page.deadline.en_route", t.mutual_aid_s),
+                ("t-onscene", "page.deadline.on_scene", t.reinforcement_s),
+            )
+            for wid, label, seconds in fields:
+                yield Label(tr(label, lang), classes="deadline")
+                yield Input(str(seconds), id=wid, compact=True, type="integer")
         yield Static("", id="page-summary", markup=False)
         yield Footer(compact=True)
 
@@ -512,8 +515,6 @@ class PageScreen(Screen[None]):
                 self.notify(tr("page.broadcast_started", lang, id=broadcast.id), markup=False)
         self.last_page_id = page_id
         self.dismiss()
-
-    last_page_id: str | None = None
 
     def action_repage_silent(self) -> None:
         self.desk.action_repage_silent()

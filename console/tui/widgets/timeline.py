@@ -16,7 +16,7 @@ from rich.text import Text
 
 from console.eventlog import EventRecord
 from console.incidents import IncidentState
-from console.paging.model import Rung
+from console.paging.model import FailureCause, Rung
 from console.tui.render import inert, local_time
 from console.tui.strings import tr
 from console.tui.widgets.logtail import FAMILY_LABELS, FAMILY_STYLES, summary
@@ -84,7 +84,12 @@ def describe(record: EventRecord, lang: str) -> tuple[str, str]:
         n = len(data.get("responders") or ())
         return tr("tl.page", lang, n=n), str(data.get("text", ""))
     if family == "ladder":
-        detail = str(data.get("cause") or data.get("detail") or "")
+        # The engine's detail is for the technician (English); the officer gets the cause.
+        cause = data.get("cause")
+        try:
+            detail = FailureCause(str(cause)).label(lang) if cause else ""
+        except ValueError:
+            detail = str(cause)
         return tr("tl.rung", lang, rung=_rung(what, lang)), detail
     return f"{family_label(family, lang)}.{what}", summary(data)
 
