@@ -76,9 +76,7 @@ async def _cable(tmp: Path, factor: int) -> dict[str, Any]:
     return out
 
 
-def _kill9(tmp: Path, factor: int) -> dict[str, Any]:
-    import test_kill9 as k
-
+def _start_sim() -> tuple[subprocess.Popen[str], str]:
     sim = subprocess.Popen(
         [sys.executable, "-m", "console", "sim", "--seed", "4"],
         cwd=ROOT,
@@ -87,10 +85,23 @@ def _kill9(tmp: Path, factor: int) -> dict[str, Any]:
         text=True,
     )
     assert sim.stdout is not None
-    path = sim.stdout.readline().strip()
+    return sim, sim.stdout.readline().strip()
+
+
+def _kill9(tmp: Path, factor: int) -> dict[str, Any]:
+    """Kill drills; a fresh simulator every 10 kills (a killed voice drill leaves its group
+    calls' floors held in the fake, which then delays the next drill's texts: see the
+    xfail ``test_stale_group_call_does_not_hold_back_the_texts``)."""
+    import test_kill9 as k
+
     drills = interrupted = 0
+    sim, path = _start_sim()
     try:
         for seed in range(k.CI_DRILL_KILLS * factor):
+            if seed and seed % 10 == 0:
+                sim.terminate()
+                sim.wait(10)
+                sim, path = _start_sim()
             report = k.killed_drill(path, tmp / f"k{seed}.db", seed)
             drills += 1
             interrupted += report["outcome"] == "interrupted"
