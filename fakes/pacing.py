@@ -12,12 +12,33 @@ gateway when they would have finished arriving.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable
 
-from drivers.clock import Clock
+from drivers.clock import Clock, SystemClock
 from fakes.faults import Faults
 
 BITS_PER_BYTE = 10
+# On real time the loop's timers fire late by up to a millisecond (epoll rounds its timeout
+# up to whole ms), which would make the fake slower than the line it models.  The last
+# stretch before a deadline is therefore spent yielding to the loop instead of sleeping.
+SPIN = 0.0015
+
+
+async def until(clock: Clock, deadline: float) -> None:
+    """Wait until ``deadline`` on ``clock``, precisely on real time, exactly on virtual time."""
+    wait = deadline - clock.monotonic()
+    if wait <= 0:
+        return
+    if not isinstance(clock, SystemClock):
+        await clock.sleep(wait)
+        return
+    if wait > SPIN:
+        await clock.sleep(wait - SPIN)
+    while clock.monotonic() < deadline:
+        await asyncio.sleep(0)
+
+
 UART_FIFO = 16  # default chunk when pacing without a chunking fault
 
 
@@ -93,9 +114,7 @@ class OutputPump:
                 if self.baud is not None:
                     end = self._line_free + line_time(len(chunk), self.baud)
                     self._line_free = end
-                    wait = end - self._clock.monotonic()
-                    if wait > 0:
-                        await self._clock.sleep(wait)
+                    await until(self._clock, end)
                 self.bytes_out += len(chunk)
                 self._write(chunk)
                 if self._queue:
@@ -118,6 +137,8 @@ class InputPacer:
         self._free = 0.0
         self.pending = 0
         self.bytes_in = 0
+        self._due: deque[tuple[float, bytes]] = deque()
+        self._task: asyncio.Task[None] | None = None
 
     def feed(self, data: bytes) -> None:
         self.bytes_in += len(data)
@@ -127,9 +148,27 @@ class InputPacer:
         now = self._clock.monotonic()
         self._free = max(self._free, now) + line_time(len(data), self.baud)
         self.pending += 1
+        deadline = self._free
+        if isinstance(self._clock, SystemClock):
+            # One task delivers in order, each chunk at its own precise deadline.
+            self._due.append((deadline, data))
+            if self._task is None:
+                self._task = asyncio.get_running_loop().create_task(self._run())
+            return
 
         def arrive() -> None:
             self.pending -= 1
             self._deliver(data)
 
-        self._clock.call_later(self._free - now, arrive)
+        self._clock.call_later(deadline - now, arrive)
+
+    async def _run(self) -> None:
+        try:
+            while self._due:
+                deadline, data = self._due[0]
+                await until(self._clock, deadline)
+                self._due.popleft()
+                self.pending -= 1
+                self._deliver(data)
+        finally:
+            self._task = None
