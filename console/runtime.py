@@ -11,7 +11,8 @@ Rules kept here:
 
 * No Textual.  The UI gets one stream, :meth:`Runtime.subscribe`, of coalesced
   :class:`~console.runtime_view.Batch` es -- at most one per ``batch_interval`` of real
-  loop time -- so a flood of radio traffic can never stall the screen.
+  loop time, stretched up to ``max_batch_interval`` while batches come in full -- so a
+  flood of radio traffic can never stall the screen (or the officer's keys).
 * Wire events worth keeping (incoming SDS, calls, link changes) are logged here; ladder
   rungs, incidents and alarms are logged by their engines.
 * Everything runs on the one asyncio loop; the only threads are the link's reader/writer,
@@ -99,6 +100,9 @@ from drivers.pei.dialect import load_dialect
 log_ = logging.getLogger(__name__)
 
 BatchListener = Callable[[Batch], None]
+BUSY_BATCH = 60
+"""Events in one batch from which the next flush waits longer (a flood is on: repaint the
+screen a few times a second instead of a dozen, so keys are answered at once)."""
 
 
 class SimulatorLauncher(Protocol):
@@ -190,6 +194,7 @@ class Runtime:
         simulator: SimulatorLauncher | None = None,
         log_background: bool = True,
         batch_interval: float = 0.075,
+        max_batch_interval: float = 0.4,
         signal_every: float | None = 30.0,
         tail_size: int = 40,
         link_options: dict[str, Any] | None = None,
@@ -211,6 +216,9 @@ class Runtime:
         """Time zone for what people read (page ids, the screen); None = the PC's."""
         self.operator = operator or station.operator
         self.batch_interval = batch_interval
+        self.max_batch_interval = max(batch_interval, max_batch_interval)
+        self._interval = batch_interval
+        """The wait between flushes now: doubled after a busy batch, reset by a quiet one."""
         self.signal_every = signal_every
         self.tail_size = tail_size
         url = gateway_url or station.gateway.url
@@ -400,7 +408,8 @@ class Runtime:
     # --- the UI's stream ---------------------------------------------------------------
 
     def subscribe(self, listener: BatchListener) -> Callable[[], None]:
-        """``listener(batch)`` on the loop, at most once per ``batch_interval``."""
+        """``listener(batch)`` on the loop, at most once per ``batch_interval`` (up to
+        ``max_batch_interval`` apart while a flood of events goes on)."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -408,7 +417,7 @@ class Runtime:
         loop = self._loop
         if loop is None or self._flush_handle is not None or self._closed:
             return
-        wait = self._last_flush + self.batch_interval - loop.time()
+        wait = self._last_flush + self._interval - loop.time()
         if wait <= 0:
             self._flush_handle = loop.call_soon(self.flush)
         else:
@@ -427,6 +436,10 @@ class Runtime:
             with contextlib.suppress(EventLogError):
                 extra.append(LogTail(tuple(self.log.tail(self.tail_size))))
         batch = self._feed.take(extra)
+        busy = len(batch.events) >= BUSY_BATCH or batch.dropped_activity > 0
+        self._interval = (
+            min(self.max_batch_interval, self._interval * 2) if busy else self.batch_interval
+        )
         if batch.events:
             for listener in list(self._listeners):
                 try:

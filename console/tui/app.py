@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 
@@ -117,7 +118,10 @@ class DutyDeskApp(App[None]):
 
     @on(RuntimeBatch)
     def _apply(self, message: RuntimeBatch) -> None:
-        self.main.apply(message.batch)
+        try:
+            self.main.apply(message.batch)
+        except NoMatches:  # quitting: a late batch finds the panels already gone
+            return
         for event in message.batch.events:
             if isinstance(event, AlarmRaised | AlarmRepeated | AlarmReminder):
                 self.bell()
