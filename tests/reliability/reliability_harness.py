@@ -363,6 +363,9 @@ async def pull_cable(frig: FaultRig, schedule: Sequence[Pull]) -> int:
     sim, link = frig.rig.sim, frig.rig.link
     for p in schedule:
         await frig.run(p.at, step=0.1)
+        # Everything the MT wrote so far must have reached the driver before the pull,
+        # or an answer counted as "sent while up" could die in the kernel's pty buffer.
+        await fast_settle(frig.rig, limit=10.0)
         sim.unplug()
         await frig.clock.run_until(lambda: link.state is not LinkState.UP, limit=5, step=0.05)
         await frig.run(p.out_for, step=0.25)
