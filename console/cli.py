@@ -5,9 +5,8 @@ with 130.  Heavy imports (Textual, the event log, the simulator) happen inside t
 handler that needs them, so ``dutydesk config check`` stays fast and works even while
 other parts of the program are missing.
 
-Sub-commands are registered in :data:`COMMANDS`.  Planned and deliberately *not*
-registered until they exist: ``page``, ``broadcast``
-(each will be one ``_add_<name>(sub, common)`` function plus its handler).
+Sub-commands are registered in :data:`COMMANDS`: each is one ``_add_<name>(sub, common)``
+function that builds its parser and sets its handler.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from console.doctor.command import add_doctor as _add_doctor
 from console.drills.commands import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
 from console.i18n import normalise_lang, t
+from console.paging.cli import add_parser as _add_page
 from console.rollcall.commands import add_rollcall as _add_rollcall
 from console.trace.command import add_trace as _add_trace
 
@@ -260,13 +260,13 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _add_sim,
     _add_log,
     _add_config,
+    _add_page,
     _add_rollcall,
     _add_drill,
     _add_doctor,
     _add_trace,
     _add_broadcast,
     _add_fake_speaker,
-    # later: _add_page
 )
 
 

@@ -205,7 +205,7 @@ def _open_readonly(db: Path) -> Any:
     try:
         return EventLog.open_readonly(db)
     except EventLogError as exc:
-        raise ConsoleError(str(exc), hint=getattr(exc, "hint", None)) from None
+        raise ConsoleError(exc.message, hint=exc.hint) from None
 
 
 def _write(text: str, out: Path | None) -> None:

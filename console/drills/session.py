@@ -44,7 +44,7 @@ def open_log(db: Path) -> EventLog:
     try:
         return EventLog.open(db)
     except EventLogError as exc:
-        raise ConsoleError(str(exc), hint=getattr(exc, "hint", None)) from None
+        raise ConsoleError(exc.message, hint=exc.hint) from None
 
 
 @contextlib.asynccontextmanager

@@ -21,10 +21,17 @@ FORMATS: tuple[str, ...] = ("terminal", "markdown", "csv", "json", "html")
 
 
 def inert(value: object) -> str:
-    """Control and format characters as visible escapes (design §6: input stays inert)."""
+    """Control, format and line/paragraph separators as visible escapes (design §6).
+
+    U+2028/U+2029 (categories Zl/Zp) would start a new line in Markdown and terminals, so a
+    radio could split one report cell into two lines.
+    """
     return "".join(
-        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in str(value)
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in _ESCAPED else c for c in str(value)
     )
+
+
+_ESCAPED = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 def fmt_time(value: float | None) -> str:

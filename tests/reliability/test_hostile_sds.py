@@ -126,13 +126,6 @@ async def test_hostile_texts_are_logged_and_exported_as_inert_data(tmp_path: Pat
         await frig.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: console.reports.render.inert escapes Cc/Cf only; U+2028/U+2029 (Zl/Zp) pass "
-        "through, and str.splitlines() (and some terminals/editors) break the report line there"
-    ),
-)
 def test_report_inert_text_keeps_one_line_per_value() -> None:
     value = "巡逻一组\u2028伪造的第二行\u2029"
     assert len(inert(value).splitlines()) == 1

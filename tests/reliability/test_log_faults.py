@@ -161,14 +161,6 @@ def test_second_page_on_a_locked_log_exits_2_with_one_line(tmp_path: Path) -> No
     assert kinds["operator.login"] == 1 and kinds["operator.action"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: console/drills/session.py open_log wraps ConsoleError(str(exc), hint=exc.hint): "
-        "str(EventLogError) already ends in '\\nhint: ...', so the message is two lines "
-        "and the hint is printed twice"
-    ),
-)
 def test_second_drill_on_a_locked_log_exits_2_with_one_line(tmp_path: Path) -> None:
     db = tmp_path / "same.db"
     with EventLog.open(db, durability="normal"):
