@@ -17,7 +17,6 @@ import json
 import unicodedata
 from pathlib import Path
 
-import pytest
 from reliability_harness import make_fault_rig
 
 from console.eventlog import write_records
