@@ -182,6 +182,7 @@ class PagingEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
             self._worker = None
+        await self.sender.close()
         for page in self.pages.values():
             for resp in page.responders.values():
                 resp.cancel_timers()

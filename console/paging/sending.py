@@ -14,7 +14,9 @@ rules that make a reconnect lose nothing and duplicate nothing (tested in
   dropped (``still_needed``).
 
 Voice group calls are jobs in the same queue so an emergency call is not stuck behind a
-routine page's 2000 texts.
+routine page's 2000 texts; the worker hands each one to a call task (calls run one after
+another among themselves) and goes on with the texts, so a call that takes long to set up
+(a talkgroup whose floor is still held) never holds back the texts of the same page.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class Sender:
         self._early: list[rev.RadioEvent] = []
         self.sends = 0
         self.resends = 0
+        self._call_lock = asyncio.Lock()
+        self._call_tasks: set[asyncio.Task[None]] = set()
 
     def link_changed(self, state: LinkState) -> None:
         if state is LinkState.UP:
@@ -83,9 +87,25 @@ class Sender:
             if page is None or page.closed:
                 continue
             if job.call:
-                await self.call(page, job)
+                task = asyncio.create_task(self._call_in_turn(page, job), name="paging-call")
+                self._call_tasks.add(task)
+                task.add_done_callback(self._call_tasks.discard)
             elif self.still_needed(page, job):
                 await self.send(page, job)
+
+    async def _call_in_turn(self, page: PageState, job: SendJob) -> None:
+        async with self._call_lock:
+            if not page.closed:
+                await self.call(page, job)
+
+    async def close(self) -> None:
+        """Cancel call set-ups still under way (the engine is shutting down)."""
+        tasks = list(self._call_tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def still_needed(self, page: PageState, job: SendJob) -> bool:
         """Not if the responder answered already or the gateway accepted this attempt

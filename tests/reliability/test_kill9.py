@@ -189,15 +189,6 @@ def test_kill_9_during_a_page(sim_path: str, tmp_path: Path, soak: bool) -> None
                 assert (r.unit, "ladder.acknowledged") in rungs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: PagingEngine._work runs a page's voice call set-up before its texts, one job "
-        "at a time; a talkgroup whose floor is still held (e.g. by a console killed mid "
-        "voice page) blocks every text for start_group_call's 10 s per group, so a drill "
-        "with voice on 5 groups sends no text within its 15-20 s targets"
-    ),
-)
 async def test_stale_group_call_does_not_hold_back_the_texts(tmp_path: Path) -> None:
     """Found by the kill -9 soak: after many killed voice drills the next drill delivered
     0/46, its log showing ``page.call_failed`` at 10 s and no ``ladder.accepted`` before."""
