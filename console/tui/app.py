@@ -12,6 +12,9 @@ Other screens (page dialog, incidents, log, roll call, drill, PTT) plug in by na
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
 import importlib
 from collections.abc import Callable, Iterable
 from datetime import tzinfo
@@ -33,6 +36,7 @@ from console.tui.render import clean, inert
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.main import MainScreen
 from console.tui.strings import KEYS, screen_title, tr
+from drivers.clock import SystemClock
 
 __all__ = ["DutyDeskApp", "RuntimeBatch", "ScreenFactory", "inert"]
 
@@ -65,19 +69,35 @@ class DutyDeskApp(App[None]):
         theme: str = DARK,
         manage: bool = True,
         live_clock: bool = True,
+        freeze_gc: bool = True,
+        defer_start: bool | None = None,
     ) -> None:
+        """``manage``: start the runtime on mount and close it on exit (``defer_start``:
+        after the first frame; default: on real time only); ``live_clock``: tick the
+        clocks once a second; ``freeze_gc``: once the runtime is up, move everything built
+        so far out of the cyclic collector's reach (:meth:`_settle_heap`)."""
         super().__init__()
         self.runtime = runtime
         self.lang = normalise_lang(lang)
         self.tz = tz if tz is not None else runtime.tz
         self.manage = manage
         self.live_clock = live_clock
+        self.freeze_gc = freeze_gc
         self.theme = theme
         self.title = f"{clean(runtime.station.display_name(self.lang))}"
         self.sub_title = tr("app.title", self.lang)
         for key in KEYS:
             self.bind(key.key, key.action, description=key.description(self.lang), show=key.show)
         self._unsubscribe: Callable[[], None] | None = None
+        self.started = not manage
+        """The runtime has been started (the status bar says "connecting" until then)."""
+        self.defer_start = (
+            isinstance(runtime.clock, SystemClock) if defer_start is None else defer_start
+        )
+        """Start the runtime after the first frame (default on real time; on virtual time
+        the runtime is started before the App is ready, so a test's clock cannot run
+        ahead of it)."""
+        self._starting: asyncio.Task[None] | None = None
         self._main = MainScreen(self)
 
     # --- life cycle ---------------------------------------------------------------------
@@ -88,11 +108,47 @@ class DutyDeskApp(App[None]):
 
     async def on_mount(self) -> None:
         self._unsubscribe = self.runtime.subscribe(self._on_batch)
-        if self.manage:
-            await self.runtime.start()
         if self.live_clock:
             self.set_interval(1.0, self._tick)
         self._title_to_terminal()
+        if not self.manage:
+            return
+        if self.defer_start:
+            # Connecting (simulator, link, engines) is not needed for the first frame:
+            # paint the panels first ("connecting" in the status bar), then start.
+            self.call_after_refresh(self._start_later)
+        else:
+            await self.runtime.start()
+            self._started()
+
+    def _start_later(self) -> None:
+        if self._starting is None and self.is_running:
+            self._starting = asyncio.ensure_future(self._start_now())
+
+    async def _start_now(self) -> None:
+        try:
+            await self.runtime.start()
+        except Exception as exc:  # as an exception in on_mount would: the console stops
+            self._handle_exception(exc)
+            return
+        self._started()
+
+    def _started(self) -> None:
+        self.started = True
+        self._settle_heap()
+
+    def _settle_heap(self) -> None:
+        """After start-up, freeze the heap (:func:`gc.freeze`).
+
+        The console's long-lived objects (Textual's DOM and styles, the station, the
+        engines) are a few hundred thousand; every full pass of the cyclic collector
+        walked all of them (~100 ms on the 2-core box, a stall of the loop -- and of
+        the officer's keys -- every few seconds under radio traffic).  Frozen, they are
+        skipped; what is created later is collected as usual.
+        """
+        if self.freeze_gc:
+            gc.collect()
+            gc.freeze()
 
     def _title_to_terminal(self) -> None:
         """Name the station in the terminal's title bar (OSC 2: xterm, tmux, Windows
@@ -104,6 +160,13 @@ class DutyDeskApp(App[None]):
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        starting = self._starting
+        if starting is not None and not starting.done():
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await starting
+        if self.freeze_gc and self.started:
+            gc.unfreeze()  # what the console froze can be collected once it is gone
         if self.manage:
             await self.runtime.close()
 

@@ -64,6 +64,7 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "act.emergency_call": ("紧急呼叫", "EMERGENCY CALL"),
     "act.undecodable": ("无法解码", "undecodable"),
     "act.dropped": ("（略去 {n} 条）", "({n} more not shown)"),
+    "logtail.skipped": ("（略去 {n} 条记录，见 F7 日志）", "({n} more records not shown: F7 log)"),
     "act.nobody": ("无人讲话", "nobody talking"),
     # status bar
     "link.closed": ("未连接", "closed"),

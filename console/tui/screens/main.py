@@ -3,10 +3,15 @@
 It composes the panels and routes each batch from the runtime to the panel that shows
 it (attributes down).  It reads the engines' state (alarm queue, active incidents, the
 current page) but decides nothing itself.
+
+Cheap per batch by design, so a key press never waits long behind one: every panel
+redraws only what changed (and asks for a layout pass only when its height can change),
+the logs render only the rows on screen, and the panels are looked up once.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -49,31 +54,34 @@ class MainScreen(Screen[None]):
         self.lang = app.lang
         self._ready = False
         self._backlog: list[Batch] = []
+        lang, tz = self.lang, app.tz
+        self.alarm = AlarmBanner(lang, tz, id="alarm")
+        self.units = UnitsTable(lang, id="units")
+        self.incidents = IncidentsTable(lang, id="incidents")
+        self.board = ResponseBoard(lang, id="board")
+        self.activity = ActivityPanel(lang, tz, id="activity")
+        self.logtail = LogTailWidget(lang, tz, max_lines=self.runtime.tail_size, id="logtail")
+        self.status = StatusBar(lang, self.runtime.operator, tz, id="status")
 
     # --- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        lang, desk = self.lang, self.desk
-        yield AlarmBanner(lang, desk.tz, id="alarm")
+        lang = self.lang
+        yield self.alarm
         with Horizontal(id="body"):
-            units = UnitsTable(lang, id="units")
-            units.border_title = tr("panel.units", lang)
-            yield units
+            self.units.border_title = tr("panel.units", lang)
+            yield self.units
             with Vertical(id="right"):
-                incidents = IncidentsTable(lang, id="incidents")
-                incidents.border_title = tr("panel.incidents", lang)
-                yield incidents
-                board = ResponseBoard(lang, id="board")
-                board.border_title = tr("panel.board", lang)
-                yield board
+                self.incidents.border_title = tr("panel.incidents", lang)
+                yield self.incidents
+                self.board.border_title = tr("panel.board", lang)
+                yield self.board
         with Horizontal(id="bottom"):
-            activity = ActivityPanel(lang, desk.tz, id="activity")
-            activity.border_title = tr("panel.activity", lang)
-            yield activity
-            log = LogTailWidget(lang, desk.tz, id="logtail")
-            log.border_title = tr("panel.log", lang)
-            yield log
-        yield StatusBar(lang, self.runtime.operator, desk.tz, id="status")
+            self.activity.border_title = tr("panel.activity", lang)
+            yield self.activity
+            self.logtail.border_title = tr("panel.log", lang)
+            yield self.logtail
+        yield self.status
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -82,24 +90,23 @@ class MainScreen(Screen[None]):
         names: dict[int, str] = {u.issi: u.display_name(lang) for u in station.units}
         names |= {g.gssi: g.display_name(lang) for g in station.groups if g.gssi is not None}
         ssi_names = {str(k): v for k, v in names.items()}
-        units = self.query_one(UnitsTable)
-        units.setup(runtime.groups.values(), runtime.units.values(), names)
-        self.query_one(ActivityPanel).names = ssi_names
-        self.query_one(LogTailWidget).names = ssi_names
-        self.query_one(AlarmBanner).names = ssi_names
-        self.query_one(ResponseBoard).names = {u.issi: u.display_name(lang) for u in station.units}
-        self.query_one(IncidentsTable).setup(
+        self.units.setup(runtime.groups.values(), runtime.units.values(), names)
+        self.activity.names = ssi_names
+        self.logtail.names = ssi_names
+        self.alarm.names = ssi_names
+        self.board.names = {u.issi: u.display_name(lang) for u in station.units}
+        self.incidents.setup(
             (tr("col.incident", lang), tr("col.priority", lang), tr("col.state", lang),
              tr("col.title", lang))
         )  # fmt: skip
-        self.query_one("#incidents", IncidentsTable).show(runtime.book.active())
+        self.incidents.show(runtime.book.active())
         self._ready = True
         self.show_alarms()
         self.tick()
         for batch in self._backlog:
             self.apply(batch)
         self._backlog.clear()
-        self.query_one(UnitsTable).focus()
+        self.units.focus()
 
     @property
     def title_text(self) -> str:
@@ -119,12 +126,12 @@ class MainScreen(Screen[None]):
             if isinstance(event, Activity):
                 activity.append(event)
             elif isinstance(event, RosterChanged):
-                self.query_one(UnitsTable).apply(event.units, event.groups, now)
-                self.query_one(ActivityPanel).show_talkers(event.groups, now)
+                self.units.apply(event.units, event.groups, now)
+                self.activity.show_talkers(event.groups, now)
             elif isinstance(event, LinkStatus):
-                self.query_one(StatusBar).show(link=event)
+                self.status.show(link=event)
             elif isinstance(event, LogTail):
-                self.query_one(LogTailWidget).show(event.records)
+                self.logtail.show(event.records)
             elif isinstance(event, IncidentChanged):
                 incidents = True
             elif isinstance(event, PageChanged):
@@ -132,21 +139,28 @@ class MainScreen(Screen[None]):
             elif isinstance(event, ALARM_EVENTS):
                 alarms = True
         if activity or batch.dropped_activity:
-            self.query_one(ActivityPanel).add(activity, batch.dropped_activity)
+            self.activity.add(activity, batch.dropped_activity)
         if incidents:
-            self.query_one(IncidentsTable).show(self.runtime.book.active())
+            self.incidents.show(self.runtime.book.active())
         if page:
-            self.query_one(ResponseBoard).show(self.runtime.current_page(), now)
+            self.board.show(self.runtime.current_page(), now)
         if alarms:
             self.show_alarms()
 
     def show_alarms(self) -> None:
         pending = self.runtime.alarms.unacknowledged()
-        self.query_one(AlarmBanner).show(pending)
-        self.set_class(bool(pending), "-alarm")
-        status = self.query_one(StatusBar)
-        status.alarms = len(pending)
-        status.show()
+        self.alarm.show(pending)
+        if self.has_class("-alarm") != bool(pending):
+            self.set_class(bool(pending), "-alarm")
+        self.status.alarms = len(pending)
+        self.status.show()
+
+    def link_status(self) -> LinkStatus:
+        """The runtime's link, or "connecting" while the App is still starting it."""
+        link = self.runtime.link_status
+        if not self.desk.started and link.state == "closed":
+            return replace(link, state="connecting")
+        return link
 
     def tick(self) -> None:
         """Once a second: clocks, ages and stopwatches move on."""
@@ -154,7 +168,7 @@ class MainScreen(Screen[None]):
             return
         runtime = self.runtime
         now = runtime.clock.monotonic()
-        self.query_one(StatusBar).show(link=runtime.link_status, wall=runtime.clock.time())
-        self.query_one(UnitsTable).refresh_ages(now)
-        self.query_one(ActivityPanel).refresh_talkers(now)
-        self.query_one(ResponseBoard).show(runtime.current_page(), now)
+        self.status.show(link=self.link_status(), wall=runtime.clock.time())
+        self.units.refresh_ages(now)
+        self.activity.refresh_talkers(now)
+        self.board.show(runtime.current_page(), now)

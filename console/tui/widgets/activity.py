@@ -1,22 +1,27 @@
 """Live radio activity: who holds which group's floor now, and the latest texts/statuses.
 
 The runtime bounds the history per flush (a flood shows its newest lines and a count of
-the rest); the log here keeps the last few hundred lines.  Radio text is rendered inert.
+the rest); the log here keeps the last few hundred lines and renders only those on
+screen (:class:`~console.tui.widgets.lines.LineLog`).  Radio text is rendered inert.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import RichLog, Static
+from textual.widgets import Static
 
 from console.runtime_view import Activity, GroupState
 from console.tui.render import clock_text, inert, local_time
 from console.tui.strings import tr
+from console.tui.widgets.lines import LineLog
+
+_DIGITS = re.compile(r"\d")
 
 KIND_STYLES = {
     "talk": "cyan",
@@ -42,27 +47,44 @@ class ActivityPanel(Vertical):
         self.tz = tz
         self.names: dict[str, str] = {}
         self.talkers: dict[int, GroupState] = {}
+        self._talkers_shown: tuple[str, tuple[object, ...]] | None = None
+        """What the talkers line shows now (plain text and spans): unchanged, not redrawn."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(tr("act.nobody", self.lang), style="dim"), id="talkers", markup=False)
-        yield RichLog(max_lines=500, wrap=False, markup=False, auto_scroll=True)
+        text = self.talkers_text(0.0)
+        self._talkers_shown = (text.plain, tuple(text.spans))
+        yield Static(text, id="talkers", markup=False)
+        yield LineLog(max_lines=500)
 
     def name_of(self, ssi: str, fallback: str = "") -> str:
         return self.names.get(ssi) or fallback or ssi
 
     def show_talkers(self, groups: Iterable[GroupState], now: float) -> None:
+        changed = False
         for group in groups:
             if group.talker is not None:
+                changed = changed or self.talkers.get(group.gssi) != group
                 self.talkers[group.gssi] = group
-            else:
-                self.talkers.pop(group.gssi, None)
-        self.refresh_talkers(now)
+            elif self.talkers.pop(group.gssi, None) is not None:
+                changed = True
+        if changed:
+            self.refresh_talkers(now)
 
     def refresh_talkers(self, now: float) -> None:
-        static = self.query_one("#talkers", Static)
-        if not self.talkers:
-            static.update(Text(tr("act.nobody", self.lang), style="dim"))
+        """Redraw the talkers line if its text changed.  A layout pass (its height may
+        change: lines, wrapping) only if more than the stopwatches' digits changed."""
+        text = self.talkers_text(now)
+        shown = (text.plain, tuple(text.spans))
+        if shown == self._talkers_shown:
             return
+        before = self._talkers_shown
+        self._talkers_shown = shown
+        relayout = before is None or _DIGITS.sub("0", before[0]) != _DIGITS.sub("0", text.plain)
+        self.query_one("#talkers", Static).update(text, layout=relayout)
+
+    def talkers_text(self, now: float) -> Text:
+        if not self.talkers:
+            return Text(tr("act.nobody", self.lang), style="dim")
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, group in enumerate(self.talkers.values()):
             if i:
@@ -77,15 +99,15 @@ class ActivityPanel(Vertical):
                 text.append(f" {clock_text(now - since)}")
             if group.emergency:
                 text.stylize("bold white on red")
-        static.update(text)
+        return text
 
     def add(self, items: Iterable[Activity], dropped: int = 0) -> None:
-        log = self.query_one(RichLog)
+        """Append one batch's lines in one write (rendered when they are on screen)."""
+        lines: list[Text] = []
         if dropped:
-            log.write(Text(tr("act.dropped", self.lang, n=dropped), style="dim italic"))
-        width = max(20, log.scrollable_content_region.width)
-        for item in items:
-            log.write(self.line(item), width=width)
+            lines.append(Text(tr("act.dropped", self.lang, n=dropped), style="dim italic"))
+        lines.extend(self.line(item) for item in items)
+        self.query_one(LineLog).write_lines(lines)
 
     def line(self, item: Activity) -> Text:
         lang = self.lang

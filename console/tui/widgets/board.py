@@ -40,15 +40,33 @@ class ResponseBoard(Static):
         self.cells: tuple[BoardCell, ...] = ()
         self.names: dict[int, str] = {}
         """ISSI → name in the officer's language (the page carries the Chinese alias)."""
+        self._shown: object = None
 
     def show(self, view: PageView | None, now: float) -> None:
+        """The page at ``now``; redrawn only if a cell, the head or the width changed."""
         self.view = view
         self.now = now
         self.cells = board_cells(view, now) if view is not None else ()
-        self.update(self.render_board())
+        self._redraw()
 
     def on_resize(self) -> None:
-        self.update(self.render_board())
+        self._redraw()
+
+    def _redraw(self) -> None:
+        # What the board shows, at the stopwatches' one-second resolution.
+        view = self.view
+        shown = (
+            None if view is None else (view.page_id, view.closed, view.text),
+            tuple(
+                (c.issi, c.alias, c.rung, c.standing, c.failure, int(c.elapsed_s))
+                for c in self.cells
+            ),
+            self.content_size.width,
+        )
+        if shown != self._shown:
+            self._shown = shown
+            # The board's height is set by the layout (1fr), not by what it shows.
+            self.update(self.render_board(), layout=False)
 
     def cell_text(self, cell: BoardCell, width: int) -> Text:
         lang = self.lang

@@ -24,13 +24,20 @@ class IncidentsTable(DataTable[Text]):
     def __init__(self, lang: str, **kwargs: object) -> None:
         super().__init__(cursor_type="row", **kwargs)  # type: ignore[arg-type]
         self.lang = lang
+        self._shown: tuple[tuple[str, str, str, str], ...] | None = None
 
     def setup(self, columns: tuple[str, str, str, str]) -> None:
         for key, label in zip(("id", "priority", "state", "title"), columns, strict=True):
             self.add_column(label, key=key)
 
     def show(self, incidents: Iterable[Incident]) -> None:
+        """Rebuild the rows, unless the active incidents show the same as now."""
         lang = self.lang
+        incidents = list(incidents)
+        shown = tuple((i.id, i.priority, i.state_label(lang), i.title) for i in incidents)
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.clear()
         for inc in incidents:
             zh, en = PRIORITY_LABELS.get(inc.priority, (inc.priority, inc.priority))

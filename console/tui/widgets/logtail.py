@@ -1,4 +1,9 @@
-"""The newest event-log records (what is on disk, so what the record will show)."""
+"""The newest event-log records (what is on disk, so what the record will show).
+
+Each batch brings the log's newest records; only those not shown yet are appended (one
+write, rendered when on screen).  If more were committed between two batches than a
+batch carries, one line says how many were left out (the F7 log screen has them all).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ from datetime import tzinfo
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import RichLog
 
 from console.eventlog import EventRecord
 from console.tui.render import inert, local_time
+from console.tui.strings import tr
+from console.tui.widgets.lines import LineLog
 
 FAMILY_LABELS = {
     "wire": ("线路", "wire"),
@@ -35,25 +41,34 @@ def summary(data: Mapping[str, Any]) -> str:
     return " ".join(parts[:2])
 
 
-class LogTail(RichLog):
-    """Replaced wholesale at each batch (a few dozen lines; cheaper than diffing)."""
+class LogTail(LineLog):
+    """The newest records, oldest first; new ones are appended as batches bring them."""
 
-    def __init__(self, lang: str, tz: tzinfo | None, **kwargs: object) -> None:
-        super().__init__(max_lines=200, wrap=False, markup=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, lang: str, tz: tzinfo | None, *, max_lines: int = 200, **kwargs: object
+    ) -> None:
+        super().__init__(max_lines=max_lines, **kwargs)
         self.lang = lang
         self.tz = tz
         self.names: dict[str, str] = {}
         self.last_id = 0
 
     def show(self, records: Iterable[EventRecord]) -> None:
+        """The log's newest records (oldest first): append those after ``last_id``."""
         records = list(records)
-        if records and records[-1].id == self.last_id:
+        if not records or records[-1].id == self.last_id:
             return
-        self.clear()
-        width = max(20, self.scrollable_content_region.width)
-        for record in records:
-            self.write(self.line(record), width=width)
-        self.last_id = records[-1].id if records else 0
+        lines: list[Text] = []
+        if records[-1].id < self.last_id:  # another log (or it went back): start over
+            self.clear()
+            self.last_id = 0
+        fresh = [r for r in records if r.id > self.last_id]
+        skipped = fresh[0].id - self.last_id - 1 if self.last_id else 0
+        if skipped > 0:
+            lines.append(Text(tr("logtail.skipped", self.lang, n=skipped), style="dim italic"))
+        lines.extend(self.line(record) for record in fresh)
+        self.write_lines(lines)
+        self.last_id = records[-1].id
 
     def line(self, record: EventRecord) -> Text:
         family, _, what = record.kind.partition(".")

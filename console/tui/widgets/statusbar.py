@@ -41,13 +41,19 @@ class StatusBar(Static):
         self.link = LinkStatus("closed", "")
         self.wall = 0.0
         self.alarms = 0
+        self._shown: tuple[str, tuple[object, ...]] | None = None
 
     def show(self, link: LinkStatus | None = None, wall: float | None = None) -> None:
+        """Redraw with the new values, if the line changed (always one row: no layout)."""
         if link is not None:
             self.link = link
         if wall is not None:
             self.wall = wall
-        self.update(self.status_line())
+        line = self.status_line()
+        shown = (line.plain, tuple(line.spans))
+        if shown != self._shown:
+            self._shown = shown
+            self.update(line, layout=False)
 
     def status_line(self) -> Text:
         lang, link = self.lang, self.link

@@ -2,7 +2,9 @@
 
 Talkgroups come first (who holds the floor), then the units in station order.  The
 state itself (:class:`~console.runtime_view.UnitCondition`) is decided in the core; this
-widget only maps it to a word and a colour, and refreshes the ages once a second.
+widget only maps it to a word and a colour, and refreshes the ages once a second.  Only
+cells whose text or style changed are written (each write re-renders the table), so a
+flood that keeps telling us the same units are "heard 0s ago" costs no repaint.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
@@ -40,6 +43,17 @@ class UnitsTable(DataTable[Text]):
         self.name_width = 14
         self.with_id = True
         self.now: float | None = None
+        self._shown: dict[tuple[str, str], CellLook] = {}
+        """(row key, column key) → what that cell shows now."""
+        # DataTable's render caches are keyed by its update counter, so after a cell
+        # update every old entry is dead weight until evicted.  Its defaults (10 000
+        # cells, 1 000 rows and lines) suit a big static table; this one has ~60 rows,
+        # and tens of thousands of dead cached segments made every full pass of the
+        # cyclic GC walk them.  A few screens' worth is plenty.
+        self._cell_render_cache = LRUCache(1000)
+        self._row_render_cache = LRUCache(200)
+        self._row_renderable_cache = LRUCache(200)
+        self._line_cache = LRUCache(200)
 
     def setup(
         self,
@@ -60,6 +74,7 @@ class UnitsTable(DataTable[Text]):
         """(Re)create columns and rows; the name column takes what the width leaves."""
         lang = self.lang
         self.clear(columns=True)
+        self._shown.clear()
         self.name_width, self.with_id = _layout(self.size.width or 34)
         self.add_column(tr("col.state", lang), key="state")
         self.add_column(tr("col.name", lang), key="name")
@@ -68,12 +83,16 @@ class UnitsTable(DataTable[Text]):
             self.add_column(tr("col.id", lang), key="id")
         for group in self.group_states.values():
             name = self._names.get(group.gssi, group.name)
-            self.add_row(*self._group_cells(group, name, now)[: len(self.columns)],
-                         key=f"g{group.gssi}")  # fmt: skip
+            self._add(f"g{group.gssi}", self._group_cells(group, name, now))
         for unit in self.unit_states.values():
             name = self._names.get(unit.issi, unit.alias)
-            self.add_row(*self._unit_cells(unit, name, now)[: len(self.columns)],
-                         key=f"u{unit.issi}")  # fmt: skip
+            self._add(f"u{unit.issi}", self._unit_cells(unit, name, now))
+
+    def _add(self, key: str, cells: list[Text]) -> None:
+        cells = cells[: len(self.columns)]
+        self.add_row(*cells, key=key)
+        for column, cell in zip(COLUMNS, cells, strict=False):
+            self._shown[key, column] = cell_look(cell)
 
     def on_resize(self) -> None:
         if _layout(self.size.width) != (self.name_width, self.with_id):
@@ -127,12 +146,26 @@ class UnitsTable(DataTable[Text]):
         self.apply(self.unit_states.values(), self.group_states.values(), now)
 
     def _set_row(self, key: str, cells: list[Text]) -> None:
-        for column, cell in zip(("state", "name", "last", "id"), cells, strict=False):
+        shown = self._shown
+        for column, cell in zip(COLUMNS, cells, strict=False):
             if column != "id" or self.with_id:
+                look = cell_look(cell)
+                if shown.get((key, column)) == look:
+                    continue
+                shown[key, column] = look
                 # Re-measuring a column scans every row: only when this cell is wider than
                 # the column already is (500 radio events/s touch every unit each batch).
                 wider = cell.cell_len > self.columns[ColumnKey(column)].content_width
                 self.update_cell(key, column, cell, update_width=wider)
+
+
+COLUMNS = ("state", "name", "last", "id")
+CellLook = tuple[str, str, tuple[object, ...], str | None]
+
+
+def cell_look(cell: Text) -> CellLook:
+    """What a cell shows: its characters, base style, styled spans and alignment."""
+    return (cell.plain, str(cell.style), tuple(cell.spans), cell.justify)
 
 
 def _layout(width: int) -> tuple[int, bool]:
