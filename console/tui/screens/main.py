@@ -11,13 +11,14 @@ the logs render only the rows on screen, and the panels are looked up once.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import deque
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from textual._styles_cache import StylesCache
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from console.incidents import (
     AlarmAcknowledged,
@@ -27,12 +28,21 @@ from console.incidents import (
     IncidentChanged,
 )
 from console.paging.model import PageChanged
-from console.runtime_view import Activity, Batch, LinkStatus, LogTail, RosterChanged
+from console.runtime_view import (
+    Activity,
+    Batch,
+    GroupState,
+    LinkStatus,
+    LogTail,
+    RosterChanged,
+    UnitState,
+)
 from console.tui.render import inert
 from console.tui.strings import tr
-from console.tui.widgets.activity import ActivityPanel
+from console.tui.widgets.activity import ROWS, ActivityPanel
 from console.tui.widgets.alarm import AlarmBanner
 from console.tui.widgets.board import ResponseBoard
+from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.incidents import IncidentsTable
 from console.tui.widgets.logtail import LogTail as LogTailWidget
 from console.tui.widgets.statusbar import StatusBar
@@ -42,6 +52,23 @@ if TYPE_CHECKING:
     from console.tui.app import DutyDeskApp
 
 ALARM_EVENTS = (AlarmRaised, AlarmRepeated, AlarmReminder, AlarmAcknowledged)
+ACTIVITY_ROWS = ROWS
+"""Lines the activity panel keeps (so also what is held for it while it is covered)."""
+
+
+@dataclass
+class _Held:
+    """What batches brought since the panels last showed it, merged (latest values)."""
+
+    activity: deque[Activity] = field(default_factory=lambda: deque(maxlen=ACTIVITY_ROWS))
+    dropped: int = 0
+    units: dict[int, UnitState] = field(default_factory=dict)
+    groups: dict[int, GroupState] = field(default_factory=dict)
+    link: LinkStatus | None = None
+    tail: LogTail | None = None
+    incidents: bool = False
+    page: bool = False
+    alarms: bool = False
 
 
 class MainScreen(Screen[None]):
@@ -53,7 +80,7 @@ class MainScreen(Screen[None]):
         self.runtime = app.runtime
         self.lang = app.lang
         self._ready = False
-        self._backlog: list[Batch] = []
+        self._held = _Held()
         lang, tz = self.lang, app.tz
         self.alarm = AlarmBanner(lang, tz, id="alarm")
         self.units = UnitsTable(lang, id="units")
@@ -82,7 +109,7 @@ class MainScreen(Screen[None]):
             self.logtail.border_title = tr("panel.log", lang)
             yield self.logtail
         yield self.status
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         runtime, lang = self.runtime, self.lang
@@ -103,9 +130,7 @@ class MainScreen(Screen[None]):
         self._ready = True
         self.show_alarms()
         self.tick()
-        for batch in self._backlog:
-            self.apply(batch)
-        self._backlog.clear()
+        self._release()  # batches that came while the panels were being built
         self.units.focus()
 
     @property
@@ -115,37 +140,87 @@ class MainScreen(Screen[None]):
     # --- attributes down ----------------------------------------------------------------
 
     def apply(self, batch: Batch) -> None:
-        """Route one coalesced batch from the runtime to the panels."""
-        if not self._ready:  # batches that arrive while the panels are being built
-            self._backlog.append(batch)
-            return
-        now = self.runtime.clock.monotonic()
-        activity: list[Activity] = []
-        alarms = incidents = page = False
+        """Take one coalesced batch from the runtime to the panels.
+
+        While another screen covers this one (F1 help, a dialog, the log ...), what the
+        batch brings is held -- merged, bounded like the panels themselves -- and shown
+        right after this screen is back on top (the frame that closes the other screen
+        comes first).  Repainting panels under a translucent modal costs a full render of
+        this screen per batch, which the key that closes the modal would wait behind.
+        Alarms are shown at once, covered or not.
+        """
+        held = self._held
         for event in batch.events:
             if isinstance(event, Activity):
-                activity.append(event)
+                if len(held.activity) == ACTIVITY_ROWS:
+                    held.dropped += 1
+                held.activity.append(event)
             elif isinstance(event, RosterChanged):
-                self.units.apply(event.units, event.groups, now)
-                self.activity.show_talkers(event.groups, now)
+                held.units.update((u.issi, u) for u in event.units)
+                held.groups.update((g.gssi, g) for g in event.groups)
             elif isinstance(event, LinkStatus):
-                self.status.show(link=event)
+                held.link = event
             elif isinstance(event, LogTail):
-                self.logtail.show(event.records)
+                held.tail = event
             elif isinstance(event, IncidentChanged):
-                incidents = True
+                held.incidents = True
             elif isinstance(event, PageChanged):
-                page = True
+                held.page = True
             elif isinstance(event, ALARM_EVENTS):
-                alarms = True
-        if activity or batch.dropped_activity:
-            self.activity.add(activity, batch.dropped_activity)
-        if incidents:
-            self.incidents.show(self.runtime.book.active())
-        if page:
-            self.board.show(self.runtime.current_page(), now)
-        if alarms:
+                held.alarms = True
+        held.dropped += batch.dropped_activity
+        if not self._ready:  # batches that arrive while the panels are being built
+            return
+        if held.alarms:
+            held.alarms = False
             self.show_alarms()
+        if self.covered:
+            return
+        self._release()
+
+    @property
+    def covered(self) -> bool:
+        """Another screen is on top of this one."""
+        return self.is_attached and self.app.screen is not self
+
+    def _release(self) -> None:
+        """Show everything held (see :meth:`apply`)."""
+        held, self._held = self._held, _Held()
+        now = self.runtime.clock.monotonic()
+        if held.units or held.groups:
+            groups = held.groups.values()
+            self.units.apply(held.units.values(), groups, now)
+            self.activity.show_talkers(groups, now)
+        if held.link is not None:
+            self.status.show(link=held.link)
+        if held.tail is not None:
+            self.logtail.show(held.tail.records)
+        if held.activity or held.dropped:
+            self.activity.add(held.activity, held.dropped)
+        if held.incidents:
+            self.incidents.show(self.runtime.book.active())
+        if held.page:
+            self.board.show(self.runtime.current_page(), now)
+        if held.alarms:
+            self.show_alarms()
+
+    def on_screen_resume(self) -> None:
+        """A screen opened over this one has closed: catch up after the first frame.
+
+        Also lets go of what the closed screen left cached: Textual memoises a colour
+        pair per widget's ``StylesCache`` in a global ``lru_cache`` (1024 entries), which
+        kept every closed screen's widgets and their render caches alive -- thousands of
+        objects per F1/Esc for the cyclic GC to walk, so its pauses grew through the
+        shift.  The memo is two ``Style`` objects: cheap to redo.
+        """
+        StylesCache.get_inner_outer.cache_clear()
+        if self._ready:
+            self.call_after_refresh(self._catch_up)
+
+    def _catch_up(self) -> None:
+        if not self.covered:
+            self._release()
+            self.tick()
 
     def show_alarms(self) -> None:
         pending = self.runtime.alarms.unacknowledged()
@@ -163,8 +238,8 @@ class MainScreen(Screen[None]):
         return link
 
     def tick(self) -> None:
-        """Once a second: clocks, ages and stopwatches move on."""
-        if not self._ready:
+        """Once a second: clocks, ages and stopwatches move on (not while covered)."""
+        if not self._ready or self.covered:
             return
         runtime = self.runtime
         now = runtime.clock.monotonic()

@@ -22,6 +22,8 @@ from console.tui.strings import tr
 from console.tui.widgets.lines import LineLog
 
 _DIGITS = re.compile(r"\d")
+ROWS = 500
+"""Lines of history the panel keeps."""
 
 KIND_STYLES = {
     "talk": "cyan",
@@ -54,7 +56,7 @@ class ActivityPanel(Vertical):
         text = self.talkers_text(0.0)
         self._talkers_shown = (text.plain, tuple(text.spans))
         yield Static(text, id="talkers", markup=False)
-        yield LineLog(max_lines=500)
+        yield LineLog(max_lines=ROWS, formatter=self.line)
 
     def name_of(self, ssi: str, fallback: str = "") -> str:
         return self.names.get(ssi) or fallback or ssi
@@ -102,14 +104,15 @@ class ActivityPanel(Vertical):
         return text
 
     def add(self, items: Iterable[Activity], dropped: int = 0) -> None:
-        """Append one batch's lines in one write (rendered when they are on screen)."""
-        lines: list[Text] = []
+        """Append one batch's lines in one write (formatted when they are on screen)."""
+        rows: list[object] = []
         if dropped:
-            lines.append(Text(tr("act.dropped", self.lang, n=dropped), style="dim italic"))
-        lines.extend(self.line(item) for item in items)
-        self.query_one(LineLog).write_lines(lines)
+            rows.append(Text(tr("act.dropped", self.lang, n=dropped), style="dim italic"))
+        rows.extend(items)
+        self.query_one(LineLog).write_rows(rows)
 
     def line(self, item: Activity) -> Text:
+        """The row of one :class:`Activity` (called when the row is first on screen)."""
         lang = self.lang
         style = "bold white on red" if item.emergency else KIND_STYLES.get(item.kind, "")
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -4,8 +4,9 @@
 full console pipeline per line) and grows its virtual size line by line, which asks the
 screen for a layout pass each time.  Under a radio flood the activity panel gets a few
 hundred lines a second and shows a dozen, so almost all of that work was for lines
-nobody sees.  :class:`LineLog` keeps the ``Text`` objects (bounded by ``max_lines``),
-renders a row when it is on screen (cached per row and width), and updates its virtual
+nobody sees.  :class:`LineLog` keeps the rows (bounded by ``max_lines``) -- ``Text``, or
+the data a row is made from, formatted only when the row is first on screen -- renders
+a row when it is on screen (cached per row and width), and updates its virtual
 size without a layout pass (its vertical scrollbar is always shown, so the content
 region cannot change with the line count).  It is a ``RichLog`` subclass, so the styles
 and the look (scrollbar, background, focus tint) stay those of ``RichLog``.
@@ -14,7 +15,7 @@ and the look (scrollbar, background, focus tint) stay those of ``RichLog``.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Self
 
 from rich.console import RenderableType
@@ -36,10 +37,18 @@ mostly rows already scrolled away, each a Strip with a handful of caches of its 
 class LineLog(RichLog):
     """The newest ``max_lines`` rows, oldest first; scrolled to the end as rows come."""
 
-    def __init__(self, *, max_lines: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        max_lines: int,
+        formatter: Callable[[Any], Text] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``formatter`` turns a row written with :meth:`write_rows` into its ``Text``."""
         super().__init__(max_lines=max_lines, wrap=False, markup=False, **kwargs)
-        self.rows: deque[Text] = deque(maxlen=max_lines)
+        self.rows: deque[object] = deque(maxlen=max_lines)
         """What the log holds (one entry = one screen row)."""
+        self.formatter = formatter
         self._first = 0
         """Absolute number of ``rows[0]``: cache keys survive rows falling off the top."""
         self._line_cache = LRUCache(ROW_CACHE)
@@ -59,6 +68,24 @@ class LineLog(RichLog):
                 added = True
         if added:
             self._resized()
+
+    def write_rows(self, rows: Iterable[object]) -> None:
+        """Append one row per item; each is formatted when it is first on screen."""
+        before = self._first + len(self.rows)
+        for row in rows:
+            if len(self.rows) == self.rows.maxlen:
+                self._first += 1
+            self.rows.append(row)
+        if self._first + len(self.rows) != before:
+            self._resized()
+
+    def row_text(self, row: object) -> Text:
+        """The ``Text`` of a row (a ``Text`` as is, anything else by ``formatter``)."""
+        if isinstance(row, Text):
+            return row
+        if self.formatter is not None:
+            return self.formatter(row)
+        return Text(str(row))
 
     def write(
         self,
@@ -105,7 +132,8 @@ class LineLog(RichLog):
         cached = self._line_cache.get(key)
         if cached is not None:
             return cached
-        line = self._render_row(rows[y], max(MIN_WIDTH, width)).crop_extend(
+        text = self.row_text(rows[y])
+        line = self._render_row(text, max(MIN_WIDTH, width)).crop_extend(
             scroll_x, scroll_x + width, self.rich_style
         )
         self._line_cache[key] = line

@@ -47,7 +47,7 @@ class LogTail(LineLog):
     def __init__(
         self, lang: str, tz: tzinfo | None, *, max_lines: int = 200, **kwargs: object
     ) -> None:
-        super().__init__(max_lines=max_lines, **kwargs)
+        super().__init__(max_lines=max_lines, formatter=self.line, **kwargs)
         self.lang = lang
         self.tz = tz
         self.names: dict[str, str] = {}
@@ -58,19 +58,20 @@ class LogTail(LineLog):
         records = list(records)
         if not records or records[-1].id == self.last_id:
             return
-        lines: list[Text] = []
+        rows: list[object] = []
         if records[-1].id < self.last_id:  # another log (or it went back): start over
             self.clear()
             self.last_id = 0
         fresh = [r for r in records if r.id > self.last_id]
         skipped = fresh[0].id - self.last_id - 1 if self.last_id else 0
         if skipped > 0:
-            lines.append(Text(tr("logtail.skipped", self.lang, n=skipped), style="dim italic"))
-        lines.extend(self.line(record) for record in fresh)
-        self.write_lines(lines)
+            rows.append(Text(tr("logtail.skipped", self.lang, n=skipped), style="dim italic"))
+        rows.extend(fresh)  # formatted when on screen
+        self.write_rows(rows)
         self.last_id = records[-1].id
 
     def line(self, record: EventRecord) -> Text:
+        """The row of one record (called when the row is first on screen)."""
         family, _, what = record.kind.partition(".")
         zh, en = FAMILY_LABELS.get(family, (family, family))
         style = FAMILY_STYLES.get(family, "")
