@@ -42,6 +42,8 @@ __all__ = ["DutyDeskApp", "RuntimeBatch", "ScreenFactory", "inert"]
 
 ScreenFactory = Callable[["DutyDeskApp"], Screen[object]]
 DARK, LIGHT = "textual-dark", "textual-light"
+MAIN_HELP = "help-main"
+"""Name of the installed (reused) F1 help over the main screen."""
 
 
 class RuntimeBatch(Message):
@@ -204,7 +206,14 @@ class DutyDeskApp(App[None]):
     # --- actions (the key table in console.tui.strings names them) ----------------------
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.lang))
+        if self.screen is not self._main:
+            self.push_screen(HelpScreen(self.lang))
+            return
+        # Over the main screen (nearly always), help is built once and kept: composing
+        # and styling it anew cost most of the time F1 took to show.
+        if not self.is_screen_installed(MAIN_HELP):
+            self.install_screen(HelpScreen(self.lang, screen_keys=()), MAIN_HELP)
+        self.push_screen(MAIN_HELP)
 
     def action_acknowledge_alarm(self) -> None:
         alarm_id = self.runtime.acknowledge_alarm()

@@ -7,14 +7,18 @@ are listed too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.console import Group
+from rich.console import Group, RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
+from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -40,6 +44,34 @@ def key_table(keys: Sequence[Key], lang: str) -> Table:
     return table
 
 
+_TINTS: dict[tuple[Style | None, Color], Style] = {}
+"""Tinted style per (style, tint): a whole screen uses a few dozen styles."""
+
+
+class DimmedScreen(BackgroundScreen):
+    """Textual's dimmed screen behind a modal, with the tint worked out once per style.
+
+    Textual computes the tint for every segment of the screen below each time the modal
+    is drawn -- about half of the time F1 took to show help over a busy main screen.
+    """
+
+    @classmethod
+    def process_segments(cls, segments: Iterable[Segment], color: Color) -> Iterable[Segment]:
+        if len(_TINTS) > 4096:
+            _TINTS.clear()
+        for segment in segments:
+            text, style, control = segment
+            if control:
+                yield segment
+                continue
+            tinted = _TINTS.get((style, color))
+            if tinted is None:
+                [probe] = BackgroundScreen.process_segments([Segment("", style)], color)
+                tinted = probe.style or Style()
+                _TINTS[style, color] = tinted
+            yield Segment(text, tinted)
+
+
 class HelpScreen(ModalScreen[None]):
     """A modal list of every key; Esc or F1 closes it."""
 
@@ -57,6 +89,12 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.lang = lang
         self.screen_keys = screen_keys
+
+    def render(self) -> RenderableType:
+        renderable = super().render()
+        if isinstance(renderable, BackgroundScreen):
+            return DimmedScreen(renderable.screen, renderable.color)
+        return renderable
 
     def _keys_here(self) -> Sequence[Key]:
         """The keys of the screen help was opened over (none for the main screen)."""
