@@ -6,13 +6,15 @@ demo station's simulated gateway in its own thread (``sim://demo``), and the App
 headless by Textual's Pilot.
 
 1. Start to first frame: a fresh process each run (interpreter, imports, event log,
-   simulator, link, compose, first paint), from ``spawn`` until the child reports that
-   the first frame is on the screen.  Median of ``--starts`` runs (target <= 1 s).
+   compose, first paint), from ``spawn`` until the child reports the first frame sent to
+   the terminal that shows the panels.  Median of ``--starts`` runs (target <= 1 s).
 2. Key press to updated screen while 500 radio events per second arrive (statuses and
    texts from the demo's units, pushed into the runtime the way the gateway delivers
    them: logged, put on the unit table, the activity panel, the log tail): F1 opens help,
-   Esc closes it; from ``pilot.press`` until a render of the screen shows (or no longer
-   shows) the help.  p50 / p99 over ``--presses`` (target p99 <= 50 ms).
+   Esc closes it; from the key event reaching the App until the first frame that shows
+   (or no longer shows) the help.  p50 / p99 over ``--presses`` (target p99 <= 50 ms).
+   Frames are seen by a :class:`FrameProbe` where the App hands them to its driver, so
+   the measurement adds no render of its own.
 3. Memory: an event log of 100 000 events, the console open on it with the log tail on
    the main screen and the F7 log screen on top; RSS of the process (and the Python
    heap by tracemalloc) after both have rendered (target <= 200 MB).
