@@ -15,18 +15,16 @@ back to the main screen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from console.errors import ConsoleError
-from console.reports import Report, render
+from console.reports import Report
 from console.rollcall import (
     Attendance,
     MemberResult,
@@ -38,14 +36,13 @@ from console.rollcall import (
 )
 from console.runtime_view import Batch, ServiceEvent
 from console.tui.render import clean, clock_text, inert, local_time
+from console.tui.screens.report_actions import ReportActions
 from console.tui.strings import Key, screen_title, tr
 from console.tui.widgets.runs import (
     ConfirmRun,
-    ExportDialog,
     PickTable,
     ReportView,
     bind_keys,
-    write_report,
 )
 
 if TYPE_CHECKING:
@@ -105,7 +102,7 @@ def member_cells(m: MemberResult, lang: str, name: str | None = None) -> tuple[T
     )
 
 
-class RollCallScreen(Screen[None]):
+class RollCallScreen(ReportActions):
     """The roll-call desk: a form, a status line and the live member table."""
 
     DEFAULT_CSS = """
@@ -355,36 +352,6 @@ class RollCallScreen(Screen[None]):
         except RollCallNotFound as exc:
             self._warn(clean(exc))
             return None
-
-    def action_report(self) -> None:
-        report = self._report()
-        if report is not None:
-            title = f"{tr('run.report', self.lang)} {report.id}"
-            self.app.push_screen(ReportView(title, render(report, "terminal"), self.lang))
-
-    def action_export(self) -> None:
-        report = self._report()
-        if report is None:
-            return
-        default = Path(self.runtime.log.path).parent / "reports" / f"{report.id}.md"
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.export(report, path)
-
-        self.app.push_screen(ExportDialog(default, self.lang), chosen)
-
-    @work(thread=True, exclusive=False, group="export")
-    def export(self, report: Report, path: Path) -> None:
-        """Write the file off the UI loop; say where it went (or why not)."""
-        try:
-            saved = write_report(report, path)
-        except (OSError, ValueError) as exc:
-            message = tr("run.export_failed", self.lang, error=clean(exc))
-            self.app.call_from_thread(self.notify, message, severity="error", markup=False)
-            return
-        message = tr("run.exported", self.lang, path=clean(saved))
-        self.app.call_from_thread(self.notify, message, markup=False)
 
     def action_history(self) -> None:
         lang, tz = self.lang, self.desk.tz
