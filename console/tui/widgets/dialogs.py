@@ -36,17 +36,20 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("escape", "cancel", show=False, priority=True),
     ]
 
-    def __init__(self, title: str, body: Text, lang: str) -> None:
+    def __init__(
+        self, title: str, body: Text, lang: str, *, keys: str = "dlg.confirm_keys"
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.body = body
         self.lang = lang
+        self.keys_key = keys
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.title_text
             yield Static(self.body, id="confirm-body", markup=False)
-            yield Static(tr("dlg.confirm_keys", self.lang), id="confirm-keys", markup=False)
+            yield Static(tr(self.keys_key, self.lang), id="confirm-keys", markup=False)
 
     def action_confirm(self) -> None:
         self.dismiss(True)

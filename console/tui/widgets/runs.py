@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Input, Static
 from console.reports import Report, render
 from console.tui.render import clean
 from console.tui.strings import Key, tr
+from console.tui.widgets.dialogs import ConfirmDialog
 
 EXPORT_FORMATS: dict[str, str] = {
     ".md": "markdown",
@@ -67,37 +68,16 @@ def plain_block(text: str) -> Text:
     return Text("\n".join(clean(line) for line in text.splitlines()), no_wrap=True)
 
 
-class ConfirmRun(ModalScreen[bool]):
-    """ "This transmits to many units": Enter confirms (True), Esc cancels (False)."""
+class ConfirmRun(ConfirmDialog):
+    """ "This transmits to many units": the shared confirmation, with plain-text title/body
+    (made inert here) and the run screens' key hint."""
 
     DEFAULT_CSS = """
-    ConfirmRun { align: center middle; }
-    ConfirmRun > Vertical { width: 80%; max-width: 96; height: auto; padding: 1 2;
-                            border: heavy $warning; background: $panel; }
-    ConfirmRun .keys { margin-top: 1; text-style: bold; }
+    ConfirmRun > Vertical { max-width: 96; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "confirm", show=False, priority=True),
-        Binding("escape", "cancel", show=False, priority=True),
-    ]
 
     def __init__(self, title: str, body: str, lang: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.body = body
-        self.lang = lang
-
-    def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = clean(self.title_text)
-            yield Static(Text(clean(self.body)), markup=False, id="confirm-body")
-            yield Static(tr("run.confirm_keys", self.lang), markup=False, classes="keys")
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+        super().__init__(clean(title), Text(clean(body)), lang, keys="run.confirm_keys")
 
 
 class ReportView(ModalScreen[None]):
