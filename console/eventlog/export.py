@@ -165,30 +165,11 @@ def export_main(
         return 2
     try:
         with EventLog.open_readonly(db_path, check="none") as log:
-            if out is None:
-                count = _to_stdout(log, fmt, since, until, incident, unit, kinds, bom)
-                target = "standard output"
-            elif isinstance(out, str | os.PathLike):
-                target = os.fspath(out)
-                part = target + ".part"
-                with open(part, "w", encoding="utf-8", newline="") as fh:
-                    count = export(
-                        log,
-                        fh,
-                        fmt,
-                        since=since,
-                        until=until,
-                        incident=incident,
-                        unit=unit,
-                        kinds=kinds,
-                        bom=bom,
-                    )
-                os.replace(part, target)
-            else:
-                target = getattr(out, "name", "output")
-                count = export(
+
+            def write(stream: TextIO) -> int:
+                return export(
                     log,
-                    out,
+                    stream,
                     fmt,
                     since=since,
                     until=until,
@@ -197,6 +178,19 @@ def export_main(
                     kinds=kinds,
                     bom=bom,
                 )
+
+            if out is None:
+                count = _to_stdout(log, fmt, since, until, incident, unit, kinds, bom)
+                target = "standard output"
+            elif isinstance(out, str | os.PathLike):
+                target = os.fspath(out)
+                part = target + ".part"
+                with open(part, "w", encoding="utf-8", newline="") as fh:
+                    count = write(fh)
+                os.replace(part, target)
+            else:
+                target = getattr(out, "name", "output")
+                count = write(out)
                 out.flush()
     except LogBadQuery as exc:
         print(f"error: {exc}", file=err)
