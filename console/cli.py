@@ -29,6 +29,7 @@ from console.errors import ConfigError, ConsoleError
 from console.i18n import normalise_lang, t
 from console.paging.cli import add_parser as _add_page
 from console.rollcall.commands import add_rollcall as _add_rollcall
+from console.service.serve import add_serve as _add_serve
 from console.trace.command import add_trace as _add_trace
 
 EXIT_OK = 0
@@ -78,19 +79,32 @@ def selected_lang(args: argparse.Namespace, station: Station | None = None) -> s
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    """Run the console through a :class:`~console.runtime.Runtime` (which starts the
-    simulator in-process for a ``sim://`` gateway and shows why if it cannot)."""
+    """Run the console on the station service: the console hosts the service for its log
+    (gateway, engines, API socket), so ``dutydesk page`` and other positions attach to it.
+    The runtime starts the simulator in-process for a ``sim://`` gateway."""
     station = load_selected_station(args)
     lang = selected_lang(args, station)
     from console.runtime import Runtime
+    from console.service.host import ServiceHost
+    from console.service.paths import default_log_path, find_service
 
+    db = Path(args.db) if getattr(args, "db", None) else default_log_path()
+    running = find_service(log=db)
+    if running is not None:
+        raise ConsoleError(
+            f"a station service (pid {running.pid}) already owns {db}",
+            hint="this console cannot attach to a separate 'dutydesk serve' yet: stop it "
+            "(systemctl --user stop dutydesk) or use 'dutydesk page' against it",
+        )
+    db.parent.mkdir(parents=True, exist_ok=True)
     runtime = Runtime(
         station,
         gateway_url=getattr(args, "gateway", None),
-        db_path=getattr(args, "db", None),
+        db_path=db,
         operator=getattr(args, "operator", None),
         trace_path=getattr(args, "trace", None),
     )
+    runtime.add("api", ServiceHost(runtime))
     from console.tui.app import DutyDeskApp
 
     DutyDeskApp(runtime, lang).run()
@@ -256,7 +270,7 @@ def summarise(station: Station, lang: str) -> list[str]:
 
 # -- parser and entry point --------------------------------------------------------------
 
-COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
+COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], object], ...] = (
     _add_sim,
     _add_log,
     _add_config,
@@ -267,6 +281,7 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _add_trace,
     _add_broadcast,
     _add_fake_speaker,
+    _add_serve,
 )
 
 

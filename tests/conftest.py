@@ -7,7 +7,9 @@ technician names that equipment (``--hil-gateway /dev/ttyUSB0`` and/or
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,16 @@ def write_station(tmp_path: Path) -> Callable[[str], Path]:
 def soak(request: pytest.FixtureRequest) -> bool:
     """True when ``--soak`` was given: reliability suites run many more seeds/examples."""
     return bool(request.config.getoption("--soak"))
+
+
+@pytest.fixture(autouse=True)
+def own_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test gets its own per-user data, config and runtime folders, so nothing
+    writes the technician's real log or attaches to a station service running on this
+    PC.  The runtime folder is short (Unix socket paths are limited to ~107 bytes)."""
+    run = Path(tempfile.mkdtemp(prefix="dd-"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    yield
+    shutil.rmtree(run, ignore_errors=True)

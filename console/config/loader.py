@@ -14,6 +14,7 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 from console.config.locate import KeyPath, format_path
@@ -24,11 +25,13 @@ from console.config.model import (
     SSI_MAX,
     SSI_MIN,
     UNIT_KINDS,
+    ApiToken,
     AudioConfig,
     Escalation,
     GatewayConfig,
     Group,
     MessageTemplate,
+    ServiceConfig,
     Speaker,
     Station,
     StatusCode,
@@ -52,6 +55,7 @@ _TOP = (
     "zones",
     "templates",
     "audio",
+    "service",
 )
 _URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "sim", "alt", "hwgrep")
 _IDENT = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -151,6 +155,7 @@ def _build(doc: dict[str, Any], p: Problems) -> Station:
         templates=_templates(root, p),
         source=p.source,
         audio=_audio(root),
+        service=_service(root, p),
     )
 
 
@@ -439,6 +444,46 @@ def _audio(root: Table) -> AudioConfig:
         radio_output=t.text("radio_output", None),
         recordings=t.text("recordings", "recordings"),
         multicast_ttl=t.integer("multicast_ttl", 1, lo=1, hi=255),
+    )
+
+
+_ROLES = ("operator", "read-only")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _service(root: Table, p: Problems) -> ServiceConfig:
+    """The optional [service] table: the remote API (TLS + tokens), off by default."""
+    t = root.table("service", ("listen", "tls_cert", "tls_key", "tokens"))
+    listen = t.text("listen", None)
+    if isinstance(listen, str):
+        host, _, port = listen.rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            hint = 'for example listen = "0.0.0.0:7443"'
+            p.add(("service", "listen"), f"expected HOST:PORT, got {show(listen)}", hint)
+    base = Path(p.source).parent if p.source and not p.source.startswith("<") else Path.cwd()
+    cert, key = t.text("tls_cert", None), t.text("tls_key", None)
+    if listen and (not cert or not key):
+        hint = "remote positions are served over TLS only; local faces use the Unix socket"
+        p.add(("service",), "a remote API (listen) needs tls_cert and tls_key", hint)
+    tokens: list[ApiToken] = []
+    for tok in t.tables("tokens", ("operator", "sha256", "role", "position")):
+        digest = tok.text("sha256")
+        if isinstance(digest, str) and not _SHA256.match(digest.lower()):
+            hint = "run 'dutydesk serve --new-token NAME' and paste the lines it prints"
+            p.add((*tok.path, "sha256"), "expected the token's SHA-256 as 64 hex digits", hint)
+        tokens.append(
+            ApiToken(
+                operator=tok.text("operator"),
+                sha256=str(digest or "").lower(),
+                role=tok.text("role", "operator", choices=_ROLES),
+                position=tok.text("position", ""),
+            )
+        )
+    return ServiceConfig(
+        listen=listen,
+        tls_cert=str(base / cert) if cert else None,
+        tls_key=str(base / key) if key else None,
+        tokens=tuple(tokens),
     )
 
 

@@ -136,6 +136,37 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class ApiToken:
+    """One operator's token for remote positions (``[[service.tokens]]``).
+
+    Only the SHA-256 of the token is kept in the station file, so the file can be read by
+    the technician without handing out the desk: ``dutydesk serve --new-token`` prints a
+    token and the line to paste here.
+    """
+
+    operator: str
+    sha256: str
+    role: str = "operator"
+    """``operator`` (may page and act) or ``read-only`` (sees everything, acts on nothing)."""
+    position: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """The station service's remote API (``[service]``); off unless ``listen`` is set.
+
+    Local faces always use the owner-only Unix socket; TCP is for other positions (the
+    commander's desk, the report office) and requires TLS and a token per operator.
+    """
+
+    listen: str | None = None
+    """``HOST:PORT`` to serve the API on with TLS (e.g. ``0.0.0.0:7443``)."""
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tokens: tuple[ApiToken, ...] = ()
+
+
+@dataclass(frozen=True)
 class AudioConfig:
     """Sound devices (by PortAudio name) and loudspeaker network settings.
 
@@ -263,6 +294,7 @@ class Station:
     templates: tuple[MessageTemplate, ...] = ()
     source: str = "<memory>"
     audio: AudioConfig = field(default_factory=AudioConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
 
     def display_name(self, lang: str = "zh-CN") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name

@@ -71,6 +71,7 @@ def build_where(
     unit: str | int | None = None,
     page: str | int | None = None,
     text: str | None = None,
+    after: int | None = None,
 ) -> tuple[list[str], list[Any]]:
     """WHERE terms and parameters.  ``since`` is inclusive, ``until`` exclusive.  A kind
     ending in ``.*`` (``"ladder.*"``) matches the whole family."""
@@ -78,6 +79,9 @@ def build_where(
     params: list[Any] = []
     t0 = parse_time(since, name="since")
     t1 = parse_time(until, name="until")
+    if after is not None:
+        terms.append("id > ?")
+        params.append(int(after))
     if t0 is not None:
         terms.append("wall >= ?")
         params.append(t0)

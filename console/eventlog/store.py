@@ -518,11 +518,13 @@ class EventLog:
         text: str | None = None,
         limit: int | None = None,
         descending: bool = False,
+        after: int | None = None,
     ) -> Iterator[EventRecord]:
         """Committed events matching all filters, in append order (``descending`` for
         newest first).  ``since`` inclusive, ``until`` exclusive; times as in
         ``parse_time``; ``kinds`` may name a family as ``"ladder.*"``; ``text`` is a
-        substring search over data and the text columns."""
+        substring search over data and the text columns; ``after`` keeps ids above it (a
+        client resuming its stream)."""
         if self._closed:
             from .errors import LogClosed
 
@@ -535,6 +537,7 @@ class EventLog:
             unit=unit,
             page=page,
             text=text,
+            after=after,
         )
         return iter_query(
             self._rconn, self._rlock, self.path, terms, params, limit=limit, descending=descending

@@ -16,9 +16,8 @@ import asyncio
 import contextlib
 import json
 import sys
-import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -102,109 +101,118 @@ def _tokens(args: argparse.Namespace) -> list[str]:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    """Page through the station service: the running one that owns this log or gateway,
+    or one embedded here for the duration (built by the same root, serving the same
+    socket, so the console or another position can attach meanwhile)."""
+    from dataclasses import replace
+
     from console.config import demo_station, load_station
-    from console.eventlog import EventLog
-    from console.paging.engine import PagingEngine
-    from console.paging.model import PageChanged, PagingUpdate
-    from console.paging.targets import build_request, directory
-    from drivers.clock import SystemClock
-    from drivers.gateway import Gateway
-    from drivers.link import PeiLink
-    from drivers.pei.dialect import load_dialect
+    from console.paging.targets import build_request
+    from console.service.paths import default_log_path, find_service
 
     station = load_station(args.config) if args.config else demo_station()
+    if args.baud:
+        station = replace(station, gateway=replace(station.gateway, baud=args.baud))
     lang = args.lang or station.language
     if not args.text and not args.voice:
         raise ConsoleError("nothing to send", hint="Give --text TEXT and/or --voice.")
-    request = build_request(
-        station,
-        _tokens(args),
-        text=args.text,
-        voice=args.voice,
-        operator=args.operator or station.operator,
-    )
+    tokens = _tokens(args)
+    request = build_request(station, tokens, text=args.text, voice=args.voice)
     if args.voice and not request.talkgroups:
         raise ConsoleError(
             "--voice needs a talkgroup", hint="Add --group with a talkgroup name or GSSI."
         )
     wait = args.wait if args.wait is not None else float(station.targets.acknowledge_s)
     url = args.gateway or station.gateway.url
-    handle = None
-    if url.startswith("sim://"):
-        from console.simulator import start_in_process
+    db = args.db if args.db is not None else default_log_path()
+    running = find_service(log=db) or (find_service(gateway=url) if args.gateway else None)
+    if running is not None:
+        return await _page_via(running.socket, args, tokens, station, lang, wait, url)
+    async with embedded_service(station, url, db, args.operator) as socket:
+        return await _page_via(socket, args, tokens, station, lang, wait, url)
 
-        handle = start_in_process(station, background_traffic=False)
-        url = handle.url
-    clock = SystemClock()
-    tmpdir = None
-    if args.db is None:
-        tmpdir = tempfile.TemporaryDirectory(prefix="dutydesk-page-")
-        db_path = Path(tmpdir.name) / "events.db"
-    else:
-        db_path = args.db
-    log = EventLog.open(db_path, clock=clock, max_delay=0.005)
-    link = PeiLink(
-        url,
-        dialect=load_dialect(station.gateway.dialect),
-        baud=args.baud or station.gateway.baud,
-        clock=clock,
+
+@contextlib.asynccontextmanager
+async def embedded_service(
+    station: Any, url: str, db: Path, operator: str | None
+) -> AsyncIterator[str]:
+    """A station service for one command: the runtime (no background radio traffic, no
+    sound), its link up (or a clear error at once), and the API on its socket."""
+    from console.runtime import Runtime, ThreadedSimulator
+    from console.service.host import ServiceHost
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    runtime = Runtime(
+        station,
+        gateway_url=url,
+        db_path=db,
+        operator=operator,
+        simulator=ThreadedSimulator(background_traffic=False) if url.startswith("sim://") else None,
+        voice=False,
     )
-    gateway = Gateway(link)
-    found = directory(station)
-    engine = PagingEngine(
-        gateway,
-        log,
-        clock=clock,
-        status_plan=station.status_plan,
-        operator=request.operator,
-        directory=found.get,
-    )
-    changed = asyncio.Event()
-    printer = _Printer(lang, quiet=args.json)
-
-    def on_update(update: PagingUpdate) -> None:
-        if isinstance(update, PageChanged):
-            printer.show(update)
-        changed.set()
-
-    engine.subscribe(on_update)
+    host = ServiceHost(runtime)
     try:
-        await _connect(link, timeout=15.0)
-        await engine.start()
-        page_id = engine.page(request)
+        await runtime.start()
+        await _connect(runtime.link, timeout=15.0)
+        await host.start()
+        yield str(host.socket)
+    finally:
+        await host.close()
+        await runtime.close()
+
+
+ACKNOWLEDGED_KINDS = frozenset(
+    {"ladder.acknowledged", "ladder.en_route", "ladder.on_scene", "ladder.released"}
+)
+
+
+async def _page_via(
+    socket: str,
+    args: argparse.Namespace,
+    tokens: list[str],
+    station: Any,
+    lang: str,
+    wait: float,
+    url: str,
+) -> int:
+    from console.service.client import StationClient
+
+    printer = _Printer(lang, station, quiet=args.json)
+    async with StationClient(socket=socket, operator=args.operator, position="cli") as client:
+        hello = await client.hello()
+        doc = await client.post(
+            "/v1/pages", {"targets": tokens, "text": args.text, "voice": args.voice}
+        )
+        page_id, responders = str(doc["page"]), {int(u) for u in doc["responders"]}
         printer.page_id = page_id
-        deadline = clock.monotonic() + wait
-        while not engine.view(page_id).all_acknowledged:
-            remaining = deadline - clock.monotonic()
-            if remaining <= 0:
-                break
-            changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
-        await asyncio.to_thread(log.flush)
-        await asyncio.sleep(0)  # let the commit notification reach the engine
-        view = engine.view(page_id)
+        acknowledged: set[int] = set()
+
+        async def follow() -> None:
+            async for rec in client.events(int(hello["last_seq"])):
+                printer.record(rec, page_id)
+                if rec["page"] == page_id and rec["kind"] in ACKNOWLEDGED_KINDS:
+                    acknowledged.add(int(rec["unit"]))
+                if responders <= acknowledged:
+                    return
+
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(follow(), wait)
+        view = await client.get(f"/v1/pages/{page_id}")
         if args.json:
-            doc = page_document(view, url=url, db=None if tmpdir else str(db_path))
-            print(json.dumps(doc, ensure_ascii=False, indent=2))
+            view["gateway"], view["db"] = url, hello.get("log")
+            print(json.dumps(view, ensure_ascii=False, indent=2))
         else:
             printer.summary(view)
-        return EXIT_ALL_ACKNOWLEDGED if view.all_acknowledged else EXIT_NOT_ALL
-    finally:
-        await engine.close()
-        await link.close()
-        log.close()
-        if handle is not None:
-            handle.stop()
-        if tmpdir is not None:
-            tmpdir.cleanup()
+        return EXIT_ALL_ACKNOWLEDGED if view["summary"]["all_acknowledged"] else EXIT_NOT_ALL
 
 
 async def _connect(link: Any, *, timeout: float) -> None:
-    """Open the gateway; fail at once if the first open fails (a wrong port name should
-    not keep a script waiting through the reconnect back-off)."""
+    """Wait for the gateway; fail at once if the first open fails (a wrong port name
+    should not keep a script waiting through the reconnect back-off)."""
     from drivers.link import LinkState, LinkStateChanged
 
+    if link.state is LinkState.UP:
+        return
     failed = asyncio.Event()
 
     def watch(event: object) -> None:
@@ -213,7 +221,6 @@ async def _connect(link: Any, *, timeout: float) -> None:
 
     unsubscribe = link.subscribe(watch)
     try:
-        await link.start()
         up = asyncio.ensure_future(link.wait_up(timeout))
         lost = asyncio.ensure_future(failed.wait())
         await asyncio.wait({up, lost}, return_when=asyncio.FIRST_COMPLETED)
@@ -230,7 +237,7 @@ def _iso(wall: float) -> str:
     return datetime.fromtimestamp(wall).astimezone().isoformat(timespec="milliseconds")
 
 
-def page_document(view: Any, *, url: str, db: str | None) -> dict[str, Any]:
+def page_document(view: Any, *, url: str | None = None, db: str | None = None) -> dict[str, Any]:
     """The ``--json`` document: the page, each responder's rungs with times, escalations."""
     start = view.created_mono
     responders = []
@@ -295,37 +302,55 @@ def page_document(view: Any, *, url: str, db: str | None) -> dict[str, Any]:
 
 
 class _Printer:
-    """Human output: one line per committed rung, then a summary."""
+    """Human output from the stream: one line per committed rung or alarm, then a summary."""
 
-    def __init__(self, lang: str, *, quiet: bool, out: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, lang: str, station: Any, *, quiet: bool, out: Callable[[str], None] = print
+    ) -> None:
         self.lang = lang
+        self.station = station
         self.quiet = quiet
         self.out = out
         self.page_id = ""
-        self._shown: dict[int, int] = {}
 
-    def show(self, update: Any) -> None:
+    def _alias(self, unit: object) -> str:
+        text = str(unit or "")
+        found = self.station.unit(int(text)) if text.isdigit() else None
+        return _clean(found.alias if found is not None else text)
+
+    def record(self, rec: dict[str, Any], page_id: str) -> None:
+        """Print what the officer at a shell needs: this page's rungs, and any alarm."""
+        from console.paging.model import FailureCause, Rung
+
         if self.quiet:
             return
-        for issi in update.changed:
-            resp = update.view.responder(issi)
-            if resp is None:
-                continue
-            done = self._shown.get(issi, 0)
-            for rec in resp.rungs[done:]:
-                label = rec.rung.label(self.lang)
-                extra = f" ({_clean(rec.detail)})" if rec.detail else ""
-                if rec.cause is not None:
-                    extra = f" [{rec.cause.label(self.lang)}]{extra}"
-                implied = " *" if rec.implied else ""
-                stamp = datetime.fromtimestamp(rec.wall).strftime("%H:%M:%S.%f")[:-3]
-                self.out(f"{stamp} {issi} {_clean(resp.alias)}: {label}{implied}{extra}")
-            self._shown[issi] = len(resp.rungs)
+        stamp = datetime.fromtimestamp(float(rec["wall"])).strftime("%H:%M:%S.%f")[:-3]
+        kind, data = str(rec["kind"]), rec.get("data") or {}
+        if kind == "alarm.raised":
+            what = "紧急报警" if self.lang != "en" else "ALARM"
+            detail = _clean(data.get("text") or data.get("reason") or "")
+            self.out(f"{stamp} {what} {rec['unit']} {self._alias(rec['unit'])} {detail}".rstrip())
+            return
+        if rec.get("page") != page_id or not kind.startswith("ladder."):
+            return
+        try:
+            rung = Rung(kind.removeprefix("ladder."))
+        except ValueError:
+            return
+        extra = f" ({_clean(data['detail'])})" if data.get("detail") else ""
+        if data.get("cause"):
+            with contextlib.suppress(ValueError):
+                extra = f" [{FailureCause(data['cause']).label(self.lang)}]{extra}"
+        implied = " *" if data.get("implied") else ""
+        label = rung.label(self.lang)
+        self.out(f"{stamp} {rec['unit']} {self._alias(rec['unit'])}: {label}{implied}{extra}")
 
-    def summary(self, view: Any) -> None:
-        ok = sum(1 for r in view.responders if r.acknowledged)
-        self.out(f"page {view.page_id}: {ok}/{len(view.responders)} acknowledged")
-        for resp in view.responders:
-            if not resp.acknowledged:
-                top = resp.top.label(self.lang) if resp.top is not None else "-"
-                self.out(f"  {resp.issi} {_clean(resp.alias)}: {top}")
+    def summary(self, view: dict[str, Any]) -> None:
+        from console.paging.model import Rung
+
+        total = view["summary"]
+        self.out(f"page {view['page']}: {total['acknowledged']}/{total['responders']} acknowledged")
+        for resp in view["responders"]:
+            if not resp["acknowledged"]:
+                top = Rung(resp["top"]).label(self.lang) if resp["top"] else "-"
+                self.out(f"  {resp['issi']} {_clean(resp['alias'])}: {top}")

@@ -70,10 +70,15 @@ class AudioDesk:
         *,
         priority: Priority | str = Priority.ROUTINE,
         incident: str | None = None,
+        operator: str | None = None,
     ) -> Broadcast:
         """Play ``source`` on the station's ``zones`` (raises ``BroadcastError`` first)."""
         broadcast = self.broadcast.start(
-            zones, source, priority=priority, operator=self.shared.operator, incident=incident
+            zones,
+            source,
+            priority=priority,
+            operator=operator or self.shared.operator,
+            incident=incident,
         )
         self.shared.after_append()
         return broadcast

@@ -49,9 +49,10 @@ log_ = logging.getLogger(__name__)
 
 
 def default_db_path() -> Path:
-    """``$XDG_DATA_HOME/dutydesk/events.db`` (``~/.local/share/...``): one log per PC user."""
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
-    return Path(base) / "dutydesk" / "events.db"
+    """The per-user event log (``platformdirs``' data dir): one record for every face."""
+    from console.service.paths import default_log_path
+
+    return default_log_path()
 
 
 class Runtime(RuntimeFacade):
@@ -162,9 +163,13 @@ class Runtime(RuntimeFacade):
             signal_every=signal_every,
             notice=lambda: self._endpoint.notice,
         )
-        self.services: dict[str, object] = {}
+        self.services: dict[str, object] = {"broadcast": self.broadcast}
         """Parts plugged in by name ("broadcast", "voice" ...) for the screens to find; the
-        :class:`~console.runtime.services.Service` s among them live as long as we do."""
+        :class:`~console.runtime.services.Service` s among them live as long as we do.
+        The station's own broadcast engine and voice path are registered here, so every
+        face finds the same ones (the page screen's loudspeakers, F8's headset routing)."""
+        if self._audio.voice is not None:
+            self.services["voice"] = self._audio.voice
         self._unsubscribe: list[Callable[[], None]] = []
         self._started = False
         self._closed = False

@@ -71,13 +71,50 @@ class RuntimeFacade:
         """Send a page through the engine (the page dialog calls this)."""
         return self._desk.page(request, incident_id=incident_id)
 
-    def repage_silent(self) -> int:
-        """Re-page every responder of the current page that has not acknowledged yet."""
-        return self._desk.repage_silent()
+    def repage_silent(
+        self,
+        *,
+        page_id: str | None = None,
+        units: tuple[int, ...] | None = None,
+        operator: str | None = None,
+    ) -> int:
+        """Re-page every responder of the current page (or ``page_id``) that has not
+        acknowledged yet (only ``units`` among them, if given); how many."""
+        return len(self._desk.repage_silent(page_id=page_id, units=units, operator=operator))
 
-    def acknowledge_alarm(self, alarm_id: str | None = None) -> str | None:
+    def acknowledge_alarm(
+        self, alarm_id: str | None = None, *, operator: str | None = None
+    ) -> str | None:
         """Acknowledge ``alarm_id`` or the oldest unacknowledged alarm; its id or None."""
-        return self._desk.acknowledge_alarm(alarm_id)
+        return self._desk.acknowledge_alarm(alarm_id, operator=operator)
+
+    def repage(
+        self, page_id: str, *, units: tuple[int, ...] | None = None, operator: str | None = None
+    ) -> list[int]:
+        """Re-page the silent responders of ``page_id`` (only ``units``, if given)."""
+        return self._desk.repage_silent(page_id=page_id, units=units, operator=operator)
+
+    def mark_answered(self, page_id: str, unit: int, *, operator: str, note: str = "") -> None:
+        """The officer heard ``unit`` another way (phone, in person): an acknowledgement."""
+        self._desk.paging.operator_acknowledge(page_id, unit, operator, note or "by phone")
+        self._desk.shared.after_append()
+
+    def close_page(self, page_id: str, *, operator: str) -> None:
+        """Stop following a page: no more sends or escalations for it."""
+        self._desk.paging.close_page(page_id, operator)
+        self._desk.shared.after_append()
+
+    def move_incident(
+        self, incident_id: str, state: str, *, operator: str, note: str | None = None
+    ) -> Any:
+        """Move an incident along its closed loop (raises if the step is not allowed)."""
+        inc = self._desk.book.transition(incident_id, state, operator=operator, note=note)
+        self._desk.shared.after_append()
+        return inc
+
+    def flush_log(self) -> None:
+        """Commit what is queued, so a query sees everything appended so far."""
+        self._desk.shared.flush_log()
 
     def recipient(self, issi: int) -> Recipient:
         """A station unit as a page recipient (ad-hoc for an unknown number)."""
@@ -92,9 +129,12 @@ class RuntimeFacade:
         *,
         priority: Priority | str = Priority.ROUTINE,
         incident: str | None = None,
+        operator: str | None = None,
     ) -> Broadcast:
         """Play ``source`` on the station's ``zones`` (raises ``BroadcastError`` first)."""
-        return self._audio.start_broadcast(zones, source, priority=priority, incident=incident)
+        return self._audio.start_broadcast(
+            zones, source, priority=priority, incident=incident, operator=operator
+        )
 
     def stop_broadcast(self, broadcast_id: str | None = None) -> None:
         """Stop one broadcast, or every broadcast playing now."""

@@ -106,28 +106,43 @@ class PagingDesk:
         self.shared.after_append()
         return page_id
 
-    def repage_silent(self) -> int:
-        """Re-page every responder of the current page that has not acknowledged yet."""
-        view = self.current_page()
+    def repage_silent(
+        self,
+        *,
+        page_id: str | None = None,
+        units: tuple[int, ...] | None = None,
+        operator: str | None = None,
+    ) -> list[int]:
+        """Re-page the responders of ``page_id`` (default: the current page) that have not
+        acknowledged yet -- only ``units`` among them when given; the ISSIs re-paged."""
+        if page_id is not None and page_id in self.paging.pages:
+            view: PageView | None = self.paging.view(page_id)
+        else:
+            view = self.current_page() if page_id is None else None
         if view is None or view.closed:
-            return 0
-        count = 0
+            return []
+        wanted = set(units) if units is not None else None
+        done: list[int] = []
         for resp in view.responders:
-            if not resp.acknowledged and self.paging.operator_repage(
-                view.page_id, resp.issi, self.shared.operator
+            if resp.acknowledged or (wanted is not None and resp.issi not in wanted):
+                continue
+            if self.paging.operator_repage(
+                view.page_id, resp.issi, operator or self.shared.operator
             ):
-                count += 1
+                done.append(resp.issi)
         self.shared.after_append()
-        return count
+        return done
 
-    def acknowledge_alarm(self, alarm_id: str | None = None) -> str | None:
+    def acknowledge_alarm(
+        self, alarm_id: str | None = None, *, operator: str | None = None
+    ) -> str | None:
         """Acknowledge ``alarm_id`` or the oldest unacknowledged alarm; its id or None."""
         pending = self.alarms.unacknowledged()
         if alarm_id is None:
             if not pending:
                 return None
             alarm_id = pending[0].id
-        alarm = self.alarms.acknowledge(alarm_id, self.shared.operator)
+        alarm = self.alarms.acknowledge(alarm_id, operator or self.shared.operator)
         if alarm.sender.isdigit():
             still = any(a.sender == alarm.sender for a in self.alarms.unacknowledged())
             self.live.touch(int(alarm.sender), emergency=still)

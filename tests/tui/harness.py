@@ -120,6 +120,7 @@ def make_runtime(
     units: int = 8,
     behaviours: dict[int, Behaviour] | None = None,
     station: Station | None = None,
+    broadcast_sender: Any = None,
 ) -> tuple[Runtime, VirtualClock, LoopSimulator]:
     clock = VirtualClock()
     sim = LoopSimulator(clock, behaviours)
@@ -134,6 +135,7 @@ def make_runtime(
         link_options={"backoff": (0.5, 1.0, 2.0)},
         tz=CST,
         sound_loader=no_portaudio,
+        broadcast_sender=broadcast_sender,
     )
     sim.runtime = runtime
     return runtime, clock, sim

@@ -1,0 +1,115 @@
+"""``dutydesk serve``: the station service, headless, for as long as the desk is on duty.
+
+One process owns the gateway port, the event log and every engine (the one composition
+root, :class:`~console.runtime.Runtime`); the console, ``dutydesk page`` and other
+positions attach to it through the client API.  SIGTERM (systemd's stop) and SIGINT end
+it cleanly: running roll calls and drills are logged as interrupted, the log is flushed
+and closed, the socket and registration are removed.  ``docs/dutydesk.service`` is the
+systemd unit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from console.errors import ConsoleError
+
+
+def add_serve(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="run the station service headless (faces attach to it; SIGTERM stops it)",
+    )
+    p.add_argument("--gateway", metavar="URL", help="gateway port or URL (default: the station's)")
+    p.add_argument("--db", type=Path, metavar="FILE", help="event log (default: per-user data)")
+    p.add_argument("--operator", metavar="NAME", help="officer on duty (default: the station's)")
+    p.add_argument("--socket", type=Path, metavar="PATH", help="Unix socket (default: per log)")
+    p.add_argument(
+        "--new-token",
+        metavar="OPERATOR",
+        help="print a new API token for OPERATOR and the station-file lines for it, then exit",
+    )
+    p.add_argument("--role", choices=("operator", "read-only"), default="operator",
+                   help="role of --new-token (default operator)")  # fmt: skip
+    p.set_defaults(handler=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.new_token:
+        from console.service.auth import new_token
+
+        token, digest = new_token()
+        print(f"token (give it to {args.new_token}; it is not stored anywhere): {token}")
+        print("\n[[service.tokens]]")
+        print(f'operator = "{args.new_token}"')
+        print(f'role = "{args.role}"')
+        print(f'sha256 = "{digest}"')
+        return 0
+    from console.cli import load_selected_station
+
+    station = load_selected_station(args)
+    return asyncio.run(
+        serve(
+            station,
+            gateway=args.gateway,
+            db=args.db,
+            operator=args.operator,
+            socket=args.socket,
+        )
+    )
+
+
+async def serve(
+    station: Any,
+    *,
+    gateway: str | None = None,
+    db: Path | None = None,
+    operator: str | None = None,
+    socket: Path | None = None,
+    announce: Callable[[str], None] = lambda line: print(line, flush=True),
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Run the service until SIGTERM/SIGINT (or ``stop`` is set); the exit status."""
+    from console.runtime import Runtime
+    from console.service.host import ServiceHost
+    from console.service.paths import default_log_path, find_service
+
+    log_path = db if db is not None else default_log_path()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    running = find_service(log=log_path)
+    if running is not None:
+        raise ConsoleError(
+            f"a station service already serves {log_path} (pid {running.pid})",
+            hint="attach to it (dutydesk, dutydesk page ...) or stop it first",
+        )
+    runtime = Runtime(station, gateway_url=gateway, db_path=log_path, operator=operator)
+    host = ServiceHost(runtime, socket=socket)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await runtime.start()
+        await host.start()
+        announce(f"dutydesk serve: {station.name} on {runtime.url}; socket {host.socket}")
+        if host.tcp_url:
+            announce(f"dutydesk serve: remote positions at {host.tcp_url}")
+        await stop.wait()
+        announce("dutydesk serve: stopping")
+    finally:
+        await host.close()
+        await runtime.close()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(sig)
+    print("dutydesk serve: stopped", file=sys.stderr, flush=True)
+    return 0
