@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
@@ -171,3 +172,36 @@ async def test_errors_exit_2_one_line(
     assert err.startswith("dutydesk page: ") and err.count("\n") == 1, err
     assert needle in err
     assert "Traceback" not in err
+
+
+async def test_an_emergency_during_a_headless_page_is_logged_and_raised_as_an_alarm(
+    raw_sim: Simulation, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``dutydesk page`` runs the whole station (one root), so an emergency from a radio
+    while it follows its page is an alarm, not dropped (it used to be)."""
+    db = tmp_path / "log.db"
+    argv = ["--gateway", raw_sim.url, "--unit", "1003", "--text", "集合", "--wait", "3"]
+    run = asyncio.ensure_future(page([*argv, "--db", str(db)], capsys))
+    for _ in range(1000):  # until the page is on the air (bounded poll of its log)
+        if db.exists() and await asyncio.to_thread(_logged, db, "ladder.sent"):
+            break
+        await asyncio.sleep(0.01)
+    raw_sim.radio(1002).send_status(0)  # the emergency button
+    code, out, err = await run
+    assert code == 3, err
+    with EventLog.open_readonly(db) as log:
+        alarms = list(log.query(kinds=["alarm.raised"]))
+    assert [a.unit for a in alarms] == ["1002"]
+    assert "紧急报警 1002" in out
+
+
+def _logged(db: Path, kind: str) -> bool:
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            return (
+                conn.execute("SELECT 1 FROM events WHERE kind = ?", (kind,)).fetchone() is not None
+            )
+    except sqlite3.Error:
+        return False

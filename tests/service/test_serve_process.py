@@ -1,0 +1,126 @@
+"""The real ``dutydesk serve`` process, with the real ``dutydesk page`` attaching to it.
+
+Real processes, real time, the built-in simulated station (``sim://demo``) on a pty: the
+service owns the gateway and the log; ``dutydesk page`` run while it serves works (no
+"port busy", no "log locked"), its page is in the service's state, a client cut off in
+the middle of the traffic resumes with exactly the log's records, and SIGTERM ends the
+service cleanly.  Waits are bounded polls on what the processes print or serve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from console.eventlog import EventLog
+from console.service.client import StationClient
+from console.service.paths import find_service
+
+DUTYDESK = [sys.executable, "-m", "console"]
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    db = tmp_path / "station.db"
+    proc = subprocess.Popen(
+        [*DUTYDESK, "serve", "--db", str(db), "--operator", "张警官"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # blocks until the service is ready (or died)
+    assert "socket" in line, proc.stderr.read() if proc.stderr else line
+    yield proc, db
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(10)
+
+
+def _wait_link_up(socket: str, limit: float = 20.0) -> None:
+    async def poll() -> None:
+        async with StationClient(socket=socket) as client:
+            end = time.monotonic() + limit
+            while time.monotonic() < end:
+                if (await client.state())["link"]["state"] == "up":
+                    return
+                await asyncio.sleep(0.1)
+            raise AssertionError("gateway link did not come up")
+
+    asyncio.run(poll())
+
+
+def test_page_from_the_shell_while_the_service_runs_then_sigterm(
+    service: tuple[subprocess.Popen[str], Path],
+) -> None:
+    proc, db = service
+    reg = find_service(log=db)
+    assert reg is not None and reg.pid == proc.pid and reg.gateway == "sim://demo"
+    _wait_link_up(reg.socket)
+    page = subprocess.run(
+        [*DUTYDESK, "page", "--db", str(db), "--unit", "2001", "--unit", "2002",
+         "--text", "现场集合", "--wait", "3", "--json", "--operator", "李警官"],
+        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+    )  # fmt: skip
+    assert page.returncode in (0, 3), page.stderr
+    doc = json.loads(page.stdout)
+    assert doc["db"] == str(db.resolve()) and doc["summary"]["responders"] == 2
+
+    async def state() -> dict[str, object]:
+        async with StationClient(socket=reg.socket) as client:
+            return await client.state()
+
+    shown = asyncio.run(state())
+    assert doc["page"] in [p["page_id"] for p in shown["pages"]]  # type: ignore[union-attr]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
+    assert find_service(log=db) is None and not Path(reg.socket).exists()
+    with EventLog.open_readonly(db) as log:
+        (cmd,) = log.query(kinds=["operator.command"])
+        kinds = [r.kind for r in log.query()]
+    assert cmd.operator == "李警官" and cmd.data["position"] == "cli"
+    assert "ladder.sent" in kinds and kinds[-1] in ("operator.logout", "log.closed")
+
+
+def test_a_client_cut_off_mid_page_resumes_with_exactly_the_logs_records(
+    service: tuple[subprocess.Popen[str], Path],
+) -> None:
+    proc, db = service
+    reg = find_service(log=db)
+    assert reg is not None
+    _wait_link_up(reg.socket)
+
+    async def run() -> list[int]:
+        seen: list[int] = []
+        async with StationClient(socket=reg.socket, position="测试席") as client:
+            await client.page(["学校组", "企业组"], text="全体集合")
+
+            async def take(n: int, after: int) -> None:
+                async for rec in client.events(after):
+                    seen.append(int(rec["seq"]))
+                    if len(seen) >= n:
+                        return
+
+            await asyncio.wait_for(take(20, 0), 30)
+            await client.close()  # cut off: the page goes on without us
+            await asyncio.sleep(5.0)
+            await asyncio.wait_for(take(60, seen[-1]), 30)
+            return seen
+
+    seen = asyncio.run(run())
+    with EventLog.open_readonly(db) as log:
+        ids = [r.id for r in log.query()]
+    assert seen == sorted(set(seen)), "a record came twice or out of order"
+    assert seen == ids[: len(seen)], "the stream skipped a record of the log"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
