@@ -104,7 +104,10 @@ class Runtime(RuntimeFacade):
         try:
             self.log = EventLog.open(path, clock=self.clock, background=log_background)
         except EventLogError as exc:
-            raise ConsoleError(f"event log: {exc.message}", hint=exc.hint) from None
+            message = (
+                exc.message if exc.message.startswith("event log") else f"event log: {exc.message}"
+            )
+            raise ConsoleError(message, hint=exc.hint) from None
         self.trace_path = Path(trace_path) if trace_path is not None else None
         self.trace = WireTrace(self.clock) if self.trace_path is not None else None
         """Every byte both ways on the gateway link, when ``trace_path`` was given."""

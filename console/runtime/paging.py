@@ -20,6 +20,7 @@ from console.paging.model import (
     PageView,
     PagingUpdate,
     Recipient,
+    Rung,
 )
 from console.paging.targets import directory, page_targets
 from console.runtime.live import LiveState
@@ -68,6 +69,34 @@ class PagingDesk:
 
     async def start(self) -> None:
         await self.paging.start()
+        self.resume()
+
+    def resume(self) -> None:
+        """Follow again the pages the log says were in flight when the last process that
+        owned it stopped (``console.paging.restore``); logged as ``service.resumed``."""
+        from console.eventlog import kinds
+        from console.paging.restore import restore_open_pages
+
+        shared = self.shared
+        shared.flush_log()
+        pages = restore_open_pages(self.paging, shared.log, directory(shared.station).get)
+        if not pages:
+            return
+        self.current_page_id = max(p.page_id for p in pages)
+        shared.log.append(
+            kinds.SERVICE_RESUMED,
+            operator=shared.operator,
+            data={
+                "pages": [p.page_id for p in pages],
+                "silent": sum(
+                    1
+                    for p in pages
+                    for r in p.responders.values()
+                    if not r.reached(Rung.ACKNOWLEDGED)
+                ),
+            },
+        )
+        shared.after_append()
 
     async def close(self) -> None:
         await self.paging.close()

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,3 +125,56 @@ def test_a_client_cut_off_mid_page_resumes_with_exactly_the_logs_records(
     assert seen == ids[: len(seen)], "the stream skipped a record of the log"
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0
+
+
+def test_sigkill_mid_page_then_restart_resumes_the_page(tmp_path: Path) -> None:
+    db = tmp_path / "station.db"
+
+    def start() -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [*DUTYDESK, "serve", "--db", str(db)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
+        )  # fmt: skip
+        assert proc.stdout is not None and "socket" in proc.stdout.readline()
+        return proc
+
+    proc = start()
+    reg = find_service(log=db)
+    assert reg is not None
+    _wait_link_up(reg.socket)
+
+    async def page_until_sent() -> str:
+        async with StationClient(socket=reg.socket) as client:
+            page_id = await client.page(["2003", "2004"], text="集合")
+            end = time.monotonic() + 20
+            while time.monotonic() < end:
+                doc = await client.get(f"/v1/events?page={page_id}&kind=ladder.sent")
+                if len(doc["events"]) == 2:
+                    return page_id
+                await asyncio.sleep(0.05)
+            raise AssertionError("the page did not go out")
+
+    page_id = asyncio.run(page_until_sent())
+    proc.kill()  # SIGKILL: no clean-up at all
+    proc.wait(10)
+    proc = start()
+    try:
+        reg2 = find_service(log=db)
+        assert reg2 is not None and reg2.pid == proc.pid
+
+        async def state() -> dict[str, Any]:
+            async with StationClient(socket=reg2.socket) as client:
+                return await client.state()
+
+        shown = asyncio.run(state())
+        assert shown["current_page"] == page_id
+        (page,) = [p for p in shown["pages"] if p["page_id"] == page_id]
+        assert {r["issi"] for r in page["responders"]} == {2003, 2004}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    with EventLog.open_readonly(db) as log:
+        resumed = [r.data["pages"] for r in log.query(kinds=["service.resumed"])]
+        queued = [r.data.get("attempt") for r in log.query(page=page_id, kinds=["ladder.queued"])]
+    assert resumed == [[page_id]]
+    assert queued == [1, 1], "nobody was paged again by the restart"

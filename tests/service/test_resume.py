@@ -1,0 +1,112 @@
+"""A restarted service follows the pages that were in flight, from the log alone.
+
+Virtual time; the first runtime stops without closing its page (as a killed service
+would leave it), a second one opens the same log later on the clock, against a fresh
+simulated network.  What went over the air is counted at the network (every SDS the
+gateway transmitted, by destination), not from the console's view.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tui.harness import CST, LoopSimulator, no_portaudio, small_station
+
+from console.eventlog import EventLog
+from console.paging.model import Rung
+from console.paging.targets import build_request
+from console.runtime import Runtime
+from drivers.clock import DEFAULT_VIRTUAL_EPOCH, VirtualClock
+from fakes.behaviour import Behaviour
+
+SILENT = {2001: Behaviour.never(), 2002: Behaviour.never(), 2003: Behaviour.never()}
+
+
+def runtime_at(tmp_path: Path, clock: VirtualClock) -> tuple[Runtime, LoopSimulator]:
+    sim = LoopSimulator(clock, SILENT)
+    runtime = Runtime(
+        small_station(3),
+        db_path=tmp_path / "events.db",
+        clock=clock,
+        operator="张警官",
+        simulator=sim,
+        log_background=False,
+        signal_every=None,
+        link_options={"backoff": (0.5, 1.0, 2.0)},
+        tz=CST,
+        sound_loader=no_portaudio,
+    )
+    sim.runtime = runtime
+    return runtime, sim
+
+
+def count_air_sds(sim: LoopSimulator) -> Counter[int]:
+    """Every SDS the gateway put on the air, by destination ISSI."""
+    assert sim.sim is not None
+    network: Any = sim.sim.network
+    sent: Counter[int] = Counter()
+    original = network.send_from_gateway
+
+    def counting(sds: Any) -> None:
+        sent[int(sds.called)] += 1
+        original(sds)
+
+    network.send_from_gateway = counting
+    return sent
+
+
+async def up(runtime: Runtime, clock: VirtualClock) -> None:
+    assert await clock.run_until(lambda: runtime.link.state.value == "up", limit=30, step=0.5)
+
+
+async def test_restart_resumes_the_page_rearms_targets_and_pages_nobody_twice(
+    tmp_path: Path,
+) -> None:
+    first_clock = VirtualClock()
+    first, sim1 = runtime_at(tmp_path, first_clock)
+    await first.start()
+    await up(first, first_clock)
+    air1 = count_air_sds(sim1)
+    request = build_request(first.station, ["2001", "2002"], text="现场集合", operator="张警官")
+    page_id = first.page(request)
+    await first_clock.run_until(lambda: False, limit=10, step=0.5)
+    assert air1 == {2001: 1, 2002: 1}
+    await first.close()  # the page was never closed: the log holds it in flight
+
+    # The service comes back 20 s later (30 s after the page went out).
+    second_clock = VirtualClock(epoch=DEFAULT_VIRTUAL_EPOCH + first_clock.monotonic() + 20.0)
+    second, sim2 = runtime_at(tmp_path, second_clock)
+    await second.start()
+    await up(second, second_clock)
+    air2 = count_air_sds(sim2)
+    assert second.current_page_id == page_id, "the console shows the page in flight"
+    view = second.current_page()
+    assert view is not None and not view.closed
+    assert {r.issi for r in view.responders} == {2001, 2002}
+    assert all(r.top is not None and r.top.level >= Rung.SENT.level for r in view.responders)
+
+    # 2001 answers now: its own rung on the same ladder.
+    assert sim2.sim is not None
+    sim2.sim.radio(2001).send_status(0x8002)
+    await second_clock.run_until(lambda: False, limit=5, step=0.5)
+    view = second.current_page()
+    assert view is not None
+    resp = view.responder(2001)
+    assert resp is not None and resp.acknowledged
+    assert any(r.rung is Rung.ACKNOWLEDGED and not r.implied for r in resp.rungs)
+    assert air2 == {}, "nobody was paged again on restart"
+
+    # The 60 s target (from the logged page time) passes 30 s into the new run: only the
+    # silent 2002 is re-paged, once.
+    await second_clock.run_until(lambda: False, limit=40, step=0.5)
+    assert air2 == {2002: 1}
+    await second.close()
+    with EventLog.open_readonly(tmp_path / "events.db") as log:
+        resumed = list(log.query(kinds=["service.resumed"]))
+        failed = [
+            r for r in log.query(kinds=["ladder.failed"]) if r.data.get("cause") == "no_answer"
+        ]
+    assert [r.data["pages"] for r in resumed] == [[page_id]]
+    assert [(r.unit, r.data["detail"]) for r in failed] == [("2002", "acknowledge")]
