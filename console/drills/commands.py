@@ -18,7 +18,7 @@ from typing import Any
 from console.errors import ConfigError, ConsoleError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_NOT_RUN = 0, 1, 2
-DEFAULT_DB = Path("dutydesk.db")
+DB_HELP = "event log (default: the per-user log every face shares)"
 REPORT_FORMATS = ("terminal", "markdown", "csv", "json", "html")
 
 
@@ -30,16 +30,34 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
     run.add_argument("--gateway", required=True, metavar="URL", help="device path, URL or 'sim'")
     run.add_argument("--report-dir", type=Path, metavar="DIR", help="write md/csv/json/html here")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
-    run.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="FILE", help="event log")
+    run.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="event log (default: the per-user log)",
+    )
     run.set_defaults(handler=cmd_drill_run)
     rep = dsub.add_parser("report", parents=[common], help="a drill's report from the log")
-    rep.add_argument("--db", type=Path, required=True, metavar="FILE", help="event log")
+    rep.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="event log (default: the per-user log)",
+    )
     rep.add_argument("--drill", metavar="ID", help="drill id (default: the latest)")
     rep.add_argument("--format", choices=REPORT_FORMATS, default="terminal")
     rep.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
     rep.set_defaults(handler=cmd_drill_report)
     hist = dsub.add_parser("history", parents=[common], help="past drills with pass rates")
-    hist.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="FILE", help="event log")
+    hist.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="event log (default: the per-user log)",
+    )
     hist.add_argument("--json", action="store_true")
     hist.set_defaults(handler=cmd_drill_history)
 
@@ -95,7 +113,7 @@ async def _drill_main(args: argparse.Namespace, station: Any, drill: Any) -> int
     from console.reports import drill_ids
 
     display = ProgressDisplay(live=None if not args.json else False)
-    async with open_session(args.gateway, args.db, station, simulation=drill.simulation) as s:
+    async with open_session(args.gateway, _db(args), station, simulation=drill.simulation) as s:
         run = DrillRun(
             s.engine,
             drill,
@@ -106,14 +124,14 @@ async def _drill_main(args: argparse.Namespace, station: Any, drill: Any) -> int
         if run.drill_id in drill_ids(s.log):
             run.drill_id += f"-{len(drill_ids(s.log)) + 1}"
         run.subscribe(display.update)
-        print(f"dutydesk: drill {run.drill_id} on {s.url}, log {args.db}", file=sys.stderr)
+        print(f"dutydesk: drill {run.drill_id} on {s.url}, log {_db(args)}", file=sys.stderr)
         try:
             report = await run.run()
         except asyncio.CancelledError:
             display.close()
             print(
                 f"dutydesk: drill {run.drill_id} interrupted; report it with: dutydesk drill "
-                f"report --db {args.db} --drill {run.drill_id}",
+                f"report --db {_db(args)} --drill {run.drill_id}",
                 file=sys.stderr,
             )
             raise
@@ -152,7 +170,7 @@ def _emit(report: Any, args: argparse.Namespace) -> None:
 def cmd_drill_report(args: argparse.Namespace) -> int:
     from console.reports import DrillNotFound, drill_report, render
 
-    log = _open_readonly(args.db)
+    log = _open_readonly(_db(args))
     try:
         report = drill_report(log, args.drill)
     except DrillNotFound as exc:
@@ -167,7 +185,7 @@ def cmd_drill_history(args: argparse.Namespace) -> int:
     from console.reports import drill_history
     from console.reports.render import fmt_time, fmt_wall, inert
 
-    log = _open_readonly(args.db)
+    log = _open_readonly(_db(args))
     try:
         rows = drill_history(log)
     finally:
@@ -213,3 +231,10 @@ def _write(text: str, out: Path | None) -> None:
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
+
+
+def _db(args: argparse.Namespace) -> Path:
+    """``--db``, or the one per-user log every face shares."""
+    from console.service.paths import default_log_path
+
+    return Path(args.db) if args.db is not None else default_log_path()

@@ -1,9 +1,12 @@
-"""Headless plumbing for ``dutydesk drill`` / ``dutydesk rollcall``: log, link, engine.
+"""Headless plumbing for ``dutydesk drill`` / ``dutydesk rollcall``: the station's root.
 
-Opens the event log first (so a locked or broken log stops us before a radio is
-touched), then the gateway (or the in-process simulated network for ``sim``), then the
-paging engine with the station's status plan, targets and backup directory.  Real time:
-``SystemClock`` and the log's background writer.
+Both build the whole station through the one composition root
+(:class:`~console.runtime.Runtime`): the event log first (so a locked or broken log stops
+us before a radio is touched), the gateway at the station's baud and dialect (or the
+in-process simulated network for ``sim``, scripted by the drill), the paging engine with
+the station's status plan, targets and backups -- and the alarm board, so an emergency
+button pressed during a headless drill or roll call is logged and raised, not dropped.
+Real time: ``SystemClock`` and the log's background writer.
 """
 
 from __future__ import annotations
@@ -21,13 +24,10 @@ from console.drills.simulated import is_simulated_url, start_scripted
 from console.errors import ConsoleError
 from console.eventlog import EventLog, EventLogError
 from console.paging.engine import PagingEngine
-from console.paging.targets import directory, page_targets
 from drivers.clock import Clock, SystemClock
-from drivers.errors import DriverError
 from drivers.gateway import Gateway
-from drivers.link import LinkState, LinkStateChanged, PeiLink
+from drivers.link import LinkState, LinkStateChanged
 from drivers.pei import events as ev
-from drivers.pei.dialect import load_dialect
 
 
 @dataclass
@@ -38,6 +38,8 @@ class Session:
     clock: Clock
     url: str
     simulated: bool
+    runtime: Any = None
+    """The :class:`~console.runtime.Runtime` that built all of the above."""
 
 
 def open_log(db: Path) -> EventLog:
@@ -45,6 +47,24 @@ def open_log(db: Path) -> EventLog:
         return EventLog.open(db)
     except EventLogError as exc:
         raise ConsoleError(exc.message, hint=exc.hint) from None
+
+
+class ScriptedSimulator:
+    """The runtime's simulator launcher for a drill: the station's simulated network with
+    the drill's ``[simulation]`` script, in this loop on the session's clock."""
+
+    def __init__(self, simulation: Simulation | None, clock: Clock) -> None:
+        self.simulation = simulation
+        self.clock = clock
+        self.sim: Any = None
+
+    async def launch(self, station: Station) -> str:
+        self.sim = await start_scripted(station, self.simulation, self.clock)
+        return str(self.sim.url)
+
+    async def stop(self) -> None:
+        if self.sim is not None:
+            await self.sim.close()
 
 
 @contextlib.asynccontextmanager
@@ -56,33 +76,32 @@ async def open_session(
     simulation: Simulation | None = None,
     connect_timeout: float = 20.0,
 ) -> AsyncIterator[Session]:
+    from console.runtime import Runtime
+
     clock = SystemClock()
-    log = open_log(db)
-    sim: Any = None
-    link: PeiLink | None = None
-    engine: PagingEngine | None = None
+    simulated = is_simulated_url(url)
+    launcher = ScriptedSimulator(simulation, clock) if simulated else None
+    db.parent.mkdir(parents=True, exist_ok=True)
+    runtime = Runtime(
+        station,
+        gateway_url="sim://drill" if simulated else url,
+        db_path=db,
+        clock=clock,
+        simulator=launcher,
+        voice=False,
+    )
     try:
-        simulated = is_simulated_url(url)
-        if simulated:
-            sim = await start_scripted(station, simulation, clock)
-        target = sim.url if sim is not None else url
-        try:
-            dialect = load_dialect(station.gateway.dialect)
-        except Exception as exc:
-            raise ConsoleError(
-                f"unknown gateway dialect {station.gateway.dialect!r}: {exc}"
-            ) from None
-        link = PeiLink(target, dialect=dialect, clock=clock)
-        gateway = Gateway(link)
         up = asyncio.Event()
 
         def on_event(event: ev.PeiEvent) -> None:
             if isinstance(event, LinkStateChanged) and event.state is LinkState.UP:
                 up.set()
 
-        gateway.subscribe(on_event)
-        await link.start()
-        if link.state is not LinkState.UP:
+        runtime.gateway.subscribe(on_event)
+        await runtime.start()
+        if runtime.notice is not None:
+            raise ConsoleError(runtime.notice)
+        if runtime.link.state is not LinkState.UP:
             try:
                 await asyncio.wait_for(up.wait(), connect_timeout)
             except TimeoutError:
@@ -90,24 +109,8 @@ async def open_session(
                     f"cannot reach the gateway at {url} (no answer in {connect_timeout:g} s)",
                     hint="check the cable / device path, or use --gateway sim to rehearse",
                 ) from None
-        engine = PagingEngine(
-            gateway,
-            log,
-            clock=clock,
-            status_plan=station.status_plan,
-            targets=page_targets(station.targets),
-            operator=station.operator,
-            directory=directory(station).get,
-        )
-        await engine.start()
-        yield Session(engine, log, gateway, clock, target, simulated)
+        target = runtime.port
+        yield Session(runtime.paging, runtime.log, runtime.gateway, clock, target, simulated,
+                      runtime)  # fmt: skip
     finally:
-        if engine is not None:
-            await engine.close()
-        if link is not None:
-            with contextlib.suppress(DriverError, OSError):
-                await link.close()
-        if sim is not None:
-            await sim.close()
-        with contextlib.suppress(EventLogError):
-            log.close()
+        await runtime.close()

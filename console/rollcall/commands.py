@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from console.drills.commands import (
-    DEFAULT_DB,
     EXIT_NOT_RUN,
     REPORT_FORMATS,
     _open_readonly,
@@ -43,7 +42,13 @@ def add_rollcall(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--compare", metavar="ID", help="with --show: what changed since roll call ID")
     p.add_argument("--format", choices=REPORT_FORMATS, default="terminal")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="FILE", help="event log")
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="event log (default: the per-user log)",
+    )
     p.set_defaults(handler=cmd_rollcall)
 
 
@@ -58,7 +63,7 @@ def cmd_rollcall(args: argparse.Namespace) -> int:
         )
     station = _station(args)
     if args.recall:
-        log = _open_readonly(args.db)
+        log = _open_readonly(_db(args))
         try:
             from console.rollcall.analysis import (
                 RollCallNotFound,
@@ -101,7 +106,7 @@ async def _rollcall_main(args: argparse.Namespace, station: Any, spec: Any) -> i
     from console.rollcall.model import RollCallUpdate
     from console.rollcall.runner import RollCall
 
-    async with open_session(args.gateway, args.db, station) as s:
+    async with open_session(args.gateway, _db(args), station) as s:
         call = RollCall(s.engine, spec)
         last: dict[int, str] = {}
 
@@ -130,7 +135,7 @@ def _list(args: argparse.Namespace) -> int:
     from console.reports.render import fmt_wall, inert
     from console.rollcall.analysis import list_rollcalls
 
-    log = _open_readonly(args.db)
+    log = _open_readonly(_db(args))
     try:
         rows = list_rollcalls(log, group=args.group[0] if args.group else None)
     finally:
@@ -152,7 +157,7 @@ def _show(args: argparse.Namespace) -> int:
     from console.reports import render, report_of
     from console.rollcall.analysis import RollCallNotFound, compare, load_rollcall
 
-    log = _open_readonly(args.db)
+    log = _open_readonly(_db(args))
     try:
         try:
             result = load_rollcall(log, args.show)
@@ -168,3 +173,10 @@ def _show(args: argparse.Namespace) -> int:
         for c in changes:
             print(f"  {c.issi} {c.alias}: {c.before} -> {c.after}")
     return 0
+
+
+def _db(args: argparse.Namespace) -> Path:
+    """``--db``, or the one per-user log every face shares."""
+    from console.service.paths import default_log_path
+
+    return Path(args.db) if args.db is not None else default_log_path()
