@@ -85,7 +85,41 @@ def cmd_drill_run(args: argparse.Namespace) -> int:
             field="simulation",
             hint="use --gateway sim to rehearse, or remove [simulation] to run on the radios",
         )
+    from console.service.paths import find_service
+
+    running = find_service(log=_db(args))
+    if running is not None:
+        return _run_async(_drill_via(args, running.socket))
     return _run_async(_drill_main(args, station, drill))
+
+
+async def _drill_via(args: argparse.Namespace, socket: str) -> int:
+    """The station service owns this log (the console, or ``dutydesk serve``): run the
+    drill there, follow it on the stream, and report from the log it wrote."""
+    from console.reports import drill_report
+    from console.service.client import StationClient
+
+    async with StationClient(socket=socket, position="cli") as client:
+        hello = await client.hello()
+        doc = await client.post("/v1/drills", {"file": str(Path(args.file).resolve())})
+        drill_id = str(doc["drill"])
+        print(f"dutydesk: drill {drill_id} on the station service ({socket})", file=sys.stderr)
+        try:
+            async for rec in client.events(int(hello["last_seq"])):
+                data = rec.get("data") or {}
+                if rec["kind"] == "drill.finished" and data.get("drill") == drill_id:
+                    break
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await client.post("/v1/drills/stop")
+            raise
+    log = _open_readonly(_db(args))
+    try:
+        report = drill_report(log, drill_id)
+    finally:
+        log.close()
+    _emit(report, args)
+    return EXIT_PASSED if report.passed else EXIT_FAILED
 
 
 def _run_async(coro: Any) -> int:

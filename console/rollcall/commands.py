@@ -98,7 +98,50 @@ def cmd_rollcall(args: argparse.Namespace) -> int:
             late_window_s=args.late_window,
             text=args.text,
         )
+    from console.service.paths import find_service
+
+    running = find_service(log=_db(args))
+    if running is not None and not args.recall:
+        return _run_async(_rollcall_via(args, running.socket, spec))
     return _run_async(_rollcall_main(args, station, spec))
+
+
+async def _rollcall_via(args: argparse.Namespace, socket: str, spec: Any) -> int:
+    """The station service owns this log (the console, or ``dutydesk serve``): run the
+    roll call there -- no second opener of the port or the log -- and report from the log
+    once the service has closed it."""
+    from console.reports import render, report_of
+    from console.rollcall.analysis import load_rollcall
+    from console.service.client import StationClient
+
+    async with StationClient(socket=socket, position="cli") as client:
+        hello = await client.hello()
+        doc = await client.post(
+            "/v1/rollcalls",
+            {"group": args.group, "mode": spec.mode.value, "deadline_s": spec.deadline_s},
+        )
+        rollcall_id = str(doc["rollcall"])
+        print(
+            f"dutydesk: roll call {rollcall_id} ({spec.mode.value}, {len(spec.members)} "
+            f"members, deadline {spec.deadline_s:g} s) on the station service ({socket})",
+            file=sys.stderr,
+        )
+        async for rec in client.events(int(hello["last_seq"])):
+            data = rec.get("data") or {}
+            if data.get("rollcall") != rollcall_id:
+                continue
+            if rec["kind"] == "rollcall.answer":
+                print(f"  {rec['unit']}: {data.get('status', '')}", file=sys.stderr)
+            elif rec["kind"] == "rollcall.closed":
+                break
+    log = _open_readonly(_db(args))
+    try:
+        result = load_rollcall(log, rollcall_id)
+    finally:
+        log.close()
+    report = report_of(result)
+    print(render(report, "json" if args.json else args.format), end="" if not args.json else "\n")
+    return 0 if result.closed else EXIT_NOT_RUN
 
 
 async def _rollcall_main(args: argparse.Namespace, station: Any, spec: Any) -> int:

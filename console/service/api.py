@@ -393,12 +393,13 @@ class StationApi:
         group = body.get("group")
         if not group:
             raise ApiError(400, "which group?", "give group: a group name or GSSI")
+        targets = [str(g) for g in group] if isinstance(group, list) else str(group)
         spec = self.runtime.rollcall_spec(
-            str(group),
+            targets,
             mode=str(body.get("mode", "status")),
             deadline_s=body.get("deadline_s"),
         )
-        self._audit(request, "start_rollcall", group=str(group), mode=str(spec.mode))
+        self._audit(request, "start_rollcall", group=targets, mode=str(spec.mode))
         call = self.runtime.start_rollcall(spec)
         return _json({"rollcall": call.rollcall_id}, status=201)
 

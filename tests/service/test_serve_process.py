@@ -178,3 +178,73 @@ def test_sigkill_mid_page_then_restart_resumes_the_page(tmp_path: Path) -> None:
         queued = [r.data.get("attempt") for r in log.query(page=page_id, kinds=["ladder.queued"])]
     assert resumed == [[page_id]]
     assert queued == [1, 1], "nobody was paged again by the restart"
+
+
+def test_rollcall_from_the_shell_runs_on_the_service_that_owns_the_log(
+    service: tuple[subprocess.Popen[str], Path],
+) -> None:
+    proc, db = service
+    reg = find_service(log=db)
+    assert reg is not None
+    _wait_link_up(reg.socket)
+    run = subprocess.run(
+        [*DUTYDESK, "rollcall", "--gateway", "sim", "--db", str(db), "--group", "学校组",
+         "--deadline", "5", "--json"],
+        capture_output=True, text=True, timeout=90, env=os.environ.copy(),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "on the station service" in run.stderr and "locked" not in run.stderr
+    report = json.loads(run.stdout)
+    assert report  # the report, computed from the log the service wrote
+    with EventLog.open_readonly(db) as log:
+        (started,) = log.query(kinds=["rollcall.started"])
+        (cmd,) = log.query(kinds=["operator.command"])
+    assert cmd.data["command"] == "start_rollcall" and cmd.data["position"] == "cli"
+    assert started.data["rollcall"] in run.stderr
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
+
+
+SHORT_DRILL = """
+[drill]
+name = "短演练"
+groups = ["学校组"]
+
+[page]
+text = "演练：集合"
+
+[targets]
+acknowledged = 3
+en_route = 4
+on_scene = 5
+
+[[criteria]]
+rung = "acknowledged"
+within = 3
+at_least = "10%"
+"""
+
+
+def test_drill_run_from_the_shell_runs_on_the_service_that_owns_the_log(
+    service: tuple[subprocess.Popen[str], Path], tmp_path: Path
+) -> None:
+    proc, db = service
+    reg = find_service(log=db)
+    assert reg is not None
+    _wait_link_up(reg.socket)
+    drill_file = tmp_path / "short.toml"
+    drill_file.write_text(SHORT_DRILL, encoding="utf-8")
+    run = subprocess.run(
+        [*DUTYDESK, "drill", "run", str(drill_file), "--gateway", "sim", "--db", str(db),
+         "--json"],
+        capture_output=True, text=True, timeout=90, env=os.environ.copy(),
+    )  # fmt: skip
+    assert run.returncode in (0, 1), run.stderr  # passed / targets missed, never an error
+    report = json.loads(run.stdout)
+    assert report["title"] == "短演练" and "on the station service" in run.stderr
+    with EventLog.open_readonly(db) as log:
+        (finished,) = log.query(kinds=["drill.finished"])
+        commands = [r.data["command"] for r in log.query(kinds=["operator.command"])]
+    assert finished.data["drill"] == report["id"] and commands == ["start_drill"]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
