@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
+import signal
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -85,11 +86,12 @@ def cmd_console(args: argparse.Namespace) -> int:
     station = load_selected_station(args)
     lang = selected_lang(args, station)
     from console.runtime import Runtime
+    from console.service.handover import open_incident_pages, start_handover_service, take_back
     from console.service.host import ServiceHost
-    from console.service.paths import default_log_path, find_service
+    from console.service.paths import default_log_path
 
     db = Path(args.db) if getattr(args, "db", None) else default_log_path()
-    running = find_service(log=db)
+    running = take_back(db)  # a closing console's background service hands back
     if running is not None:
         raise ConsoleError(
             f"a station service (pid {running.pid}) already owns {db}",
@@ -107,7 +109,27 @@ def cmd_console(args: argparse.Namespace) -> int:
     runtime.add("api", ServiceHost(runtime))
     from console.tui.app import DutyDeskApp
 
-    DutyDeskApp(runtime, lang).run()
+    app = DutyDeskApp(runtime, lang)
+    # The terminal window closed: end like 'q' so the pages in flight are handed over.
+    previous = signal.signal(signal.SIGHUP, lambda _s, _f: app.exit())
+    try:
+        app.run()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    pages = open_incident_pages(db)
+    if pages:
+        pid = start_handover_service(
+            db,
+            config=getattr(args, "config", None),
+            gateway=getattr(args, "gateway", None),
+            operator=getattr(args, "operator", None),
+        )
+        with contextlib.suppress(OSError):
+            print(
+                f"dutydesk: {len(pages)} page(s) in flight; the station service goes on "
+                f"following them in the background (pid {pid}); 'dutydesk' takes them back",
+                file=sys.stderr,
+            )
     return EXIT_OK
 
 

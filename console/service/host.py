@@ -26,7 +26,14 @@ from console.service.paths import Registration, register, socket_path, unregiste
 class ServiceHost:
     """Serves ``runtime`` until :meth:`close`; one per event log."""
 
-    def __init__(self, runtime: Any, *, socket: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Any,
+        *,
+        socket: str | os.PathLike[str] | None = None,
+        handover: bool = False,
+    ) -> None:
+        self.handover = handover
         self.runtime = runtime
         self.socket = Path(socket) if socket is not None else socket_path(runtime.log.path)
         self.api = StationApi(runtime, tokens=runtime.station.service.tokens)
@@ -57,6 +64,7 @@ class ServiceHost:
             station=self.runtime.station.name,
             api=API_VERSION,
             tcp=self.tcp_url,
+            handover=self.handover,
         )
         register(self._registration)
 

@@ -61,6 +61,8 @@ class Registration:
     station: str
     api: int
     tcp: str | None = None
+    handover: bool = False
+    """Started by a closing console to keep its pages followed (the console takes it back)."""
 
     @property
     def alive(self) -> bool:

@@ -39,6 +39,7 @@ def add_serve(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--role", choices=("operator", "read-only"), default="operator",
                    help="role of --new-token (default operator)")  # fmt: skip
+    p.add_argument("--handover", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_serve)
 
 
@@ -63,6 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             db=args.db,
             operator=args.operator,
             socket=args.socket,
+            handover=args.handover,
         )
     )
 
@@ -74,6 +76,7 @@ async def serve(
     db: Path | None = None,
     operator: str | None = None,
     socket: Path | None = None,
+    handover: bool = False,
     announce: Callable[[str], None] = lambda line: print(line, flush=True),
     stop: asyncio.Event | None = None,
 ) -> int:
@@ -91,7 +94,7 @@ async def serve(
             hint="attach to it (dutydesk, dutydesk page ...) or stop it first",
         )
     runtime = Runtime(station, gateway_url=gateway, db_path=log_path, operator=operator)
-    host = ServiceHost(runtime, socket=socket)
+    host = ServiceHost(runtime, socket=socket, handover=handover)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -10,6 +10,8 @@ is in the terminal's title (``#{pane_title}``), where the console puts it.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shlex
 import shutil
@@ -163,3 +165,53 @@ def test_console_in_tmux_in_english(terminal: Callable[..., Terminal]) -> None:
     term.wait_for(lambda s: "Esc or F1 closes" not in s)
     term.press("q")
     assert term.exit_status() == 0
+
+
+def test_closing_the_terminal_mid_page_hands_the_page_to_the_service_and_back(
+    terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    """The real console, its window closed (SIGHUP) with a page in flight: a background
+    station service follows the page; the next console takes it back and shows it."""
+    from console.service.client import StationClient
+    from console.service.handover import take_back
+    from console.service.paths import find_service
+
+    db = tmp_path / "events.db"
+    term = terminal()
+    term.wait_for(lambda s: "已连接" in s)
+    page = subprocess.run(
+        [str(DUTYDESK), "page", "--db", str(db), "--unit", "2005", "--text", "交通事故",
+         "--wait", "1", "--json"],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "XDG_DATA_HOME":
+        str(tmp_path / "data")},
+    )  # fmt: skip
+    assert page.returncode == 3, page.stderr  # not answered within 1 s: still in flight
+    page_id = json.loads(page.stdout)["page"]
+    term.wait_for(lambda s: page_id in s)  # the shell's page is on the console's board
+    term.tmux("kill-session", "-t", term.session)  # the window closed: SIGHUP
+    end = time.monotonic() + 30
+    reg = find_service(log=db)
+    while time.monotonic() < end and (reg is None or not reg.handover):
+        time.sleep(0.1)
+        reg = find_service(log=db)
+    assert reg is not None and reg.handover, "no background service took the page"
+
+    async def pages() -> list[str]:
+        async with StationClient(socket=reg.socket) as client:
+            return [p["page_id"] for p in (await client.state())["pages"]]
+
+    assert page_id in asyncio.run(pages())
+    again = terminal()
+    try:
+        again.wait_for(lambda s: page_id in s and "已连接" in s)
+        owner = find_service(log=db)
+        assert owner is not None and not owner.handover, "the console took the station back"
+        again.press("q")
+        assert again.exit_status() == 0
+        end = time.monotonic() + 30  # quitting with the page in flight hands it over again
+        while time.monotonic() < end and find_service(log=db) is None:
+            time.sleep(0.1)
+        handed = find_service(log=db)
+        assert handed is not None and handed.handover
+    finally:
+        take_back(db)
