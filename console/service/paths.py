@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import platformdirs
@@ -99,7 +99,9 @@ def registrations() -> list[Registration]:
     for path in sorted(runtime_dir().glob("*.json")):
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            reg = Registration(**raw)
+            known = {f.name for f in fields(Registration)}
+            # A newer or older dutydesk may write more or fewer keys: read what we know.
+            reg = Registration(**{k: v for k, v in raw.items() if k in known})
         except (OSError, ValueError, TypeError):
             continue
         if reg.alive:

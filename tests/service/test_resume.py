@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tui.harness import CST, LoopSimulator, no_portaudio, small_station
+from tui.harness import LoopSimulator, make_runtime
 
 from console.eventlog import EventLog
 from console.paging.model import Rung
@@ -25,20 +25,7 @@ SILENT = {2001: Behaviour.never(), 2002: Behaviour.never(), 2003: Behaviour.neve
 
 
 def runtime_at(tmp_path: Path, clock: VirtualClock) -> tuple[Runtime, LoopSimulator]:
-    sim = LoopSimulator(clock, SILENT)
-    runtime = Runtime(
-        small_station(3),
-        db_path=tmp_path / "events.db",
-        clock=clock,
-        operator="张警官",
-        simulator=sim,
-        log_background=False,
-        signal_every=None,
-        link_options={"backoff": (0.5, 1.0, 2.0)},
-        tz=CST,
-        sound_loader=no_portaudio,
-    )
-    sim.runtime = runtime
+    runtime, _, sim = make_runtime(tmp_path, units=3, behaviours=SILENT, clock=clock)
     return runtime, sim
 
 

@@ -121,8 +121,9 @@ def make_runtime(
     behaviours: dict[int, Behaviour] | None = None,
     station: Station | None = None,
     broadcast_sender: Any = None,
+    clock: VirtualClock | None = None,
 ) -> tuple[Runtime, VirtualClock, LoopSimulator]:
-    clock = VirtualClock()
+    clock = clock or VirtualClock()
     sim = LoopSimulator(clock, behaviours)
     runtime = Runtime(
         station or small_station(units),
