@@ -169,7 +169,7 @@ def _add_log(sub: Any, common: argparse.ArgumentParser) -> None:
     log = sub.add_parser("log", parents=[common], help="event log tools")
     log_sub = log.add_subparsers(dest="log_command", metavar="COMMAND", required=True)
     p = log_sub.add_parser("export", parents=[common], help="export the event log")
-    p.add_argument("--db", required=True, type=Path, metavar="FILE", help="event log database")
+    p.add_argument("--db", type=Path, metavar="FILE", help="event log (default: the per-user log)")
     p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default csv")
     p.add_argument("--since", metavar="TIME", help="only events at/after TIME (ISO 8601)")
     p.add_argument("--until", metavar="TIME", help="only events before TIME (ISO 8601)")
@@ -200,6 +200,10 @@ def cmd_log_export(args: argparse.Namespace) -> int:
             f"{t('cli.eventlog_missing', selected_lang(args))} ({exc})",
             hint="update dutydesk; the event log export is part of a newer version",
         ) from None
+    if args.db is None:  # the one log every face writes (readable while a service runs)
+        from console.service.paths import default_log_path
+
+        args.db = default_log_path()
     values: dict[str, Any] = {key: getattr(args, key) for key in _EXPORT_ALIASES}
     result = _call_adapted(export_main, values, _export_argv(values))
     return int(result) if isinstance(result, int) else EXIT_OK

@@ -127,7 +127,20 @@ def test_a_client_cut_off_mid_page_resumes_with_exactly_the_logs_records(
     assert proc.wait(30) == 0
 
 
-def test_sigkill_mid_page_then_restart_resumes_the_page(tmp_path: Path) -> None:
+@pytest.fixture
+def reaped() -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes a test started: killed at the end whatever the test's outcome."""
+    procs: list[subprocess.Popen[str]] = []
+    yield procs
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_sigkill_mid_page_then_restart_resumes_the_page(
+    tmp_path: Path, reaped: list[subprocess.Popen[str]]
+) -> None:
     db = tmp_path / "station.db"
 
     def start() -> subprocess.Popen[str]:
@@ -135,6 +148,7 @@ def test_sigkill_mid_page_then_restart_resumes_the_page(tmp_path: Path) -> None:
             [*DUTYDESK, "serve", "--db", str(db)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
         )  # fmt: skip
+        reaped.append(proc)
         assert proc.stdout is not None and "socket" in proc.stdout.readline()
         return proc
 
