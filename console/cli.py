@@ -80,25 +80,58 @@ def selected_lang(args: argparse.Namespace, station: Station | None = None) -> s
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    """Run the console on the station service: the console hosts the service for its log
-    (gateway, engines, API socket), so ``dutydesk page`` and other positions attach to it.
-    The runtime starts the simulator in-process for a ``sim://`` gateway."""
+    """Run the console as a face of the station service: attach to the one that serves
+    this log (or gateway), starting it first when none runs (``--embedded``: run the
+    station inside the console instead, as before the service existed)."""
     station = load_selected_station(args)
     lang = selected_lang(args, station)
-    from console.runtime import Runtime
-    from console.service.handover import open_incident_pages, start_handover_service, take_back
-    from console.service.host import ServiceHost
     from console.service.paths import default_log_path
 
     db = Path(args.db) if getattr(args, "db", None) else default_log_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if getattr(args, "embedded", False) or getattr(args, "trace", None):
+        return _console_embedded(args, station, lang, db)
+    from console.service.launch import attach_target, launch_service, reap
+    from console.service.remote import RemoteRuntime
+    from console.tui.app import DutyDeskApp
+
+    gateway = getattr(args, "gateway", None)
+    config = getattr(args, "config", None)
+    registration, started = attach_target(db, gateway=gateway, config=config)
+
+    def relaunch() -> Any:
+        from console.service.paths import find_service
+
+        reap()
+        return find_service(log=db) or launch_service(db, config=config, gateway=gateway)
+
+    runtime = RemoteRuntime(
+        station,
+        registration,
+        operator=getattr(args, "operator", None),
+        relaunch=relaunch if started else None,
+    )
+    app = DutyDeskApp(runtime, lang)
+    previous = signal.signal(signal.SIGHUP, lambda _s, _f: app.exit())
+    try:
+        app.run()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    return EXIT_OK
+
+
+def _console_embedded(args: argparse.Namespace, station: Station, lang: str, db: Path) -> int:
+    """The station in the console's own process, hosting the API for other faces."""
+    from console.runtime import Runtime
+    from console.service.handover import open_incident_pages, start_handover_service, take_back
+    from console.service.host import ServiceHost
+
     running = take_back(db)  # a closing console's background service hands back
     if running is not None:
         raise ConsoleError(
             f"a station service (pid {running.pid}) already owns {db}",
-            hint="this console cannot attach to a separate 'dutydesk serve' yet: stop it "
-            "(systemctl --user stop dutydesk) or use 'dutydesk page' against it",
+            hint="run 'dutydesk' without --embedded/--trace to attach to it, or stop it first",
         )
-    db.parent.mkdir(parents=True, exist_ok=True)
     runtime = Runtime(
         station,
         gateway_url=getattr(args, "gateway", None),
@@ -336,6 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--operator", metavar="NAME", help="officer on duty (default: station's)")
     parser.add_argument(
         "--trace", metavar="FILE", help="save every byte of the gateway link here on exit"
+    )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="run the station inside this console instead of attaching to its service",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _common_options(True)

@@ -154,19 +154,21 @@ class AudioDesk:
         """The voice path's :class:`~console.voice.VoiceState` (None without a voice path)."""
         return self.voice.state if self.voice is not None else None
 
-    async def ptt_press(self, group: int | str | None = None) -> int:
+    async def ptt_press(
+        self, group: int | str | None = None, *, operator: str | None = None
+    ) -> int:
         """Key the radio on ``group`` (default: the first talkgroup); the call number."""
         if self.voice is None:
             raise ConsoleError(self.voice_notice or "the voice path is not available")
         try:
-            return int(await self.voice.ptt_press(group, operator=self.shared.operator))
+            return int(await self.voice.ptt_press(group, operator=operator or self.shared.operator))
         finally:
             self.shared.after_append()
 
-    async def ptt_release(self) -> None:
+    async def ptt_release(self, *, operator: str | None = None) -> None:
         """Let go of PTT (harmless when not pressed)."""
         if self.voice is not None:
-            await self.voice.ptt_release(operator=self.shared.operator)
+            await self.voice.ptt_release(operator=operator or self.shared.operator)
             self.shared.after_append()
 
     def _on_voice(self, event: Any) -> None:

@@ -37,6 +37,8 @@ from console.runtime_view import GroupState, LinkStatus, UnitState
 class RuntimeFacade:
     """The parts' public face; :class:`~console.runtime.Runtime` builds the parts."""
 
+    services: dict[str, object]
+
     _live: LiveState
     _desk: PagingDesk
     _audio: AudioDesk
@@ -112,6 +114,38 @@ class RuntimeFacade:
         self._desk.shared.after_append()
         return inc
 
+    def open_incident(
+        self,
+        kind: str,
+        title: str,
+        *,
+        operator: str,
+        priority: str = "normal",
+        location: str | None = None,
+    ) -> Any:
+        """Raise an incident by hand (the incidents screen's "new")."""
+        inc = self._desk.book.open_incident(
+            kind,
+            title,
+            operator=operator,
+            priority=priority,  # type: ignore[arg-type]  # the book checks the value
+            location=location,
+        )
+        self._desk.shared.after_append()
+        return inc
+
+    def add_note(self, incident_id: str, text: str, *, operator: str) -> Any:
+        """A free-text note on an incident (closed ones too)."""
+        inc = self._desk.book.add_note(incident_id, text, operator=operator)
+        self._desk.shared.after_append()
+        return inc
+
+    def reopen_incident(self, incident_id: str, *, operator: str, reason: str) -> Any:
+        """Take a closed incident back into handling, with the reason."""
+        inc = self._desk.book.reopen(incident_id, operator=operator, reason=reason)
+        self._desk.shared.after_append()
+        return inc
+
     def flush_log(self) -> None:
         """Commit what is queued, so a query sees everything appended so far."""
         self._desk.shared.flush_log()
@@ -136,6 +170,13 @@ class RuntimeFacade:
             zones, source, priority=priority, incident=incident, operator=operator
         )
 
+    @property
+    def broadcast_available(self) -> bool:
+        """Loudspeakers can be used (the station's broadcast engine is registered)."""
+        from console.broadcast import BroadcastEngine
+
+        return isinstance(self.services.get("broadcast"), BroadcastEngine)
+
     def stop_broadcast(self, broadcast_id: str | None = None) -> None:
         """Stop one broadcast, or every broadcast playing now."""
         self._audio.stop_broadcast(broadcast_id)
@@ -159,13 +200,15 @@ class RuntimeFacade:
         """The voice path's :class:`~console.voice.VoiceState` (None without a voice path)."""
         return self._audio.voice_state
 
-    async def ptt_press(self, group: int | str | None = None) -> int:
+    async def ptt_press(
+        self, group: int | str | None = None, *, operator: str | None = None
+    ) -> int:
         """Key the radio on ``group`` (default: the first talkgroup); the call number."""
-        return await self._audio.ptt_press(group)
+        return await self._audio.ptt_press(group, operator=operator)
 
-    async def ptt_release(self) -> None:
+    async def ptt_release(self, *, operator: str | None = None) -> None:
         """Let go of PTT (harmless when not pressed)."""
-        await self._audio.ptt_release()
+        await self._audio.ptt_release(operator=operator)
 
     # --- roll calls -----------------------------------------------------------------------
 

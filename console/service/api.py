@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -36,7 +37,10 @@ from console.service.auth import (
     remote_principal,
 )
 from console.service.codec import record_json, to_json
+from console.service.live import LiveHub
 from console.service.state import StationState
+from console.service.view import REGISTRY
+from console.service.wire import WireError, to_wire
 
 log_ = logging.getLogger(__name__)
 
@@ -71,6 +75,26 @@ def _error_response(status: int, message: str, hint: str = "") -> web.Response:
     return _json({"error": message, "hint": hint}, status=status)
 
 
+def _incident(inc: Any, *, status: int = 200) -> web.Response:
+    """An incident after a change: its id and state, and itself for a Python face."""
+    return _json(
+        {"incident": inc.id, "state": inc.state.value, "wire": to_wire(inc)}, status=status
+    )
+
+
+def _rollcall(call: Any, *, status: int = 200) -> web.Response:
+    """A roll call just started: its id, and for a Python face its spec and first table."""
+    return _json(
+        {
+            "rollcall": call.rollcall_id,
+            "spec": to_wire(call.spec),
+            "started_mono": call.started_mono,
+            "wire": to_wire(call.result or call.snapshot()),
+        },
+        status=status,
+    )
+
+
 class StationApi:
     """The routes over one running :class:`~console.runtime.Runtime`."""
 
@@ -84,6 +108,8 @@ class StationApi:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.clients = 0
         self._sockets: set[web.WebSocketResponse] = set()
+        self.live = LiveHub(runtime)
+        """The screen feed for attached consoles (``/v1/live``)."""
 
     # --- the application -----------------------------------------------------------------
 
@@ -96,6 +122,8 @@ class StationApi:
         r.add_get("/v1/state", self.get_state)
         r.add_get("/v1/events", self.get_events)
         r.add_get("/v1/stream", self.stream)
+        r.add_get("/v1/live", self.live.handle)
+        r.add_get("/v1/live/snapshot", self.live.snapshot)
         r.add_get("/v1/export", self.export)
         r.add_post("/v1/pages", self.page)
         r.add_get("/v1/pages/{page}", self.get_page)
@@ -103,7 +131,10 @@ class StationApi:
         r.add_post("/v1/pages/{page}/acknowledge", self.mark_answered)
         r.add_post("/v1/pages/{page}/cancel", self.cancel)
         r.add_post("/v1/alarms/{alarm}/acknowledge", self.acknowledge_alarm)
+        r.add_post("/v1/incidents", self.open_incident)
         r.add_post("/v1/incidents/{incident}/state", self.move_incident)
+        r.add_post("/v1/incidents/{incident}/notes", self.add_note)
+        r.add_post("/v1/incidents/{incident}/reopen", self.reopen_incident)
         r.add_post("/v1/rollcalls", self.start_rollcall)
         r.add_post("/v1/rollcalls/stop", self.stop_rollcall)
         r.add_post("/v1/rollcalls/{rollcall}/recall", self.recall)
@@ -121,11 +152,13 @@ class StationApi:
         """Follow the log's commits (the stream wakes on them)."""
         self._loop = asyncio.get_running_loop()
         self._remove_listener = self.runtime.log.add_commit_listener(self._on_commit_threadsafe)
+        self.live.attach()
 
     async def close(self) -> None:
         if self._remove_listener is not None:
             self._remove_listener()
             self._remove_listener = None
+        self.live.close()
         for ws in list(self._sockets):
             with contextlib.suppress(Exception):
                 await ws.close(code=1001, message=b"service stopping")
@@ -249,9 +282,12 @@ class StationApi:
         page_id = request.match_info["page"]
         if page_id not in self.runtime.paging.pages:
             raise ApiError(404, f"no page {page_id} in this service")
+        view = self.runtime.paging.view(page_id)
+        if request.query.get("form") == "wire":
+            return _json({"wire": to_wire(view)})
         from console.paging.cli import page_document
 
-        return _json(page_document(self.runtime.paging.view(page_id), url=self.runtime.url))
+        return _json(page_document(view, url=self.runtime.url))
 
     async def stream(self, request: web.Request) -> web.WebSocketResponse:
         """The live stream: every committed log record after ``?after=N``, then new ones."""
@@ -321,11 +357,29 @@ class StationApi:
             data={"command": command, "position": p.position, "role": p.role.value, **data},
         )
 
+    def _wire(self, body: dict[str, Any], key: str, cls: type) -> Any:
+        """A value a Python face sent in wire form (:mod:`console.service.wire`)."""
+        try:
+            value = REGISTRY.decode(body[key], cls)
+        except WireError as exc:
+            raise ApiError(400, f"{key}: {exc}", "client and service differ in version?") from None
+        if not isinstance(value, cls):
+            raise ApiError(400, f"{key} is not a {cls.__name__}")
+        return value
+
     async def page(self, request: web.Request) -> web.Response:
+        from console.paging.model import PageRequest
         from console.paging.targets import build_request
 
         body = await self._body(request)
         p: Principal = request[CALLER]
+        if "request" in body:  # a console's own page dialog built the request
+            req = replace(self._wire(body, "request", PageRequest), operator=p.operator)
+            self._audit(request, "page", responders=[r.issi for r in req.recipients])
+            page_id = self.runtime.page(req, incident_id=body.get("incident"))
+            return _json(
+                {"page": page_id, "responders": [r.issi for r in req.recipients]}, status=201
+            )
         targets = [str(t) for t in body.get("targets", [])]
         text, voice = str(body.get("text", "")), bool(body.get("voice", False))
         if not targets:
@@ -386,10 +440,49 @@ class StationApi:
         inc = self.runtime.move_incident(
             incident, state, operator=request[CALLER].operator, note=body.get("note")
         )
-        return _json({"incident": inc.id, "state": inc.state.value})
+        return _incident(inc)
+
+    async def open_incident(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        kind, title = str(body.get("kind", "")), str(body.get("title", ""))
+        self._audit(request, "open_incident", kind=kind, title=title)
+        inc = self.runtime.open_incident(
+            kind,
+            title,
+            operator=request[CALLER].operator,
+            priority=str(body.get("priority", "normal")),
+            location=body.get("location"),
+        )
+        return _incident(inc, status=201)
+
+    async def add_note(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        incident = request.match_info["incident"]
+        self._audit(request, "add_note", incident=incident)
+        inc = self.runtime.add_note(
+            incident, str(body.get("text", "")), operator=request[CALLER].operator
+        )
+        return _incident(inc)
+
+    async def reopen_incident(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        incident = request.match_info["incident"]
+        self._audit(request, "reopen_incident", incident=incident)
+        inc = self.runtime.reopen_incident(
+            incident, operator=request[CALLER].operator, reason=str(body.get("reason", ""))
+        )
+        return _incident(inc)
 
     async def start_rollcall(self, request: web.Request) -> web.Response:
+        from console.rollcall import RollCallSpec
+
         body = await self._body(request)
+        if "spec" in body:  # a console's roll call screen resolved the group itself
+            spec = replace(
+                self._wire(body, "spec", RollCallSpec), operator=request[CALLER].operator
+            )
+            self._audit(request, "start_rollcall", group=spec.group, mode=str(spec.mode))
+            return _rollcall(self.runtime.start_rollcall(spec), status=201)
         group = body.get("group")
         if not group:
             raise ApiError(400, "which group?", "give group: a group name or GSSI")
@@ -400,19 +493,18 @@ class StationApi:
             deadline_s=body.get("deadline_s"),
         )
         self._audit(request, "start_rollcall", group=targets, mode=str(spec.mode))
-        call = self.runtime.start_rollcall(spec)
-        return _json({"rollcall": call.rollcall_id}, status=201)
+        return _rollcall(self.runtime.start_rollcall(spec), status=201)
 
     async def stop_rollcall(self, request: web.Request) -> web.Response:
         self._audit(request, "stop_rollcall")
         result = self.runtime.stop_rollcall()
-        return _json({"stopped": result is not None})
+        return _json({"stopped": result is not None, "wire": to_wire(result) if result else None})
 
     async def recall(self, request: web.Request) -> web.Response:
         rid = request.match_info["rollcall"]
         self._audit(request, "recall_absent", rollcall=rid)
         call = self.runtime.recall_of(rid)
-        return _json({"rollcall": call.rollcall_id if call else None})
+        return _rollcall(call) if call is not None else _json({"rollcall": None})
 
     async def rollcall_report(self, request: web.Request) -> web.Response:
         rid = request.match_info["rollcall"]
@@ -428,7 +520,10 @@ class StationApi:
         drill = self.runtime.load_drill(str(path))
         self._audit(request, "start_drill", file=str(path))
         run = await self.runtime.start_drill(drill)
-        return _json({"drill": run.drill_id}, status=201)
+        return _json(
+            {"drill": run.drill_id, "page": run.page_id, "wire": to_wire(run.progress())},
+            status=201,
+        )
 
     async def stop_drill(self, request: web.Request) -> web.Response:
         self._audit(request, "stop_drill")
@@ -445,7 +540,9 @@ class StationApi:
 
         body = await self._body(request)
         zones = [str(z) for z in body.get("zones", [])]
-        if "tts" in body:
+        if "source" in body:
+            source = self._wire(body, "source", SourceSpec)
+        elif "tts" in body:
             source = SourceSpec.tts(str(body["tts"]))
         elif "wav" in body:
             source = SourceSpec.wav(str(body["wav"]))
@@ -470,10 +567,10 @@ class StationApi:
     async def ptt_press(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         self._audit(request, "ptt_press", group=body.get("group"))
-        call = await self.runtime.ptt_press(body.get("group"))
+        call = await self.runtime.ptt_press(body.get("group"), operator=request[CALLER].operator)
         return _json({"call": call})
 
     async def ptt_release(self, request: web.Request) -> web.Response:
         self._audit(request, "ptt_release")
-        await self.runtime.ptt_release()
+        await self.runtime.ptt_release(operator=request[CALLER].operator)
         return _json({"released": True})

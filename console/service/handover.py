@@ -16,7 +16,6 @@ them or the escalation re-pages (see RELIABILITY.md on blind windows).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,16 +47,9 @@ def start_handover_service(
         argv += ["--gateway", gateway]
     if operator:
         argv += ["--operator", operator]
-    out = (db.parent / "handover-service.log").open("ab")
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # not killed with the terminal's session
-        close_fds=True,
-    )
-    out.close()
+    from console.service.launch import spawn_detached
+
+    proc = spawn_detached(argv, db.parent / "handover-service.log")
     return proc.pid
 
 

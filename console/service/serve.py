@@ -40,6 +40,13 @@ def add_serve(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--role", choices=("operator", "read-only"), default="operator",
                    help="role of --new-token (default operator)")  # fmt: skip
     p.add_argument("--handover", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--linger",
+        type=float,
+        metavar="SECONDS",
+        help="stop once no face has been attached for SECONDS and nothing is in flight "
+        "(how a console starts the service; default: run until stopped)",
+    )
     p.set_defaults(handler=cmd_serve)
 
 
@@ -65,6 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             operator=args.operator,
             socket=args.socket,
             handover=args.handover,
+            linger=args.linger,
         )
     )
 
@@ -77,6 +85,7 @@ async def serve(
     operator: str | None = None,
     socket: Path | None = None,
     handover: bool = False,
+    linger: float | None = None,
     announce: Callable[[str], None] = lambda line: print(line, flush=True),
     stop: asyncio.Event | None = None,
 ) -> int:
@@ -106,7 +115,10 @@ async def serve(
         announce(f"dutydesk serve: {station.name} on {runtime.url}; socket {host.socket}")
         if host.tcp_url:
             announce(f"dutydesk serve: remote positions at {host.tcp_url}")
+        watch = asyncio.ensure_future(_linger(host, runtime, linger, stop)) if linger else None
         await stop.wait()
+        if watch is not None:
+            watch.cancel()
         announce("dutydesk serve: stopping")
     finally:
         await host.close()
@@ -116,3 +128,29 @@ async def serve(
                 loop.remove_signal_handler(sig)
     print("dutydesk serve: stopped", file=sys.stderr, flush=True)
     return 0
+
+
+async def _linger(host: Any, runtime: Any, linger: float, stop: asyncio.Event) -> None:
+    """Set ``stop`` once no face has been attached for ``linger`` seconds and nothing is
+    in flight (no incident page still climbing its ladder, no roll call, no drill)."""
+    from console.service.handover import open_incident_pages
+
+    loop = asyncio.get_running_loop()
+    idle_since: float | None = None
+    while not stop.is_set():
+        await asyncio.sleep(min(1.0, linger / 4))
+        now = loop.time()
+        attached = host.api.live.faces + host.api.clients
+        if attached or runtime.rollcall_running or runtime.drill_running:
+            idle_since = None
+            continue
+        if idle_since is None:
+            idle_since = now
+        if now - idle_since < linger:
+            continue
+        runtime.flush_log()
+        if await asyncio.to_thread(open_incident_pages, Path(runtime.log.path)):
+            idle_since = now  # pages still followed: look again later
+            continue
+        print("dutydesk serve: no face attached and nothing in flight", file=sys.stderr)
+        stop.set()

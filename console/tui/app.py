@@ -19,7 +19,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -37,6 +37,9 @@ from console.tui.screens.help import HelpScreen
 from console.tui.screens.main import MainScreen
 from console.tui.strings import KEYS, screen_title, tr
 from drivers.clock import SystemClock
+
+if TYPE_CHECKING:
+    from console.service.remote import RemoteRuntime
 
 __all__ = ["DutyDeskApp", "RuntimeBatch", "ScreenFactory", "inert"]
 
@@ -64,7 +67,7 @@ class DutyDeskApp(App[None]):
 
     def __init__(
         self,
-        runtime: Runtime,
+        runtime: Runtime | RemoteRuntime,
         lang: str = "zh-CN",
         *,
         tz: tzinfo | None = None,
@@ -79,7 +82,9 @@ class DutyDeskApp(App[None]):
         clocks once a second; ``freeze_gc``: once the runtime is up, move everything built
         so far out of the cyclic collector's reach (:meth:`_settle_heap`)."""
         super().__init__()
-        self.runtime = runtime
+        # An attached console's RemoteRuntime answers to the same names the screens use
+        # (tests/tui/test_attached.py drives every screen on one against a real service).
+        self.runtime = cast(Runtime, runtime)
         self.lang = normalise_lang(lang)
         self.tz = tz if tz is not None else runtime.tz
         self.manage = manage

@@ -72,6 +72,7 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "link.up": ("已连接", "connected"),
     "link.reconnecting": ("重连中", "reconnecting"),
     "link.down": ("已断开", "down"),
+    "link.service": ("值班服务断开，正在重连", "station service lost, reconnecting"),
     "mode.0": ("集群", "TMO"),
     "mode.1": ("直通", "DMO"),
     "status.signal": ("信号", "signal"),

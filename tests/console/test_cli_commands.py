@@ -189,7 +189,8 @@ def test_console_shows_simulator_failure_in_status_bar(
 
     monkeypatch.setattr(tui_app.DutyDeskApp, "run", fake_run)
     monkeypatch.setattr(simulator, "PLUGIN_MODULE", "fakes.no_such_plugin_for_tests")
-    assert cli.main(["--lang", "en", "--db", str(tmp_path / "events.db")]) == 0
+    # In-process (--embedded): the monkeypatched plugin is this process's.
+    assert cli.main(["--embedded", "--lang", "en", "--db", str(tmp_path / "events.db")]) == 0
     assert "not available" in seen["notice"] and seen["lang"] == "en"
     assert "not available" in seen["status"].detail
 

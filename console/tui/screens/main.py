@@ -35,6 +35,7 @@ from console.runtime_view import (
     LinkStatus,
     LogTail,
     RosterChanged,
+    ServiceEvent,
     UnitState,
 )
 from console.tui.render import inert
@@ -168,6 +169,9 @@ class MainScreen(Screen[None]):
                 held.page = True
             elif isinstance(event, ALARM_EVENTS):
                 held.alarms = True
+            elif isinstance(event, ServiceEvent) and event.service == "station":
+                # An attached console (re)connected: the service sent its whole picture.
+                held.incidents = held.page = held.alarms = True
         held.dropped += batch.dropped_activity
         if not self._ready:  # batches that arrive while the panels are being built
             return

@@ -9,9 +9,10 @@ first (count and text shown; Enter sends, Esc cancels).
 
 The screen decides nothing about paging: :func:`console.paging.targets.build_request`
 turns the selection into a :class:`~console.paging.model.PageRequest` and
-:meth:`Runtime.page` sends it; loudspeakers go through the registered
-:class:`~console.broadcast.BroadcastEngine` (``runtime.services["broadcast"]``) when
-there is one -- otherwise the option is shown disabled with the reason.
+:meth:`Runtime.page` sends it; loudspeakers go through :meth:`Runtime.start_broadcast`
+when the station has a broadcast engine (``runtime.broadcast_available``; a console
+attached to the station service asks the service) -- otherwise the option is shown
+disabled with the reason.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Selectio
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from console.broadcast import BroadcastEngine, BroadcastError, SourceSpec
+from console.broadcast import BroadcastError, SourceSpec
 from console.config import Group, Station, Targets, Unit
 from console.errors import ConsoleError
 from console.paging.model import PageRequest
@@ -99,12 +100,6 @@ def matches(choice: Choice, query: str, kind: str | None) -> bool:
     return all(any(word in w for w in choice.words) for word in query.casefold().split())
 
 
-def broadcast_engine(desk: DutyDeskApp) -> BroadcastEngine | None:
-    """The runtime's broadcast engine, if one is registered."""
-    engine = desk.runtime.services.get("broadcast")
-    return engine if isinstance(engine, BroadcastEngine) else None
-
-
 class PageScreen(Screen[None]):
     """Select, compose, confirm, send.  ``incident_id`` pages for an open incident."""
 
@@ -152,7 +147,7 @@ class PageScreen(Screen[None]):
         self.selected: set[str] = set()
         self.shown: list[str] = []
         self.template_title = ""
-        self.engine = broadcast_engine(desk)
+        self.speakers = bool(desk.runtime.broadcast_available)
         self._rebuilding = False
         self.last_page_id: str | None = None
 
@@ -252,7 +247,7 @@ class PageScreen(Screen[None]):
 
     def _speakers_why(self) -> str | None:
         """Why loudspeakers cannot be chosen (None: they can)."""
-        if self.engine is None:
+        if not self.speakers:
             return tr("page.speakers.no_engine", self.lang)
         if not self.runtime.station.zones:
             return tr("page.speakers.no_zones", self.lang)
@@ -501,9 +496,9 @@ class PageScreen(Screen[None]):
                 return
             incident = runtime.paging.view(page_id).incident_id or incident
             self.notify(tr("page.sent", lang, id=page_id, n=len(request.recipients)), markup=False)
-        if zones and self.engine is not None:
+        if zones and self.speakers:
             try:
-                broadcast = self.engine.start(
+                broadcast = runtime.start_broadcast(
                     zones, SourceSpec.tts(text), operator=runtime.operator, incident=incident
                 )
             except (BroadcastError, ConsoleError, ValueError) as exc:

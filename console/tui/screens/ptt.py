@@ -143,7 +143,11 @@ class PttScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.runtime.gateway.subscribe(self._on_radio)
+        gateway = getattr(self.runtime, "gateway", None)
+        if gateway is not None:
+            self._unsubscribe = gateway.subscribe(self._on_radio)
+        else:  # attached to the station service: the voice path there reports the floor
+            self._unsubscribe = self.runtime.subscribe(self._on_batch)
         options = self.query_one("#ptt-groups", OptionList)
         if self.gssi is not None:
             options.highlighted = options.get_option_index(str(self.gssi))
@@ -166,6 +170,22 @@ class PttScreen(Screen[None]):
 
     # --- the floor ----------------------------------------------------------------------
 
+    def _voice_floor(self) -> tuple[Floor, str | None]:
+        """The floor as the service's voice path reports it (an attached console)."""
+        state = getattr(self.runtime, "voice_state", None)
+        floor = getattr(state, "floor", "idle") if state is not None else "idle"
+        if floor == "other":
+            return "other", getattr(state, "talker", None)
+        if floor == "granted":
+            return ("ours", None) if self.keyed else ("idle", None)
+        if floor in ("requested", "queued", "refused"):
+            return floor, None  # type: ignore[return-value]
+        return ("requested", None) if self.keyed else ("idle", None)
+
+    def _on_batch(self, batch: Any) -> None:
+        if any(getattr(e, "service", None) == "voice" for e in batch.events):
+            self.call_later(self.show)
+
     def call(self) -> Any:
         """The gateway's call on the selected talkgroup (a CallState), if any."""
         calls = self.runtime.gateway.calls
@@ -178,6 +198,8 @@ class PttScreen(Screen[None]):
 
     def floor(self) -> tuple[Floor, str | None]:
         """(state, talker) of the selected talkgroup's floor."""
+        if getattr(self.runtime, "gateway", None) is None:
+            return self._voice_floor()
         call = self.call()
         if call is not None and call.ours and self.keyed:
             return "ours", None

@@ -17,6 +17,7 @@ LINK_STYLES = {
     "reconnecting": "bold yellow",
     "down": "bold white on red",
     "closed": "bold red",
+    "service": "bold white on red",
 }
 
 

@@ -1,0 +1,121 @@
+"""Two consoles attached to one real ``dutydesk serve``: one picture, each action its own.
+
+The service is the real process on a simulated gateway this test holds (the fake MT on a
+pty, so the test can make a radio press its emergency button); each console is the real
+``DutyDeskApp`` on a :class:`~console.service.remote.RemoteRuntime`, driven with Pilot.
+Real time: waits are bounded polls on what the screens show.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from console.config import demo_station
+from console.eventlog import EventLog
+from console.service.paths import Registration, find_service
+from console.service.remote import RemoteRuntime
+from console.simulator import gateway_issi, station_groups, station_units
+from console.tui.app import DutyDeskApp
+from console.tui.screens.page import PageScreen
+from console.tui.widgets.board import ResponseBoard
+from fakes.plugin import SimHandle, start_background
+
+DUTYDESK = [sys.executable, "-m", "console"]
+
+
+@pytest.fixture
+def radios() -> Iterator[SimHandle]:
+    """The simulated gateway and radios, in this process (the test presses their keys)."""
+    st = demo_station()
+    handle = start_background(
+        station_units(st), station_groups(st), gateway_issi=gateway_issi(st),
+        background_traffic=False,
+    )  # fmt: skip
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def service(tmp_path: Path, radios: SimHandle) -> Iterator[Registration]:
+    db = tmp_path / "station.db"
+    proc = subprocess.Popen(
+        [*DUTYDESK, "serve", "--db", str(db), "--gateway", radios.url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
+    )  # fmt: skip
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert "socket" in line, proc.stderr.read() if proc.stderr else line
+    reg = find_service(log=db)
+    assert reg is not None
+    yield reg
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+async def until(pilot: Pilot[None], what: Callable[[], Any], limit: float = 20.0) -> None:
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if what():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the screens did not show it in time")
+
+
+async def test_two_consoles_one_picture_each_action_attributed(
+    service: Registration, radios: SimHandle
+) -> None:
+    st = demo_station()
+    a = RemoteRuntime(st, service, operator="张警官", position="desk-a")
+    b = RemoteRuntime(st, service, operator="李警官", position="desk-b")
+    app_a, app_b = DutyDeskApp(a, "zh-CN"), DutyDeskApp(b, "zh-CN")
+    async with app_a.run_test(size=(120, 40)) as pa, app_b.run_test(size=(120, 40)) as pb:
+        await until(pa, lambda: a.connected and b.connected and a.link_status.state == "up")
+        # A pages unit 2001 through its page screen (F2, pick, text, Ctrl+S).
+        await pa.press("f2")
+        await until(pa, lambda: isinstance(app_a.screen, PageScreen))
+        screen = app_a.screen
+        assert isinstance(screen, PageScreen)
+        field = screen.query_one("#page-filter", Input)
+        field.focus()
+        for ch in "2001":
+            await pa.press(ch)
+        await pa.press("enter", "space")
+        screen.query_one("#page-text", Input).value = "两台联动测试"
+        await pa.press("ctrl+s")
+        await until(pa, lambda: a.current_page() is not None)
+        page = a.current_page()
+        assert page is not None and [r.issi for r in page.responders] == [2001]
+        # ... and it is on B's board.
+        board_b = app_b.query_one(ResponseBoard)
+        await until(pb, lambda: board_b.view is not None and board_b.view.page_id == page.page_id)
+        # A radio's emergency button: both consoles raise the alarm banner.
+        radios.call(lambda sim: sim.radio(2003).send_status(0))
+        await until(pa, lambda: app_a.main.has_class("-alarm") and app_b.main.has_class("-alarm"))
+        # B acknowledges (F12): A's banner goes.
+        await pb.press("f12")
+        await until(pa, lambda: not app_a.main.has_class("-alarm"))
+        assert not b.alarms.unacknowledged()
+    with EventLog.open_readonly(service.log) as log:
+        commands = [
+            (r.operator, r.data["command"], r.data["position"])
+            for r in log.query(kinds=["operator.command"])
+        ]
+        acked = [r for r in log.query(kinds=["alarm.acknowledged"])]
+    assert ("张警官", "page", "desk-a") in commands
+    assert ("李警官", "acknowledge_alarm", "desk-b") in commands
+    assert [r.operator for r in acked] == ["李警官"]
