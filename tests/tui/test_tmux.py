@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,7 +104,7 @@ def stop_services_under(folder: Path) -> None:
 def terminal(tmp_path: Path) -> Iterator[Callable[..., Terminal]]:
     started: list[Terminal] = []
 
-    def start(*args: str) -> Terminal:
+    def start(*args: str, size: tuple[int, int] = (100, 30)) -> Terminal:
         assert TMUX is not None
         name = f"dutydesk-test-{uuid.uuid4().hex[:8]}"
         term = Terminal(name, "desk", tmp_path / f"rc-{name}")
@@ -135,9 +136,9 @@ def terminal(tmp_path: Path) -> Iterator[Callable[..., Terminal]]:
                 "-s",
                 term.session,
                 "-x",
-                "100",
+                str(size[0]),
                 "-y",
-                "30",
+                str(size[1]),
                 f"cd {shlex.quote(str(tmp_path))}; {command}; echo $? > {term.rc_file}; sleep 30",
             ],
             env=env,
@@ -236,3 +237,91 @@ def test_console_killed_mid_page_the_service_completes_it_and_the_next_console_s
     assert find_service(log=db) == still  # attached to the same service, not a new one
     again.press("q")
     assert again.exit_status() == 0
+
+
+@pytest.fixture
+def fake_speaker(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """The real ``dutydesk fake-speaker`` on a free UDP port (it prints one line per
+    broadcast it received, after the stream ends)."""
+    proc = subprocess.Popen(
+        [str(DUTYDESK), "fake-speaker", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    assert "listening" in first, proc.stderr.read() if proc.stderr else first
+    yield proc, int(first.rsplit("port ", 1)[1].split(";")[0])
+    proc.kill()
+    proc.wait(10)
+
+
+def _station_with_speakers_at(tmp_path: Path, port: int) -> Path:
+    """The demo station file as shipped, its loudspeakers moved to the fake one."""
+    import re
+    from importlib import resources
+
+    text = resources.files("console.data").joinpath("demo_station.toml").read_text("utf-8")
+    path = tmp_path / "station.toml"
+    path.write_text(re.sub(r"(?m)^port = \d+$", f"port = {port}", text), encoding="utf-8")
+    return path
+
+
+def test_f2_with_a_zone_sends_rtp_to_the_speaker_and_f8_goes_through_the_voice_path(
+    terminal: Callable[..., Terminal],
+    tmp_path: Path,
+    fake_speaker: tuple[subprocess.Popen[str], int],
+) -> None:
+    """The shipped console on the station service: a page with a loudspeaker zone plays
+    on the (fake) speaker over RTP, and F8 keys the radio through the service's voice
+    path, which logs ``voice.ptt`` with the officer's name."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("the spoken broadcast needs espeak-ng (Debian package espeak-ng)")
+    from console.eventlog import EventLog
+
+    speaker, port = fake_speaker
+    station = _station_with_speakers_at(tmp_path, port)
+    term = terminal("--config", str(station), "--operator", "王警官", size=(120, 45))
+    term.wait_for(lambda s: "已连接" in s)
+    term.press("F2")
+    term.wait_for(lambda s: "新建呼叫" in s and "预设消息" in s)
+    term.press("2", "0", "0", "1")
+    term.wait_for(lambda s: "显示 1/58" in s)
+    term.press("Enter")
+    time.sleep(0.3)  # keys typed by a person come apart; tmux would send them as one burst
+    term.press("Space")
+    term.wait_for(lambda s: "已选 1 项" in s)  # unit 2001
+    term.press("Tab")
+    time.sleep(0.3)
+    term.press("Enter")  # the first prepared message
+    term.wait_for(lambda s: "未戴安全帽" in s.split("消息内容")[-1] or "安全帽" in s)
+    for key in ("Tab", "Tab", "Tab", "Space"):  # the template put focus on the text
+        time.sleep(0.2)
+        term.press(key)  # past two modes: loudspeakers on
+    term.wait_for(lambda s: "广播分区" in s and "沿江9处" in s)  # the zones appear
+    term.press("Tab")
+    time.sleep(0.3)
+    term.press("Space")  # the first zone
+    time.sleep(0.3)
+    term.press("C-s")
+    term.wait_for(lambda s: "广播到 1 个分区" in s)
+    term.press("Enter")
+    assert speaker.stdout is not None
+    line = speaker.stdout.readline()  # printed when the stream ends (bounded: TTS length)
+    assert line.startswith("rtp ") and "pcmu" in line, line
+    term.press("F8")
+    term.wait_for(lambda s: "讲话" in s and "通话组" in s)
+    term.press("Space")
+    db = tmp_path / "events.db"
+    end = time.monotonic() + 20
+    ptt: list[Any] = []
+    while time.monotonic() < end and not ptt:
+        with EventLog.open_readonly(db) as log:
+            ptt = list(log.query(kinds=["voice.ptt"]))
+        time.sleep(0.1)
+    assert ptt and ptt[0].operator == "王警官", "F8 did not go through the voice path"
+    term.press("Space")  # let go
+    term.wait_for(lambda s: "未按讲话" in s)
+    term.press("Escape")
+    term.wait_for(lambda s: "单元与通话组" in s)  # (Esc then q at once would be Alt+Q)
+    term.press("q")
+    assert term.exit_status() == 0
