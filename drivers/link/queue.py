@@ -1,14 +1,20 @@
-"""The link's command queue: by priority, then first come; init commands go before all."""
+"""The link's command desk: a queue by priority (then first come, init commands before
+all), and the one command on the wire with its deadline."""
 
 from __future__ import annotations
 
 import asyncio
 import heapq
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from drivers.clock import Clock, TimerHandle
+from drivers.errors import CommandTimeout, DriverError
+from drivers.link.port import CommandRejected
 from drivers.pei import events as ev
 from drivers.pei.commands import Command
+from drivers.pei.protocol import PeiProtocol
 
 PRIORITY_EMERGENCY = 0
 PRIORITY_HIGH = 1
@@ -27,28 +33,79 @@ class Queued:
     internal: bool
 
 
-@dataclass
-class CommandQueue:
-    """A heap of :class:`Queued`; user commands wait while the link is not UP."""
+class CommandDesk:
+    """Queued commands and the outstanding one; ``wake`` is set whenever the next may go."""
 
-    _heap: list[tuple[int, int, Queued]] = field(default_factory=list)
-    _seq: itertools.count[int] = field(default_factory=itertools.count)
+    def __init__(self, protocol: PeiProtocol, clock: Clock, on_timeout: Callable[[], None]):
+        self.protocol, self.clock = protocol, clock
+        self.active: Queued | None = None
+        self.wake = asyncio.Event()
+        self._heap: list[tuple[int, int, Queued]] = []
+        self._seq = itertools.count()
+        self._deadline: TimerHandle | None = None
+        self._on_timeout = on_timeout
 
     def push(self, item: Queued, priority: int) -> None:
-        heapq.heappush(
-            self._heap, (_INTERNAL if item.internal else priority, next(self._seq), item)
-        )
+        prio = _INTERNAL if item.internal else priority
+        heapq.heappush(self._heap, (prio, next(self._seq), item))
+        self.wake.set()
 
-    def pop(self, up: bool) -> Queued | None:
-        """The next item to send, or None (empty, or only user commands while not ``up``)."""
-        if not self._heap or (not up and not self._heap[0][2].internal):
-            return None
-        return heapq.heappop(self._heap)[2]
+    def next(self, up: bool) -> Queued | None:
+        """The next item to send: none while one is outstanding, only init ones unless ``up``."""
+        while self.active is None and self._heap and (up or self._heap[0][2].internal):
+            item = heapq.heappop(self._heap)[2]
+            if not item.future.done():
+                return item
+        return None
 
-    def drain(self) -> list[Queued]:
-        items = [q[2] for q in self._heap]
+    def begin(self, item: Queued) -> bytes:
+        """``item`` goes on the wire now: its bytes, and its deadline starts."""
+        data = self.protocol.send(item.command)
+        self.active = item
+        self._deadline = self.clock.call_later(item.timeout, lambda: self._expired(item))
+        return data
+
+    def finish(self) -> Queued | None:
+        item, self.active = self.active, None
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        self.wake.set()
+        return item
+
+    def complete(self, event: ev.CommandCompleted | ev.CommandFailed) -> bool:
+        """A final result arrived: settle the outstanding caller (True if there was one)."""
+        item = self.finish()
+        if item is None or item.future.done():
+            return False
+        if isinstance(event, ev.CommandCompleted):
+            item.future.set_result(event)
+        else:
+            item.future.set_exception(CommandRejected(event))
+        return True
+
+    def fail_all(self, error: DriverError) -> None:
+        item = self.finish()
+        self.protocol.abandon("link lost")
+        pending = ([item] if item else []) + [q[2] for q in self._heap]
         self._heap.clear()
-        return items
+        for it in pending:
+            if not it.future.done():
+                it.future.set_exception(error)
+
+    def _expired(self, item: Queued) -> None:
+        if self.active is not item:
+            return
+        self.protocol.abandon("timeout")
+        self.finish()
+        if not item.future.done():
+            why = f"{item.command.name}: no answer from the gateway within {item.timeout:g} s"
+            item.future.set_exception(CommandTimeout(why))
+        self._on_timeout()
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return len(self._heap) + (1 if self.active else 0)
+
+    @property
+    def idle(self) -> bool:
+        return not self._heap and self.active is None

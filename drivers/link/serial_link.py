@@ -1,33 +1,27 @@
-"""The serial link: the thin I/O shell around the PEI protocol and session cores.
+"""The serial link: the thin asyncio shell around the PEI protocol and session cores.
 
 :class:`~drivers.pei.protocol.PeiProtocol` turns bytes into events and
 :class:`~drivers.pei.session.PeiSession` decides the link's life (init, keep-alive, loss,
-restart detection, back-off); this module only executes what they return.  Why a reader
-thread rather than pyserial-asyncio: ``serial_for_url`` handlers (``socket://``,
-``rfc2217://``, ``spy://``, ``loop://``) do not all expose a file descriptor an event loop
-could watch, and a blocking ``read`` in one thread works with every one of them.  The thread
-only moves bytes; all state lives on the asyncio loop.  Writes go through a worker thread
-(``write_timeout`` set) so a stalled port can never freeze the loop.
+restart detection, back-off); :class:`~drivers.link.port.Wire` moves the bytes and
+:class:`~drivers.link.queue.CommandDesk` keeps the queue.  This module only runs the tasks
+and executes what the session returns, all on the asyncio loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Callable
 
-import serial
-
-from drivers.clock import Clock, SystemClock, TimerHandle
+from drivers.clock import Clock, SystemClock
 from drivers.errors import CommandError, CommandTimeout, DriverError, LinkDown
-from drivers.link.port import CommandRejected, Port, close_quietly, open_serial
+from drivers.link.port import IO_ERRORS, CommandRejected, Port, Wire, open_serial
 from drivers.link.queue import (
     PRIORITY_EMERGENCY,
     PRIORITY_HIGH,
     PRIORITY_LOW,
     PRIORITY_NORMAL,
-    CommandQueue,
+    CommandDesk,
     Queued,
 )
 from drivers.link.trace import WireTrace
@@ -42,7 +36,6 @@ __all__ = ["PRIORITY_EMERGENCY", "PRIORITY_HIGH", "PRIORITY_LOW", "PRIORITY_NORM
 __all__ += ["CommandRejected", "GatewayIdentity", "PeiLink", "Port", "open_serial"]
 
 Listener = Callable[[ev.PeiEvent], None]
-_IO_ERRORS = (serial.SerialException, OSError)
 
 
 class PeiLink:
@@ -64,7 +57,8 @@ class PeiLink:
     ) -> None:
         self.url, self.dialect, self.baud = url, dialect, baud or dialect.baud
         self.clock: Clock = clock or SystemClock()
-        self.trace, self._opener = trace, opener
+        self._opener = opener
+        self._wire = Wire(self._on_data, self._lost, trace)
         self.session = ps.PeiSession(
             init=dialect.init,
             command_timeout=dialect.command_timeout,
@@ -74,15 +68,10 @@ class PeiLink:
             reconnect=reconnect,
         )
         self.protocol = PeiProtocol(dialect)
-        self.bytes_in = self.bytes_out = 0
+        self._desk = CommandDesk(self.protocol, self.clock, self._timed_out)
         self.last_error = ""
         self._listeners: list[Listener] = []
-        self._port: Port | None = None
-        self._generation = 0
-        self._queue = CommandQueue()
-        self._active: Queued | None = None
-        self._deadline: TimerHandle | None = None
-        self._wake, self._up, self._lost_event = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        self._up, self._lost_event = asyncio.Event(), asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -99,6 +88,27 @@ class PeiLink:
     def reconnects(self) -> int:
         """How many times an established link was lost and reopened."""
         return self.session.reconnects
+
+    @property
+    def trace(self) -> WireTrace | None:
+        """Where every byte in and out is recorded (may be attached after construction)."""
+        return self._wire.trace
+
+    @trace.setter
+    def trace(self, trace: WireTrace | None) -> None:
+        self._wire.trace = trace
+
+    @property
+    def bytes_in(self) -> int:
+        return self._wire.bytes_in
+
+    @property
+    def bytes_out(self) -> int:
+        return self._wire.bytes_out
+
+    @property
+    def _port(self) -> Port | None:  # tests peek at it to see whether a port is open
+        return self._wire.port
 
     # --- public API -------------------------------------------------------------------
 
@@ -136,8 +146,10 @@ class PeiLink:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
-        self._fail_all(LinkDown(f"link to {self.url} closed", hint="The console is shutting down."))
-        await self._close_port()
+        self._desk.fail_all(
+            LinkDown(f"link to {self.url} closed", hint="The console is shutting down.")
+        )
+        await self._wire.close()
         self._run(self.session.closed())
 
     async def command(
@@ -148,12 +160,12 @@ class PeiLink:
 
     @property
     def queued(self) -> int:
-        return len(self._queue) + (1 if self._active else 0)
+        return len(self._desk)
 
     @property
     def idle(self) -> bool:
         """No command queued or outstanding, nothing half-framed."""
-        return not self._queue and self._active is None
+        return self._desk.idle
 
     # --- executing the session's actions ----------------------------------------------
 
@@ -172,12 +184,9 @@ class PeiLink:
         actions = self.session.lost(reason)
         if actions:
             self.last_error = reason
-            self._generation += 1
-            self._fail_all(LinkDown(f"gateway link {self.url} lost: {reason}"))
+            self._wire.drop()
+            self._desk.fail_all(LinkDown(f"gateway link {self.url} lost: {reason}"))
             self.protocol.reset()
-            port, self._port = self._port, None
-            if port is not None:
-                threading.Thread(target=close_quietly, args=(port,), daemon=True).start()
             self._run(actions[1:])
             self._lost_event.set()
 
@@ -185,11 +194,10 @@ class PeiLink:
         while True:
             try:
                 await self._open_and_init()
-            except (DriverError, *_IO_ERRORS) as exc:
+            except (DriverError, *IO_ERRORS) as exc:
                 self.last_error = str(exc)
-                self._generation += 1
-                self._fail_all(LinkDown(f"gateway link {self.url}: {exc}"))
-                await self._close_port()
+                self._desk.fail_all(LinkDown(f"gateway link {self.url}: {exc}"))
+                await self._wire.close()
                 after = self.session.open_failed(str(exc))
             else:
                 self._lost_event.clear()
@@ -204,15 +212,7 @@ class PeiLink:
     async def _open_and_init(self) -> None:
         self._run(self.session.connecting(f"opening {self.url}"))
         port = await asyncio.to_thread(self._opener, self.url, self.baud)
-        self._generation += 1
-        self._port = port
-        self.protocol.reset()
-        with contextlib.suppress(*_IO_ERRORS):
-            await asyncio.to_thread(port.reset_input_buffer)
-        args = (port, self._generation)
-        threading.Thread(
-            target=self._reader_main, args=args, daemon=True, name="pei-reader"
-        ).start()
+        await self._wire.attach(port, self.protocol.reset)
         actions = self.session.begin_init()
         while True:
             self._run(actions)
@@ -276,99 +276,30 @@ class PeiLink:
             raise LinkDown(f"gateway link {self.url} is {self.state.value}: {self.last_error}")
         fut: asyncio.Future[ev.CommandCompleted] = asyncio.get_running_loop().create_future()
         deadline = timeout or command.timeout or self.dialect.command_timeout
-        self._queue.push(Queued(command, fut, deadline, internal), priority)
-        self._wake.set()
+        self._desk.push(Queued(command, fut, deadline, internal), priority)
         return await fut
 
     async def _sender(self) -> None:
         while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._active is None and (item := self._queue.pop(self.state is LinkState.UP)):
-                if not item.future.done():
-                    await self._transmit(item)
+            await self._desk.wake.wait()
+            self._desk.wake.clear()
+            while item := self._desk.next(self.state is LinkState.UP):
+                if self._wire.port is None:
+                    item.future.set_exception(LinkDown(f"gateway link {self.url} is not open"))
+                elif error := await self._wire.write(self._desk.begin(item)):
+                    self._lost(error)
 
-    async def _transmit(self, item: Queued) -> None:
-        if (port := self._port) is None:
-            item.future.set_exception(LinkDown(f"gateway link {self.url} is not open"))
-            return
-        data = self.protocol.send(item.command)
-        self._active, gen = item, self._generation
-        self._deadline = self.clock.call_later(item.timeout, lambda: self._on_deadline(item))
-        # Record before writing: a fast gateway's answer may be read before write() returns,
-        # and a trace must show the command first or its replay pairs answers wrongly.
-        if self.trace is not None:
-            self.trace.add("tx", data)
-        try:
-            await asyncio.to_thread(port.write, data)
-        except _IO_ERRORS as exc:
-            if gen == self._generation:
-                self._lost(f"write failed: {exc}")
-            return
-        self.bytes_out += len(data)
+    def _timed_out(self) -> None:
+        self._run(self.session.timed_out())
 
-    def _finish_active(self) -> Queued | None:
-        item, self._active = self._active, None
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-        self._wake.set()
-        return item
-
-    def _on_deadline(self, item: Queued) -> None:
-        if self._active is not item:
-            return
-        self.protocol.abandon("timeout")
-        self._finish_active()
-        actions = self.session.timed_out()
-        if not item.future.done():
-            why = f"{item.command.name}: no answer from the gateway within {item.timeout:g} s"
-            item.future.set_exception(CommandTimeout(why))
-        self._run(actions)
-
-    def _reader_main(self, port: Port, generation: int) -> None:
-        loop = self._loop
-        assert loop is not None
-        while generation == self._generation:
-            try:
-                data = port.read(max(1, min(port.in_waiting, 4096)))
-                if data and port.in_waiting:  # the rest of a burst: fewer loop wake-ups
-                    data += port.read(min(port.in_waiting, 4096))
-            except (*_IO_ERRORS, TypeError, AttributeError) as exc:
-                # TypeError/AttributeError: pyserial internals after close() from another thread.
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(self._on_reader_error, generation, str(exc))
-                return
-            if data:
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(self._on_data, generation, data)
-
-    def _on_reader_error(self, generation: int, reason: str) -> None:
-        if generation == self._generation:
-            self._lost(f"read failed: {reason}")
-
-    def _on_data(self, generation: int, data: bytes) -> None:
-        if generation != self._generation:
-            return
-        self.bytes_in += len(data)
-        if self.trace is not None:
-            self.trace.add("rx", data)
+    def _on_data(self, data: bytes) -> None:
         now = self.clock.monotonic()
         for event in self.protocol.receive(data):
-            if isinstance(event, ev.CommandCompleted | ev.CommandFailed):
-                self._complete(event)
+            final = (ev.CommandCompleted, ev.CommandFailed)
+            if isinstance(event, final) and self._desk.complete(event):
+                self.session.answered()
             self._emit(event)
         self._run(self.session.received(now, self.protocol.echoes_seen))
-
-    def _complete(self, event: ev.CommandCompleted | ev.CommandFailed) -> None:
-        item = self._finish_active()
-        if item is None or item.future.done():
-            return
-        self.session.answered()
-        if isinstance(event, ev.CommandCompleted):
-            item.future.set_result(event)
-        else:
-            item.future.set_exception(CommandRejected(event))
 
     def _emit(self, event: ev.PeiEvent) -> None:
         for listener in list(self._listeners):
@@ -376,16 +307,3 @@ class PeiLink:
                 listener(event)
             except Exception as exc:  # a broken subscriber must not kill the link
                 self.last_error = f"listener {listener!r} failed: {exc!r}"
-
-    def _fail_all(self, error: DriverError) -> None:
-        item = self._finish_active()
-        self.protocol.abandon("link lost")
-        for it in ([item] if item else []) + self._queue.drain():
-            if not it.future.done():
-                it.future.set_exception(error)
-
-    async def _close_port(self) -> None:
-        self._generation += 1
-        port, self._port = self._port, None
-        if port is not None:
-            await asyncio.to_thread(close_quietly, port)
