@@ -259,3 +259,18 @@ def test_relative_and_lazy_imports_are_seen() -> None:
         (3, "drivers.pei"),
         (5, "textual.app"),
     ]
+
+
+def test_no_sys_path_edits_in_tests() -> None:
+    """Helpers are importable through pytest's ``pythonpath`` setting, not per-file hacks."""
+    edits = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "path"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "sys"
+            ):
+                edits.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert edits == []
