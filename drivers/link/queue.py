@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.clock import Clock, TimerHandle
-from drivers.errors import CommandTimeout, DriverError
-from drivers.link.port import CommandRejected
+from drivers.errors import CommandTimeout, DriverError, LinkDown
+from drivers.link.port import CommandRejected, Wire
 from drivers.pei import events as ev
 from drivers.pei.commands import Command
 from drivers.pei.protocol import PeiProtocol
@@ -45,10 +45,30 @@ class CommandDesk:
         self._deadline: TimerHandle | None = None
         self._on_timeout = on_timeout
 
-    def push(self, item: Queued, priority: int) -> None:
-        prio = _INTERNAL if item.internal else priority
-        heapq.heappush(self._heap, (prio, next(self._seq), item))
+    async def submit(
+        self, command: Command, timeout: float, priority: int, internal: bool
+    ) -> ev.CommandCompleted:
+        """Queue ``command`` and wait for its result (raises on refusal, time-out, loss)."""
+        future: asyncio.Future[ev.CommandCompleted] = asyncio.get_running_loop().create_future()
+        prio = _INTERNAL if internal else priority
+        heapq.heappush(
+            self._heap, (prio, next(self._seq), Queued(command, future, timeout, internal))
+        )
         self.wake.set()
+        return await future
+
+    async def run(
+        self, wire: Wire, up: Callable[[], bool], lost: Callable[[str], None], url: str
+    ) -> None:
+        """Feed the wire, one command at a time, for as long as the link lives."""
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while item := self.next(up()):
+                if wire.port is None:
+                    item.future.set_exception(LinkDown(f"gateway link {url} is not open"))
+                elif error := await wire.write(self.begin(item)):
+                    lost(error)
 
     def next(self, up: bool) -> Queued | None:
         """The next item to send: none while one is outstanding, only init ones unless ``up``."""

@@ -16,14 +16,7 @@ from collections.abc import Callable
 from drivers.clock import Clock, SystemClock
 from drivers.errors import CommandError, CommandTimeout, DriverError, LinkDown
 from drivers.link.port import IO_ERRORS, CommandRejected, Port, Wire, open_serial
-from drivers.link.queue import (
-    PRIORITY_EMERGENCY,
-    PRIORITY_HIGH,
-    PRIORITY_LOW,
-    PRIORITY_NORMAL,
-    CommandDesk,
-    Queued,
-)
+from drivers.link.queue import PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, CommandDesk
 from drivers.link.trace import WireTrace
 from drivers.pei import events as ev
 from drivers.pei import session as ps
@@ -32,8 +25,7 @@ from drivers.pei.dialect import ETSI, Dialect
 from drivers.pei.protocol import PeiProtocol
 from drivers.pei.state import GatewayIdentity, InitWarning, LinkState, LinkStateChanged
 
-__all__ = ["PRIORITY_EMERGENCY", "PRIORITY_HIGH", "PRIORITY_LOW", "PRIORITY_NORMAL"]
-__all__ += ["CommandRejected", "GatewayIdentity", "PeiLink", "Port", "open_serial"]
+__all__ = ["CommandRejected", "PeiLink", "Port", "open_serial"]  # where older code looks
 
 Listener = Callable[[ev.PeiEvent], None]
 
@@ -122,7 +114,9 @@ class PeiLink:
         if not self._tasks:
             self._loop = asyncio.get_running_loop()
             self._tasks = [asyncio.create_task(self._supervise(), name="pei-supervisor")]
-            self._tasks.append(asyncio.create_task(self._sender(), name="pei-sender"))
+            up = lambda: self.state is LinkState.UP  # noqa: E731
+            sender = self._desk.run(self._wire, up, self._lost, self.url)
+            self._tasks.append(asyncio.create_task(sender, name="pei-sender"))
 
     async def wait_up(self, timeout: float | None = None) -> None:
         """Wait (real time) until the link is UP; raise :class:`LinkDown` otherwise."""
@@ -156,7 +150,7 @@ class PeiLink:
         self, command: Command, *, timeout: float | None = None, priority: int = PRIORITY_NORMAL
     ) -> ev.CommandCompleted:
         """Queue ``command``; await its completion (raises on error, time-out, link loss)."""
-        return await self._enqueue(command, timeout, priority, internal=False)
+        return await self._enqueue(command, timeout, priority, False)
 
     @property
     def queued(self) -> int:
@@ -216,7 +210,7 @@ class PeiLink:
         actions = self.session.begin_init()
         while True:
             self._run(actions)
-            step = actions[-1]
+            step, error = actions[-1], None  # the init error to re-raise, if it is fatal
             if isinstance(step, ps.InitDone):
                 break
             if isinstance(step, ps.WaitQuiet):
@@ -224,20 +218,20 @@ class PeiLink:
                 actions = self.session.quiet_checked(self.clock.monotonic())
             elif isinstance(step, ps.SendInit):
                 try:
-                    done = await self._enqueue(
-                        step.command, step.timeout, PRIORITY_HIGH, internal=True
-                    )
+                    done = await self._enqueue(step.command, step.timeout, PRIORITY_HIGH, True)
                     actions = self.session.init_answered(done)
-                except CommandRejected as exc:
-                    actions = self.session.init_rejected(exc.failed)
-                    if isinstance(actions[-1], ps.InitFailed):
-                        raise
-                except CommandTimeout:
-                    actions = self.session.init_timed_out()
-                    if isinstance(actions[-1], ps.InitFailed) and not actions[-1].reason:
-                        raise
+                except (CommandRejected, CommandTimeout) as exc:
+                    if isinstance(exc, CommandRejected):
+                        actions = self.session.init_rejected(exc.failed)
+                    else:
+                        actions = self.session.init_timed_out()
+                    error = exc
             if isinstance(failed := actions[-1], ps.InitFailed):
-                raise CommandError(failed.reason, hint=failed.hint)
+                raise (
+                    error
+                    if error and not failed.reason
+                    else CommandError(failed.reason, hint=failed.hint)
+                )
         up = f"{self.url} at {self.baud} baud"
         self._run(self.session.established(self.clock.monotonic(), self.protocol.echoes_seen, up))
 
@@ -247,9 +241,7 @@ class PeiLink:
             (action,) = self.session.tick(self.clock.monotonic(), self.idle)
             if isinstance(action, ps.SendKeepAlive):
                 try:
-                    await self._enqueue(
-                        action.command, action.timeout, PRIORITY_LOW, internal=False
-                    )
+                    await self._enqueue(action.command, action.timeout, PRIORITY_LOW, False)
                 except CommandTimeout:
                     self._run(self.session.keepalive_unanswered())
                 except (CommandError, LinkDown):
@@ -268,26 +260,14 @@ class PeiLink:
     # --- queue, sender, receiver ------------------------------------------------------
 
     async def _enqueue(
-        self, command: Command, timeout: float | None, priority: int, *, internal: bool
+        self, command: Command, timeout: float | None, priority: int, internal: bool
     ) -> ev.CommandCompleted:
         if self._loop is None:
             raise LinkDown(f"link to {self.url} not started")
         if not internal and self.state is not LinkState.UP:
             raise LinkDown(f"gateway link {self.url} is {self.state.value}: {self.last_error}")
-        fut: asyncio.Future[ev.CommandCompleted] = asyncio.get_running_loop().create_future()
         deadline = timeout or command.timeout or self.dialect.command_timeout
-        self._desk.push(Queued(command, fut, deadline, internal), priority)
-        return await fut
-
-    async def _sender(self) -> None:
-        while True:
-            await self._desk.wake.wait()
-            self._desk.wake.clear()
-            while item := self._desk.next(self.state is LinkState.UP):
-                if self._wire.port is None:
-                    item.future.set_exception(LinkDown(f"gateway link {self.url} is not open"))
-                elif error := await self._wire.write(self._desk.begin(item)):
-                    self._lost(error)
+        return await self._desk.submit(command, deadline, priority, internal)
 
     def _timed_out(self) -> None:
         self._run(self.session.timed_out())
