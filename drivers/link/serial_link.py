@@ -113,6 +113,9 @@ class PeiLink:
         """Start the supervisor (opens, inits, reconnects); returns at once."""
         if not self._tasks:
             self._loop = asyncio.get_running_loop()
+            # Fresh events per start: an asyncio.Event binds to the loop that first waits on it.
+            self._up, self._lost_event = asyncio.Event(), asyncio.Event()
+            self._desk.wake = asyncio.Event()
             self._tasks = [asyncio.create_task(self._supervise(), name="pei-supervisor")]
             up = lambda: self.state is LinkState.UP  # noqa: E731
             sender = self._desk.run(self._wire, up, self._lost, self.url)
