@@ -3,8 +3,9 @@
 :class:`~drivers.pei.protocol.PeiProtocol` turns bytes into events and
 :class:`~drivers.pei.session.PeiSession` decides the link's life (init, keep-alive, loss,
 restart detection, back-off); :class:`~drivers.link.port.Wire` moves the bytes and
-:class:`~drivers.link.queue.CommandDesk` keeps the queue.  This module only runs the tasks
-and executes what the session returns, all on the asyncio loop.
+:class:`~drivers.link.queue.CommandDesk` keeps the queue; :mod:`drivers.link.phases` waits
+out the init sequence and the keep-alive watch.  This module wires them together, runs the
+tasks and executes what the session returns, all on the asyncio loop.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from functools import partial
 
 from drivers.clock import Clock, SystemClock
-from drivers.errors import CommandError, CommandTimeout, DriverError, LinkDown
+from drivers.errors import DriverError, LinkDown
+from drivers.link.phases import run_init, watch
 from drivers.link.port import IO_ERRORS, CommandRejected, Port, Wire, open_serial
 from drivers.link.queue import PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, CommandDesk
 from drivers.link.trace import WireTrace
@@ -71,6 +74,9 @@ class PeiLink:
     def state(self) -> LinkState:
         return self.session.state
 
+    def _is_up(self) -> bool:
+        return self.session.state is LinkState.UP
+
     @property
     def identity(self) -> GatewayIdentity:
         """What the init sequence learned about the gateway."""
@@ -117,8 +123,7 @@ class PeiLink:
             self._up, self._lost_event = asyncio.Event(), asyncio.Event()
             self._desk.wake = asyncio.Event()
             self._tasks = [asyncio.create_task(self._supervise(), name="pei-supervisor")]
-            up = lambda: self.state is LinkState.UP  # noqa: E731
-            sender = self._desk.run(self._wire, up, self._lost, self.url)
+            sender = self._desk.run(self._wire, self._is_up, self._lost, self.url)
             self._tasks.append(asyncio.create_task(sender, name="pei-sender"))
 
     async def wait_up(self, timeout: float | None = None) -> None:
@@ -198,7 +203,9 @@ class PeiLink:
                 after = self.session.open_failed(str(exc))
             else:
                 self._lost_event.clear()
-                await self._watch()
+                ask = partial(self._enqueue, priority=PRIORITY_LOW, internal=False)
+                idle = lambda: self.idle  # noqa: E731
+                await watch(self.session, ask, self.clock, idle, self._lost_event, self._run)
                 after = self.session.watch_ended()
             self._run(after)
             if isinstance(after[-1], ps.Stop):
@@ -210,55 +217,10 @@ class PeiLink:
         self._run(self.session.connecting(f"opening {self.url}"))
         port = await asyncio.to_thread(self._opener, self.url, self.baud)
         await self._wire.attach(port, self.protocol.reset)
-        actions = self.session.begin_init()
-        while True:
-            self._run(actions)
-            step, error = actions[-1], None  # the init error to re-raise, if it is fatal
-            if isinstance(step, ps.InitDone):
-                break
-            if isinstance(step, ps.WaitQuiet):
-                await self.clock.sleep(step.period)
-                actions = self.session.quiet_checked(self.clock.monotonic())
-            elif isinstance(step, ps.SendInit):
-                try:
-                    done = await self._enqueue(step.command, step.timeout, PRIORITY_HIGH, True)
-                    actions = self.session.init_answered(done)
-                except (CommandRejected, CommandTimeout) as exc:
-                    if isinstance(exc, CommandRejected):
-                        actions = self.session.init_rejected(exc.failed)
-                    else:
-                        actions = self.session.init_timed_out()
-                    error = exc
-            if isinstance(failed := actions[-1], ps.InitFailed):
-                raise (
-                    error
-                    if error and not failed.reason
-                    else CommandError(failed.reason, hint=failed.hint)
-                )
+        ask = partial(self._enqueue, priority=PRIORITY_HIGH, internal=True)
+        await run_init(self.session, ask, self.clock, self._run)
         up = f"{self.url} at {self.baud} baud"
         self._run(self.session.established(self.clock.monotonic(), self.protocol.echoes_seen, up))
-
-    async def _watch(self) -> None:
-        """While UP: keep-alive on idle; return when the link is lost."""
-        while self.state is LinkState.UP:
-            (action,) = self.session.tick(self.clock.monotonic(), self.idle)
-            if isinstance(action, ps.SendKeepAlive):
-                try:
-                    await self._enqueue(action.command, action.timeout, PRIORITY_LOW, False)
-                except CommandTimeout:
-                    self._run(self.session.keepalive_unanswered())
-                except (CommandError, LinkDown):
-                    pass
-                continue
-            assert isinstance(action, ps.Sleep)
-            lost = asyncio.ensure_future(self._lost_event.wait())
-            tick = asyncio.ensure_future(self.clock.sleep(action.delay))
-            done, _ = await asyncio.wait({lost, tick}, return_when=asyncio.FIRST_COMPLETED)
-            for fut in (lost, tick):
-                if fut not in done:
-                    fut.cancel()
-            if lost in done:
-                return
 
     # --- queue, sender, receiver ------------------------------------------------------
 
