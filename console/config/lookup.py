@@ -15,9 +15,13 @@ because under stress people mistype and need the right name offered back.
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
-from console.config.model import SSI_MAX, SSI_MIN, Station, Target, adhoc_group, adhoc_unit
+from console.config.recipients import SSI_MAX, SSI_MIN, Target, adhoc_group, adhoc_unit
 from console.errors import ConsoleError, UnknownTargetError
+
+if TYPE_CHECKING:
+    from console.config.model import Station
 
 _UNIT_PREFIXES = ("issi:", "i:")
 _GROUP_PREFIXES = ("gssi:", "g:")

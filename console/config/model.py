@@ -12,8 +12,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-SSI_MIN = 1
-SSI_MAX = 0xFFFFFF  # TETRA short subscriber identities are 24 bits
+from console.config.lookup import resolve_target
+from console.config.recipients import (
+    SSI_MAX,
+    SSI_MIN,
+    Group,
+    Target,
+    Unit,
+    adhoc_group,
+    adhoc_unit,
+)
+
+__all__ = ["SSI_MAX", "SSI_MIN", "Group", "Target", "Unit", "adhoc_group", "adhoc_unit"]
 
 Language = Literal["zh-CN", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
@@ -57,45 +67,6 @@ class GatewayConfig:
     def is_simulated(self) -> bool:
         """``sim://...`` means: start the built-in simulator and connect to it."""
         return self.url.startswith("sim://")
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One radio subscriber: an emergency unit's handheld or a patrol team."""
-
-    issi: int
-    alias: str
-    kind: str
-    name_en: str = ""
-    contact: str = ""
-    notes: str = ""
-    backup: int | None = None
-    groups: tuple[str, ...] = ()
-    configured: bool = True
-    """False for an ad-hoc unit made from a raw ISSI that is not in the station file."""
-
-    def display_name(self, lang: str = "zh-CN") -> str:
-        """Alias in the officer's language (English name only if one is configured)."""
-        return self.name_en if lang == "en" and self.name_en else self.alias
-
-
-@dataclass(frozen=True)
-class Group:
-    """A talkgroup (has a GSSI, paged with one group call) or a console-side list."""
-
-    name: str
-    kind: Literal["talkgroup", "list"]
-    gssi: int | None
-    members: tuple[int, ...] = ()
-    name_en: str = ""
-    configured: bool = True
-
-    @property
-    def is_talkgroup(self) -> bool:
-        return self.gssi is not None
-
-    def display_name(self, lang: str = "zh-CN") -> str:
-        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -274,9 +245,6 @@ class MessageTemplate:
         return self.title_en if lang == "en" and self.title_en else self.title
 
 
-Target = Unit | Group
-
-
 @dataclass(frozen=True)
 class Station:
     """A whole station file, validated and cross-referenced."""
@@ -337,8 +305,6 @@ class Station:
 
     def resolve_target(self, token: str) -> list[Target]:
         """Turn what the officer typed into units/groups; see :mod:`console.config.lookup`."""
-        from console.config.lookup import resolve_target
-
         return resolve_target(self, token)
 
     def resolve_targets(self, tokens: list[str]) -> list[Target]:
@@ -349,13 +315,3 @@ class Station:
                 if target not in out:
                     out.append(target)
         return out
-
-
-def adhoc_unit(issi: int) -> Unit:
-    """A unit for a raw ISSI the station file does not list (technician's bench test)."""
-    return Unit(issi=issi, alias=str(issi), kind="other", configured=False)
-
-
-def adhoc_group(gssi: int) -> Group:
-    """A talkgroup for a raw GSSI the station file does not list."""
-    return Group(name=str(gssi), kind="talkgroup", gssi=gssi, configured=False)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from console.eventlog import NewEvent
 from console.paging.ledger import Ledger, targets_dict
@@ -33,9 +32,6 @@ from console.paging.sending import via_gssi
 from console.paging.state import PageState, Recall, ResponderState
 from drivers.clock import Clock
 from drivers.gateway import Gateway
-
-if TYPE_CHECKING:
-    from console.paging.escalation import Escalator
 
 
 class Dispatcher:
@@ -50,6 +46,7 @@ class Dispatcher:
         *,
         page_ids: Callable[[], str],
         directory: Callable[[int], Recipient | None] | None = None,
+        schedule: Callable[[PageState, ResponderState], None] | None = None,
     ) -> None:
         self.gateway = gateway
         self.clock = clock
@@ -57,7 +54,9 @@ class Dispatcher:
         self.ledger = ledger
         self.page_ids = page_ids
         self.directory = directory
-        self.escalator: Escalator | None = None  # set by the engine (they call each other)
+        # Starts a responder's target timers (the escalator's ``schedule``); a callback so
+        # that dispatching and escalating need not import each other.
+        self.schedule: Callable[[PageState, ResponderState], None] | None = schedule
         self.pages: dict[str, PageState] = {}
         self.by_issi: dict[int, list[PageState]] = {}
 
@@ -151,8 +150,8 @@ class Dispatcher:
         self.ledger.record(page, resp, Rung.QUEUED, Source.ENGINE)
         if page.request.text and send:
             self._queue_send(page, resp, 1)
-        if self.escalator is not None:
-            self.escalator.schedule(page, resp)
+        if self.schedule is not None:
+            self.schedule(page, resp)
 
     def _queue_send(self, page: PageState, resp: ResponderState, attempt: int) -> None:
         resp.pending_job = True

@@ -22,7 +22,6 @@ import contextlib
 import itertools
 import time
 from collections.abc import Callable
-from typing import Any
 
 from console.config import StatusPlan
 from console.eventlog import EventLog, NewEvent
@@ -32,7 +31,6 @@ from console.paging.intake import Intake
 from console.paging.ledger import Ledger, Listener
 from console.paging.matching import Answer
 from console.paging.model import (
-    EscalationRecord,
     PageRequest,
     PageTargets,
     PageView,
@@ -121,8 +119,8 @@ class PagingEngine:
         self.intake = Intake(
             gateway, status_plan or StatusPlan(), self.dispatcher.by_issi, self.ledger, self.sender
         )
-        self.escalator = Escalator(self)
-        self.dispatcher.escalator = self.escalator
+        self.escalator = Escalator(clock, self.ledger, self.dispatcher)
+        self.dispatcher.schedule = self.escalator.schedule
         self._worker: asyncio.Task[None] | None = None
         self._unsubscribe: list[Callable[[], None]] = []
 
@@ -141,21 +139,9 @@ class PagingEngine:
         self.intake.plan = plan
 
     @property
-    def directory(self) -> Callable[[int], Recipient | None] | None:
-        return self.dispatcher.directory
-
-    @directory.setter
-    def directory(self, directory: Callable[[int], Recipient | None] | None) -> None:
-        self.dispatcher.directory = directory
-
-    @property
     def _inflight(self) -> SendJob | None:
         """The send the gateway has not answered yet (tests pull the cable under it)."""
         return self.sender.inflight
-
-    @property
-    def sends(self) -> int:
-        return self.sender.sends
 
     @property
     def resends(self) -> int:
@@ -233,36 +219,12 @@ class PagingEngine:
         self.dispatcher.dispatch(page)
         return page.page_id
 
-    def repage(
-        self, page: PageState, resp: ResponderState, *, detail: str = "", round_key: str = ""
-    ) -> bool:
-        """Page one responder again (see ``Dispatcher.repage``); False if not queued."""
-        return self.dispatcher.repage(page, resp, detail=detail, round_key=round_key)
-
-    def add_backup(self, page: PageState, rec: Recipient, backup_for: int) -> ResponderState:
-        """Add a backup unit to a page and page it (escalation step 3)."""
-        return self.dispatcher.add_backup(page, rec, backup_for)
-
-    def backup_recipient(self, issi: int, for_resp: ResponderState) -> Recipient:
-        return self.dispatcher.backup_recipient(issi, for_resp)
-
-    def record(
-        self, page: PageState, resp: ResponderState, rung: Rung, source: Source, **how: Any
-    ) -> None:
-        """Record ``rung`` now, in the log and in memory (``Ledger.record``'s keywords)."""
-        self.ledger.record(page, resp, rung, source, **how)
-
-    def record_escalation(
-        self, page: PageState, resp: ResponderState, rec: EscalationRecord
-    ) -> None:
-        self.ledger.record_escalation(page, resp, rec)
-
     # --- operator actions -----------------------------------------------------------------
 
     def operator_repage(self, page_id: str, issi: int, operator: str) -> bool:
         page, resp = self._find(page_id, issi)
         self._operator_action(page, resp, operator, "repage")
-        return self.repage(page, resp, detail=f"repage by {operator}")
+        return self.dispatcher.repage(page, resp, detail=f"repage by {operator}")
 
     def operator_acknowledge(self, page_id: str, issi: int, operator: str, note: str = "") -> None:
         """The officer heard the unit another way (phone, in person) and records it."""

@@ -18,30 +18,49 @@ tests run the 5 minutes in virtual time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from console.paging.ledger import Ledger
 from console.paging.model import (
     EscalationRecord,
     EscalationStep,
     FailureCause,
+    Recipient,
     Rung,
     Source,
     TargetKind,
 )
 from console.paging.state import PageState, ResponderState
+from drivers.clock import Clock
 
-if TYPE_CHECKING:
-    from console.paging.engine import PagingEngine
+
+class Repager(Protocol):
+    """What an escalation step asks of the pages' owner (the ``Dispatcher`` fits).
+
+    A protocol rather than the dispatcher's class, so the dispatcher (which calls
+    :meth:`Escalator.schedule` through a callback) and the escalator need not import each
+    other.
+    """
+
+    def repage(
+        self, page: PageState, resp: ResponderState, *, detail: str = "", round_key: str = ""
+    ) -> bool: ...
+    def call_groups(self, page: PageState, resp: ResponderState) -> tuple[int, ...]: ...
+    def call_up(self, gssi: int) -> bool: ...
+    def backup_recipient(self, issi: int, for_resp: ResponderState) -> Recipient: ...
+    def add_backup(self, page: PageState, rec: Recipient, backup_for: int) -> ResponderState: ...
 
 
 class Escalator:
-    """Schedules target timers on the engine's clock and runs the escalation steps."""
+    """Schedules target timers on the clock and runs the escalation steps."""
 
-    def __init__(self, engine: PagingEngine) -> None:
-        self.engine = engine
+    def __init__(self, clock: Clock, ledger: Ledger, pages: Repager) -> None:
+        self.clock = clock
+        self.ledger = ledger
+        self.pages = pages
 
     def schedule(self, page: PageState, resp: ResponderState) -> None:
-        clock = self.engine.clock
+        clock = self.clock
         for kind in TargetKind:
             deadline = page.targets.deadline(kind)
             if deadline is None:
@@ -55,8 +74,7 @@ class Escalator:
     def target_passed(self, page: PageState, resp: ResponderState, kind: TargetKind) -> None:
         if page.closed or resp.reached(kind.required) or resp.reached(Rung.RELEASED):
             return
-        engine = self.engine
-        engine.ledger.record(
+        self.ledger.record(
             page,
             resp,
             Rung.FAILED,
@@ -67,7 +85,7 @@ class Escalator:
         policy = page.targets.escalation
         silent = not resp.reached(Rung.ACKNOWLEDGED)
         if policy.repage and silent and resp.repages < policy.repage_limit:
-            queued = engine.repage(
+            queued = self.pages.repage(
                 page, resp, detail=f"repage: {kind.value} target passed", round_key=kind.value
             )
             self._step(
@@ -91,7 +109,7 @@ class Escalator:
                     resp.backup,
                 )
             else:
-                rec = engine.backup_recipient(resp.backup, resp)
+                rec = self.pages.backup_recipient(resp.backup, resp)
                 self._step(
                     page,
                     resp,
@@ -100,11 +118,11 @@ class Escalator:
                     f"paging backup {rec.alias}",
                     resp.backup,
                 )
-                engine.add_backup(page, rec, resp.issi)
+                self.pages.add_backup(page, rec, resp.issi)
 
     def _repage_detail(self, page: PageState, resp: ResponderState, queued: bool) -> str:
         """What the log says about the re-page step (why not, when it was not done)."""
-        dispatcher = self.engine.dispatcher
+        dispatcher = self.pages
         if page.request.text:
             return f"attempt {resp.attempts}" if queued else "not re-paged: a send is still queued"
         groups = dispatcher.call_groups(page, resp)
@@ -128,7 +146,7 @@ class Escalator:
         detail: str,
         backup: int | None = None,
     ) -> None:
-        clock = self.engine.clock
+        clock = self.clock
         record = EscalationRecord(
             page.page_id,
             resp.issi,
@@ -139,7 +157,7 @@ class Escalator:
             detail,
             backup,
         )
-        self.engine.ledger.record_escalation(page, resp, record)
+        self.ledger.record_escalation(page, resp, record)
 
 
 def _alert_text(resp: ResponderState, kind: TargetKind) -> str:

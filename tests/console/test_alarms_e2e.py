@@ -3,18 +3,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-_TESTS = Path(__file__).resolve().parents[1]
-if str(_TESTS) not in sys.path:
-    sys.path.insert(0, str(_TESTS))
+from rig import make_rig
 
-from rig import make_rig  # noqa: E402
-
-from console.eventlog import EventLog  # noqa: E402
-from console.incidents import AlarmBoard, AlarmEvent, AlarmReminder, IncidentBook  # noqa: E402
-from drivers.sds import ReportRequest  # noqa: E402
+from console.eventlog import EventLog
+from console.incidents import AlarmBoard, AlarmEvent, AlarmReminder, IncidentBook
+from drivers.sds import ReportRequest
 
 OFFICER = "张警官"
 SMOKE = "烟感报警 3号楼 \x1b[31m[b]配电间[/b]"

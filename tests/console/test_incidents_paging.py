@@ -3,19 +3,14 @@ for a page without one, page attached), over the simulated network on virtual ti
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-_TESTS = Path(__file__).resolve().parents[1]
-if str(_TESTS) not in sys.path:
-    sys.path.insert(0, str(_TESTS))
+from rig import make_rig
 
-from rig import make_rig  # noqa: E402
-
-from console.eventlog import EventLog  # noqa: E402
-from console.incidents import IncidentBook, IncidentState  # noqa: E402
-from console.paging.engine import PagingEngine  # noqa: E402
-from console.paging.model import PageRequest, Recipient  # noqa: E402
+from console.eventlog import EventLog
+from console.incidents import IncidentBook, IncidentState
+from console.paging.engine import PagingEngine
+from console.paging.model import PageRequest, Recipient
 
 OFFICER = "值班民警"
 

@@ -8,31 +8,26 @@ file committed by the engine's own timer (``drive_log``), so nothing sleeps.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-_TESTS = Path(__file__).resolve().parents[1]
-if str(_TESTS) not in sys.path:
-    sys.path.insert(0, str(_TESTS))
+from rig import Rig, make_rig
 
-from rig import Rig, make_rig  # noqa: E402
-
-from console.eventlog import EventLog  # noqa: E402
-from console.paging.engine import PagingEngine  # noqa: E402
-from console.paging.model import (  # noqa: E402
+from console.eventlog import EventLog
+from console.paging.engine import PagingEngine
+from console.paging.model import (
     OfficerAlert,
     PageChanged,
     PageTargets,
     PagingUpdate,
     Recipient,
 )
-from fakes.air import AirSds, peek_tl  # noqa: E402
-from fakes.behaviour import AnswerMode, Behaviour, StatusStep, fixed  # noqa: E402
-from fakes.transport import PtyTransport  # noqa: E402
+from fakes.air import AirSds, peek_tl
+from fakes.behaviour import AnswerMode, Behaviour, StatusStep, fixed
+from fakes.transport import PtyTransport
 
 LADDER = (
     StatusStep(0x8002, fixed(0.0)),

@@ -7,19 +7,13 @@ control.  Audio devices are numpy arrays; time is virtual.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
+from rig import make_rig
 
-_TESTS = Path(__file__).resolve().parents[1]
-if str(_TESTS) not in sys.path:
-    sys.path.insert(0, str(_TESTS))
-
-from rig import make_rig  # noqa: E402
-
-from console.voice import ArrayInput, ArraySink, AudioRouter, VoicePath, read_wav  # noqa: E402
-from drivers.pei import events as ev  # noqa: E402
+from console.voice import ArrayInput, ArraySink, AudioRouter, VoicePath, read_wav
+from drivers.pei import events as ev
 
 
 async def test_ptt_and_a_radio_talker_through_the_simulated_network(tmp_path: Path) -> None:

@@ -22,31 +22,26 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sys
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-_TESTS = Path(__file__).resolve().parents[1]
-if str(_TESTS) not in sys.path:
-    sys.path.insert(0, str(_TESTS))
+from rig import Rig, make_rig
 
-from rig import Rig, make_rig  # noqa: E402
-
-from console.config import StatusPlan  # noqa: E402
-from console.eventlog import EventLog  # noqa: E402
-from console.paging.engine import PagingEngine  # noqa: E402
-from console.paging.matching import classify_status, classify_text  # noqa: E402
-from console.paging.model import PageRequest, PageTargets, Recipient, Rung  # noqa: E402
-from drivers.link import LinkState  # noqa: E402
-from drivers.sds import SdsReport, StatusMessage, TextMessage, decode_sds  # noqa: E402
-from drivers.sds.decode import AI_STATUS  # noqa: E402
-from fakes.air import AirSds, peek_tl  # noqa: E402
-from fakes.behaviour import AnswerMode, Behaviour, StatusStep, uniform  # noqa: E402
-from fakes.faults import FaultPlan  # noqa: E402
-from fakes.transport import PtyTransport  # noqa: E402
+from console.config import StatusPlan
+from console.eventlog import EventLog
+from console.paging.engine import PagingEngine
+from console.paging.matching import classify_status, classify_text
+from console.paging.model import PageRequest, PageTargets, Recipient, Rung
+from drivers.link import LinkState
+from drivers.sds import SdsReport, StatusMessage, TextMessage, decode_sds
+from drivers.sds.decode import AI_STATUS
+from fakes.air import AirSds, peek_tl
+from fakes.behaviour import AnswerMode, Behaviour, StatusStep, uniform
+from fakes.faults import FaultPlan
+from fakes.transport import PtyTransport
 
 ISSIS: tuple[int, ...] = tuple(range(4001, 4047))  # 46 minimum emergency units
 NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)
