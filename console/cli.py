@@ -23,7 +23,8 @@ from typing import Any
 
 from console.broadcast.cli import add_broadcast_parser as _add_broadcast
 from console.broadcast.cli import add_fake_speaker_parser as _add_fake_speaker
-from console.config import Station, demo_station, load_station
+from console.config import Station, load_station
+from console.config.loader import load_selected_station
 from console.doctor.command import add_doctor as _add_doctor
 from console.drills.commands import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
@@ -31,6 +32,7 @@ from console.i18n import normalise_lang, t
 from console.paging.cli import add_parser as _add_page
 from console.rollcall.commands import add_rollcall as _add_rollcall
 from console.service.serve import add_serve as _add_serve
+from console.service.web import add_web as _add_web
 from console.trace.command import add_trace as _add_trace
 
 EXIT_OK = 0
@@ -60,12 +62,6 @@ def clean(value: object) -> str:
 
 
 # -- shared helpers ----------------------------------------------------------------------
-
-
-def load_selected_station(args: argparse.Namespace) -> Station:
-    """The station from ``--config``, or the built-in demo station."""
-    path = getattr(args, "config", None)
-    return load_station(path) if path else demo_station()
 
 
 def selected_lang(args: argparse.Namespace, station: Station | None = None) -> str:
@@ -109,7 +105,9 @@ def cmd_console(args: argparse.Namespace) -> int:
         station,
         registration,
         operator=getattr(args, "operator", None),
+        position=getattr(args, "position", None) or "console",
         relaunch=relaunch if started else None,
+        read_only=bool(getattr(args, "read_only", False)),
     )
     app = DutyDeskApp(runtime, lang)
     previous = signal.signal(signal.SIGHUP, lambda _s, _f: app.exit())
@@ -341,6 +339,7 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], object], ...] = (
     _add_broadcast,
     _add_fake_speaker,
     _add_serve,
+    _add_web,
 )
 
 
@@ -370,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--trace", metavar="FILE", help="save every byte of the gateway link here on exit"
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="see the station and act on nothing (the browser face's default)",
+    )
+    parser.add_argument("--position", metavar="NAME", help="this desk's name in the log")
     parser.add_argument(
         "--embedded",
         action="store_true",

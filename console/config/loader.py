@@ -568,3 +568,9 @@ def _templates(root: Table, p: Problems) -> tuple[MessageTemplate, ...]:
             )
         )
     return tuple(out)
+
+
+def load_selected_station(args: Any) -> Station:
+    """The station from a command line's ``--config``, or the built-in demo station."""
+    path = getattr(args, "config", None)
+    return load_station(path) if path else demo_station()

@@ -30,8 +30,10 @@ from aiohttp import WSMsgType, web
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord, kinds
 from console.service.auth import (
+    CALLER,
     OPERATOR_HEADER,
     POSITION_HEADER,
+    ROLE_HEADER,
     Principal,
     local_principal,
     remote_principal,
@@ -47,7 +49,6 @@ log_ = logging.getLogger(__name__)
 API_VERSION = 1
 PrincipalFactory = Callable[[web.Request], "Principal | None"]
 PRINCIPAL: web.AppKey[PrincipalFactory] = web.AppKey("principal_factory")
-CALLER: web.RequestKey[Principal] = web.RequestKey("caller", Principal)
 STREAM_BATCH = 500
 """Records per stream message burst read from the log (keeps one read short)."""
 
@@ -124,6 +125,7 @@ class StationApi:
         r.add_get("/v1/stream", self.stream)
         r.add_get("/v1/live", self.live.handle)
         r.add_get("/v1/live/snapshot", self.live.snapshot)
+        r.add_get("/v1/faces", self.live.faces_handler)
         r.add_get("/v1/export", self.export)
         r.add_post("/v1/pages", self.page)
         r.add_get("/v1/pages/{page}", self.get_page)
@@ -181,6 +183,7 @@ class StationApi:
             request.headers.get(OPERATOR_HEADER),
             request.headers.get(POSITION_HEADER),
             self.runtime.operator,
+            request.headers.get(ROLE_HEADER),
         )
 
     def _remote_principal(self, request: web.Request) -> Principal | None:

@@ -17,10 +17,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
+from aiohttp import web
+
 from console.config import ApiToken
 
 OPERATOR_HEADER = "X-Dutydesk-Operator"
 POSITION_HEADER = "X-Dutydesk-Position"
+ROLE_HEADER = "X-Dutydesk-Role"
+"""A local face may ask for less than it could have (``read-only``: the browser face)."""
 
 
 class Role(StrEnum):
@@ -43,6 +47,10 @@ class Principal:
         return self.role is Role.OPERATOR
 
 
+CALLER: web.RequestKey[Principal] = web.RequestKey("caller", Principal)
+"""Where a request keeps who sent it (set by the API's middleware)."""
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -62,10 +70,14 @@ def header_text(value: str | None, default: str) -> str:
     return text or default
 
 
-def local_principal(operator: str | None, position: str | None, default_operator: str) -> Principal:
-    """A face on the Unix socket: trusted as the PC user, named by its headers."""
+def local_principal(
+    operator: str | None, position: str | None, default_operator: str, role: str | None = None
+) -> Principal:
+    """A face on the Unix socket: trusted as the PC user, named by its headers; it acts
+    unless it asked to be read-only (a header can only take rights away)."""
+    granted = Role.READ_ONLY if (role or "").strip() == Role.READ_ONLY.value else Role.OPERATOR
     return Principal(
-        header_text(operator, default_operator), header_text(position, "local"), Role.OPERATOR
+        header_text(operator, default_operator), header_text(position, "local"), granted
     )
 
 

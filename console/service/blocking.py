@@ -17,7 +17,7 @@ import ssl
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from console.service.auth import OPERATOR_HEADER, POSITION_HEADER
+from console.service.auth import OPERATOR_HEADER, POSITION_HEADER, ROLE_HEADER
 from console.service.client import ServiceError
 
 TIMEOUT_S = 3.0
@@ -52,6 +52,7 @@ class BlockingClient:
         position: str = "console",
         cafile: str | None = None,
         timeout: float = TIMEOUT_S,
+        read_only: bool = False,
     ) -> None:
         if (socket_path is None) == (url is None):
             raise ValueError("give exactly one of socket_path= or url=")
@@ -64,6 +65,8 @@ class BlockingClient:
             headers[OPERATOR_HEADER] = quote(operator)
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if read_only:
+            headers[ROLE_HEADER] = "read-only"
         self.headers = headers
 
     def _connection(self) -> http.client.HTTPConnection:

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from console.runtime_view import Batch
+from console.service.auth import CALLER
 from console.service.view import LiveMessage, header, snapshot
 from console.service.wire import to_wire
 
@@ -41,6 +42,8 @@ class LiveHub:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
         self._queues: set[asyncio.Queue[str | None]] = set()
+        self.who: dict[asyncio.Queue[str | None], dict[str, str]] = {}
+        """Who is behind each attached face (operator, position, role): ``/v1/faces``."""
         self._unsubscribe: Callable[[], None] | None = None
         self.sent = 0
         self.cut_off = 0
@@ -74,6 +77,12 @@ class LiveHub:
                     queue.get_nowait()
                 queue.put_nowait(None)
 
+    async def faces_handler(self, request: web.Request) -> web.Response:
+        """``/v1/faces``: the consoles attached now, who and where."""
+        return web.json_response(
+            {"faces": list(self.who.values())}, dumps=lambda d: json.dumps(d, ensure_ascii=False)
+        )
+
     async def snapshot(self, request: web.Request) -> web.Response:
         """``/v1/live/snapshot``: the picture now, as the stream's first message has it
         (a console draws it before its first frame, then follows the stream)."""
@@ -88,6 +97,13 @@ class LiveHub:
         # batch falls between them.
         first = encode(LiveMessage(header(self.runtime), snapshot=snapshot(self.runtime)))
         self._queues.add(queue)
+        caller = request.get(CALLER)
+        if caller is not None:
+            self.who[queue] = {
+                "operator": caller.operator,
+                "position": caller.position,
+                "role": caller.role.value,
+            }
         reader = asyncio.ensure_future(self._drain(ws, queue))
         try:
             await ws.send_str(first)
@@ -104,6 +120,7 @@ class LiveHub:
         finally:
             reader.cancel()
             self._queues.discard(queue)
+            self.who.pop(queue, None)
         return ws
 
     async def _drain(self, ws: web.WebSocketResponse, queue: asyncio.Queue[str | None]) -> None:

@@ -54,7 +54,7 @@ from console.runtime_view import (
     ServiceEvent,
     UnitState,
 )
-from console.service.auth import OPERATOR_HEADER, POSITION_HEADER
+from console.service.auth import OPERATOR_HEADER, POSITION_HEADER, ROLE_HEADER
 from console.service.blocking import BlockingClient
 from console.service.client import ServiceError
 from console.service.paths import Registration
@@ -256,6 +256,7 @@ class RemoteRuntime:
         tz: tzinfo | None = None,
         tail_size: int = 40,
         relaunch: Callable[[], Registration | None] | None = None,
+        read_only: bool = False,
     ) -> None:
         self.station = station
         self.registration = registration
@@ -265,9 +266,14 @@ class RemoteRuntime:
         self.tz = tz
         self.tail_size = tail_size
         self.relaunch = relaunch
+        self.read_only = read_only
+        """Sees the station and acts on nothing (the service refuses its commands)."""
         self.clock = OffsetClock()
         self.client = BlockingClient(
-            socket_path=registration.socket, operator=self.operator, position=position
+            socket_path=registration.socket,
+            operator=self.operator,
+            position=position,
+            read_only=read_only,
         )
         try:
             self.log = EventLog.open_readonly(registration.log)
@@ -519,11 +525,16 @@ class RemoteRuntime:
     def _retarget(self, reg: Registration) -> None:
         self.registration = reg
         self.client = BlockingClient(
-            socket_path=reg.socket, operator=self.operator, position=self.position
+            socket_path=reg.socket,
+            operator=self.operator,
+            position=self.position,
+            read_only=self.read_only,
         )
 
     async def _session(self) -> None:
         headers = {POSITION_HEADER: quote(self.position), OPERATOR_HEADER: quote(self.operator)}
+        if self.read_only:
+            headers[ROLE_HEADER] = "read-only"
         connector = aiohttp.UnixConnector(path=self.registration.socket)
         async with (
             aiohttp.ClientSession(connector=connector, headers=headers) as session,

@@ -61,7 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f'role = "{args.role}"')
         print(f'sha256 = "{digest}"')
         return 0
-    from console.cli import load_selected_station
+    from console.config.loader import load_selected_station
 
     station = load_selected_station(args)
     return asyncio.run(

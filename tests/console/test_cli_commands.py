@@ -13,6 +13,7 @@ import pytest
 
 from console import cli, simulator
 from console.config import demo_station
+from console.config import loader as config_loader
 from console.errors import SimulatorUnavailable
 
 BAD = (
@@ -102,7 +103,7 @@ def test_driver_errors_are_user_errors(
     def broken(path: object) -> None:
         raise PortError("cannot open /dev/ttyUSB9")
 
-    monkeypatch.setattr(cli, "load_station", broken)
+    monkeypatch.setattr(config_loader, "load_station", broken)
     assert cli.main(["--config", "x.toml", "sim"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("dutydesk: cannot open /dev/ttyUSB9 (hint: ")
