@@ -152,3 +152,48 @@ def pg(pg_cluster: PgCluster) -> Iterator[PgCluster]:
         ).fetchall()
         for (role,) in roles:
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@dataclass
+class Central:
+    """A migrated central schema with two stations, ``a`` and ``b``, each with its role."""
+
+    pg: PgCluster
+
+    def url(self, station: str) -> str:
+        return self.pg.dsn(f"st_{station}")
+
+    def admin(self) -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(self.pg.dsn(), autocommit=True)
+
+    def seqs(self, station: str) -> list[int]:
+        with self.admin() as conn:
+            rows = conn.execute(
+                "SELECT seq FROM events WHERE station = %s ORDER BY seq", (station,)
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def count(self, station: str) -> int:
+        with self.admin() as conn:
+            row = conn.execute("SELECT count(*) FROM events WHERE station = %s", (station,))
+            return int(row.fetchone()[0])  # type: ignore[index]
+
+
+@pytest.fixture
+def central(pg: PgCluster) -> Central:
+    from console.replication import add_station, migrate
+
+    with psycopg.connect(pg.dsn(), autocommit=True) as conn:
+        migrate(conn)
+        add_station(conn, "a", "st_a")
+        add_station(conn, "b", "st_b")
+    return Central(pg)
+
+
+def wait_for(predicate: object, deadline_s: float = 30.0, what: str = "condition") -> None:
+    """Poll ``predicate()`` until true; fail with ``what`` at the deadline."""
+    end = time.monotonic() + deadline_s
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {deadline_s} s waiting for {what}")
+        time.sleep(0.02)
