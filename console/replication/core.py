@@ -114,6 +114,10 @@ class ShipperCore:
         self.local_seq = local_seq
         self.oldest_unshipped_wall = oldest_unshipped_wall
 
+    def on_committed(self, local_seq: int) -> None:
+        """The station log committed up to ``local_seq`` (from its commit listener)."""
+        self.local_seq = max(self.local_seq, local_seq)
+
     def on_shipped(self, last_seq: int, next_wall: float | None = None) -> None:
         """A batch up to ``last_seq`` is committed at the centre."""
         if self.remote_seq is not None and last_seq < self.remote_seq:

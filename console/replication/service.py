@@ -43,7 +43,7 @@ class ReplicationService:
         return self.shipper.status()
 
     async def start_service(self) -> None:
-        self._unsubscribe = self.log.add_commit_listener(lambda _id: self.shipper.wake())
+        self._unsubscribe = self.log.add_commit_listener(self.shipper.wake)
         self.shipper.start()
 
     async def close_service(self) -> None:

@@ -166,8 +166,13 @@ class Shipper:
         )
         self._thread.start()
 
-    def wake(self) -> None:
-        """A commit happened: look at the log now (cheap; safe from any thread)."""
+    def wake(self, committed_id: int | None = None) -> None:
+        """A commit happened (up to ``committed_id``): look at the log now.  Cheap and
+        safe from any thread -- the event log's commit listener calls it; the backlog in
+        the status follows it even while the centre is down."""
+        if committed_id is not None:
+            with self._lock:
+                self.core.on_committed(committed_id)
         self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -215,16 +220,18 @@ class Shipper:
 
     def _step(self) -> float:
         core = self.core
+        # The log first: while the centre is down the status still shows the backlog grow.
+        reader = self._open_reader()
+        local = reader.newest()
+        known = core.confirmed_seq or 0
+        with self._lock:
+            core.on_local(local, reader.wall_after(known) if local > known else None)
         if isinstance(core.next_action(), Reconnect):
             remote = self._connect()
+            oldest = reader.wall_after(remote) if local > remote else None
             with self._lock:
                 core.on_connected(remote)
-        reader = self._open_reader()
-        remote = core.remote_seq or 0
-        local = reader.newest()
-        oldest = reader.wall_after(remote) if local > remote else None
-        with self._lock:
-            core.on_local(local, oldest)
+                core.on_local(local, oldest)
         action = core.next_action()
         if isinstance(action, ShipAfter):
             rows = reader.after(action.after, action.limit)
