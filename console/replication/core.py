@@ -111,7 +111,7 @@ class ShipperCore:
     def on_local(self, local_seq: int, oldest_unshipped_wall: float | None) -> None:
         """The station log's newest committed id, and the wall time of the first event
         after the remote position (None when there is none)."""
-        self.local_seq = local_seq
+        self.local_seq = max(self.local_seq, local_seq)  # a commit may have been announced
         self.oldest_unshipped_wall = oldest_unshipped_wall
 
     def on_committed(self, local_seq: int) -> None:

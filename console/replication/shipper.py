@@ -235,8 +235,8 @@ class Shipper:
         action = core.next_action()
         if isinstance(action, ShipAfter):
             rows = reader.after(action.after, action.limit)
-            if not rows:
-                return 0.0
+            if not rows:  # a commit announced but not yet visible here: do not spin
+                return min(0.05, core.interval_s)
             self._insert(rows)
             last = int(rows[-1][0])
             next_wall = reader.wall_after(last) if local > last else None
