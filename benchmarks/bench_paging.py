@@ -19,6 +19,7 @@ the pty, Gateway, PagingEngine, and an SQLite EventLog committed on its writer t
    Reported: p50 / p99 (target p99 <= 5 ms).
 
 Run: .venv/bin/python benchmarks/bench_paging.py [--baud 115200] [--n 46 500 2000]
+     [--replication off|on|down]   (issue 11: the same with the log shipped to PostgreSQL)
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ async def bench(
     max_delay: float,
     commit: str,
     gc_freeze: bool = False,
+    replication: str = "off",
 ) -> dict[str, Any]:
     clock = SystemClock()
     tmp = tempfile.TemporaryDirectory(prefix="bench-paging-")
@@ -141,6 +143,7 @@ async def bench(
         record_sessions=False,
         background=commit == "thread",
     )
+    centre = _Centre(log, replication) if replication != "off" else None
     link = PeiLink(url, clock=clock, baud=baud, keepalive=3600)
     gateway = Gateway(link)
     arrived: dict[int, float] = {}
@@ -231,11 +234,56 @@ async def bench(
         result["latency_p99"] = latencies[int(len(latencies) * 0.99) - 1]
         result["latency_max"] = latencies[-1]
         result["answers"] = len(latencies)
+    if centre is not None:
+        result["replication"] = centre.finish()
     await engine.close()
     await link.close()
     log.close()
     tmp.cleanup()
     return result
+
+
+class _Centre:
+    """``--replication on|down`` (issue 11): the log is shipped to a throw-away PostgreSQL
+    (fsync on) by the station's real shipper thread while paging runs; with ``down`` the
+    server is stopped before paging starts and restarted at the end, so the shipper backs
+    off and retries through the whole run.  ``finish`` waits for every event to arrive."""
+
+    def __init__(self, log: EventLog, mode: str) -> None:
+        import psycopg
+
+        from console.replication import Shipper, add_station, migrate
+        from tests.replication.pgcluster import create_cluster
+
+        self.log, self.mode = log, mode
+        self.pg = create_cluster(fsync=True)
+        with psycopg.connect(self.pg.dsn(), autocommit=True) as conn:
+            migrate(conn)
+            add_station(conn, "bench", "st_bench")
+        self.shipper = Shipper(log.path, self.pg.dsn("st_bench"), "bench")
+        log.add_commit_listener(self.shipper.wake)
+        self.shipper.start()
+        if mode == "down":
+            self.pg.stop("fast")
+
+    def finish(self) -> str:
+        self.log.flush()
+        status = self.shipper.status()
+        if self.mode == "down":
+            self.pg.start()
+        end = time.monotonic() + 120
+        while self.shipper.status().backlog or not self.shipper.status().connected:
+            if time.monotonic() > end:
+                break
+            time.sleep(0.05)
+        after = self.shipper.status()
+        self.shipper.stop()
+        self.pg.destroy()
+        return (
+            f"centre {self.mode}: at the end of paging backlog {status.backlog}, "
+            f"connected {status.connected}; after: shipped up to #{after.last_shipped_seq} "
+            f"of #{self.log.committed_id}, backlog {after.backlog}"
+        )
 
 
 def main() -> int:
@@ -253,6 +301,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--gc-freeze", action="store_true", help="gc.freeze() before the burst of answers"
+    )
+    parser.add_argument(
+        "--replication",
+        choices=("off", "on", "down"),
+        default="off",
+        help="ship the log to a throw-away PostgreSQL meanwhile (down: stopped while paging)",
     )
     args = parser.parse_args()
     if args.serve:
@@ -272,6 +326,7 @@ def main() -> int:
                     max_delay=args.max_delay,
                     commit=args.commit,
                     gc_freeze=args.gc_freeze,
+                    replication=args.replication,
                 )
             )
         finally:
@@ -295,6 +350,8 @@ def main() -> int:
                 f"by the {args.commit}{', gc frozen' if args.gc_freeze else ''}; "
                 f"target p99 <= 5 ms)"
             )
+        if "replication" in res:
+            print("replication:", res["replication"])
     print("result:", "OK" if ok else "MISSED")
     return 0 if ok else 1
 

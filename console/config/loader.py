@@ -31,6 +31,7 @@ from console.config.model import (
     GatewayConfig,
     Group,
     MessageTemplate,
+    ReplicationConfig,
     ServiceConfig,
     Speaker,
     Station,
@@ -56,6 +57,7 @@ _TOP = (
     "templates",
     "audio",
     "service",
+    "replication",
 )
 _URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "sim", "alt", "hwgrep")
 _IDENT = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -156,6 +158,7 @@ def _build(doc: dict[str, Any], p: Problems) -> Station:
         source=p.source,
         audio=_audio(root),
         service=_service(root, p),
+        replication=_replication(root, p, st.data.get("name")),
     )
 
 
@@ -484,6 +487,42 @@ def _service(root: Table, p: Problems) -> ServiceConfig:
         tls_cert=str(base / cert) if cert else None,
         tls_key=str(base / key) if key else None,
         tokens=tuple(tokens),
+    )
+
+
+_PG_SCHEMES = ("postgresql", "postgres")
+
+
+def _replication(root: Table, p: Problems, station_name: Any) -> ReplicationConfig:
+    """The optional [replication] table: ship the log to a central PostgreSQL."""
+    t = root.table("replication", ("url", "station_id", "batch", "interval_s"))
+    if not root.has("replication"):
+        return ReplicationConfig()
+    url = t.text("url")
+    if isinstance(url, str) and url.partition("://")[0] not in _PG_SCHEMES:
+        hint = 'for example url = "postgresql://station_dh@centre.example/dutydesk"'
+        p.add(("replication", "url"), f"expected a postgresql:// URL, got {show(url)}", hint)
+    default_id = station_name if isinstance(station_name, str) else ""
+    station_id = t.text("station_id", default_id)
+    if isinstance(station_id, str) and len(station_id) > 64:
+        p.add(("replication", "station_id"), "station_id is longer than 64 characters")
+    interval = t.data.get("interval_s", 1.0)
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, int | float)
+        or not (0.05 <= interval <= 3600)
+    ):
+        p.add(
+            ("replication", "interval_s"),
+            f"expected seconds 0.05..3600, got {show(interval)}",
+            "for example interval_s = 1.0",
+        )
+        interval = 1.0
+    return ReplicationConfig(
+        url=url,
+        station_id=station_id or "",
+        batch=t.integer("batch", 500, lo=1, hi=10_000) or 500,
+        interval_s=float(interval),
     )
 
 

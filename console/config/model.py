@@ -138,6 +138,28 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class ReplicationConfig:
+    """Shipping the event log to a central PostgreSQL (``[replication]``, issue 11).
+
+    Off unless ``url`` is set.  The SQLite log stays the station's record: the shipper
+    reads it after the last event the centre has, so an outage only grows a backlog.
+    """
+
+    url: str | None = None
+    """``postgresql://ROLE@HOST/DB``: the station's own role (may insert only its rows)."""
+    station_id: str = ""
+    """The station's key in the central ``events`` table; empty = the station's name."""
+    batch: int = 500
+    """Events per INSERT transaction."""
+    interval_s: float = 1.0
+    """Seconds between looks at the log when idle (a commit also wakes the shipper)."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
 class AudioConfig:
     """Sound devices (by PortAudio name) and loudspeaker network settings.
 
@@ -263,6 +285,7 @@ class Station:
     source: str = "<memory>"
     audio: AudioConfig = field(default_factory=AudioConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
+    replication: ReplicationConfig = field(default_factory=ReplicationConfig)
 
     def display_name(self, lang: str = "zh-CN") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name

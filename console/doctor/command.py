@@ -33,6 +33,12 @@ def add_doctor(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="HOST:PORT",
         help="loudspeaker to check (repeatable; the station's zones are checked too)",
     )
+    p.add_argument(
+        "--db",
+        metavar="FILE",
+        default=argparse.SUPPRESS,  # keep 'dutydesk --db FILE doctor' working too
+        help="event log for the replication lines (default: per-user)",
+    )
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.add_argument("--timeout", type=float, default=1.5, metavar="S", help="seconds per AT answer")
     p.add_argument("--ascii", action="store_true", help="ASCII marks even on a UTF-8 terminal")
@@ -50,6 +56,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         dialect=args.dialect,
         config=getattr(args, "config", None),
         speakers=tuple(args.speaker),
+        db=getattr(args, "db", None),
     )
     try:
         report = run_doctor(options, DoctorEnvironment(at_timeout=args.timeout))

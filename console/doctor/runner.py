@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from console.config import Station, load_station
 from console.doctor.audiocheck import SoundDeviceLoader, check_audio
@@ -35,6 +36,8 @@ class DoctorOptions:
     config: str | None = None
     speakers: tuple[str, ...] = ()
     check_sound: bool = True
+    db: str | None = None
+    """The event log whose replication to report (default: the per-user log)."""
 
 
 @dataclass
@@ -105,6 +108,12 @@ def run_doctor(options: DoctorOptions, env: DoctorEnvironment | None = None) -> 
         report.add("speaker", "speakers", Status.SKIP, "no loudspeakers given or configured")
     for target in speakers:
         report.extend(check_speaker(target, wait=env.speaker_wait))
+    if station is not None and station.replication.enabled:
+        from console.doctor.replcheck import check_replication
+        from console.service.paths import default_log_path
+
+        log_path = Path(options.db) if options.db else default_log_path()
+        report.extend(check_replication(station, log_path))
     return report
 
 

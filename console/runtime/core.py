@@ -173,6 +173,10 @@ class Runtime(RuntimeFacade):
         face finds the same ones (the page screen's loudspeakers, F8's headset routing)."""
         if self._audio.voice is not None:
             self.services["voice"] = self._audio.voice
+        if station.replication.enabled:  # ship the log to the centre (issue 11)
+            from console.replication import ReplicationService
+
+            self.services["replication"] = ReplicationService.for_station(station, self.log)
         self._unsubscribe: list[Callable[[], None]] = []
         self._started = False
         self._closed = False
