@@ -115,9 +115,57 @@ async def recv(conn: Connection, timeout: float) -> Any:
 # --- a client (its own process) -----------------------------------------------------------
 
 
-def client_process(socket: str, after: int, conn: Connection, index: int) -> None:
-    """Follow the stream from ``after``; when told the window's last seq, report back."""
-    asyncio.run(_client(socket, after, conn, index))
+def client_process(
+    socket: str, after: int, conn: Connection, index: int, feed: str = "stream", log: str = ""
+) -> None:
+    """Follow the stream from ``after`` (or the live view, as a console does); when told
+    the window's last seq, report back."""
+    if feed == "live":
+        asyncio.run(_live_client(socket, log, conn, index))
+    else:
+        asyncio.run(_client(socket, after, conn, index))
+
+
+async def _live_client(socket: str, log: str, conn: Connection, index: int) -> None:
+    """A console's model of the station: ``RemoteRuntime`` on ``/v1/live``, each message
+    decoded into the engines' types as the screens get it.  A record has reached the
+    screen when it first appears in a batch's log tail (the panel the console draws)."""
+    from console.config import demo_station
+    from console.runtime_view import LogTail
+    from console.service.paths import Registration
+    from console.service.remote import RemoteRuntime
+
+    reg = Registration(pid=os.getpid(), socket=socket, gateway="sim://bench", log=log,
+                       station="bench", api=1)  # fmt: skip
+    rt = RemoteRuntime(demo_station(), reg, operator="bench", position=f"bench-{index}")
+    seen: dict[int, tuple[float, float]] = {}
+    progress = asyncio.Event()
+
+    def on_batch(batch: Any) -> None:
+        now = time.time()
+        for event in batch.events:
+            if isinstance(event, LogTail):
+                for rec in event.records:
+                    if rec.id not in seen:
+                        seen[rec.id] = (now, rec.wall)
+        progress.set()
+
+    rt.subscribe(on_batch)
+    await rt.start()
+    while not rt.connected:
+        await asyncio.sleep(0.01)
+    conn.send(("up", index))
+    end = int(await recv(conn, 3600.0))
+    deadline = time.monotonic() + DRAIN_TIMEOUT
+    while (not seen or max(seen) < end) and time.monotonic() < deadline:
+        progress.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(progress.wait(), max(0.0, deadline - time.monotonic()))
+    conn.send(("done", index))
+    lost = rt.reconnects
+    await rt.close()
+    ids = sorted(seen)
+    conn.send(("result", index, ids, [seen[i][0] for i in ids], [seen[i][1] for i in ids], lost))
 
 
 async def _client(socket: str, after: int, conn: Connection, index: int) -> None:
@@ -310,7 +358,10 @@ async def service_run(args: argparse.Namespace) -> dict[str, Any]:
         after = runtime.log.committed_id
         for i in range(args.clients):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=client_process, args=(str(host.socket), after, child, i))
+            proc = ctx.Process(
+                target=client_process,
+                args=(str(host.socket), after, child, i, args.feed, str(runtime.log.path)),
+            )
             proc.start()
             child.close()
             procs.append(proc)
@@ -319,7 +370,7 @@ async def service_run(args: argparse.Namespace) -> dict[str, Any]:
             msg = await recv(conn, CONNECT_TIMEOUT)
             if msg[0] != "up":
                 raise SystemExit(f"client did not connect: {msg!r}")
-        while host.clients < args.clients:
+        while (host.api.live.faces if args.feed == "live" else host.clients) < args.clients:
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.5)  # let the connections settle
 
@@ -387,6 +438,7 @@ def one_run(args: argparse.Namespace, n: int) -> dict[str, Any]:
     cmd = [
         sys.executable, __file__, "--child-run", str(work), "--seconds", str(args.seconds),
         "--rate", str(args.rate), "--clients", str(args.clients), "--warmup", str(args.warmup),
+        "--feed", args.feed,
     ]  # fmt: skip
     try:
         out = subprocess.run(
@@ -401,9 +453,17 @@ def one_run(args: argparse.Namespace, n: int) -> dict[str, Any]:
     return result
 
 
-def check(result: dict[str, Any]) -> list[str]:
-    """What is wrong with one run (empty: every client got exactly the window's records)."""
+def check(result: dict[str, Any], feed: str = "stream") -> list[str]:
+    """What is wrong with one run (empty: every client got exactly the window's records;
+    on the live view, which shows the log's newest lines, every client saw most of them)."""
     served = result["served"]
+    if feed == "live":
+        expected = served["end_id"] - served["start_id"]
+        return [
+            f"client {c['index'] + 1} saw only {c['events']} of {expected} records"
+            for c in result["clients"]
+            if c["events"] < 0.5 * expected
+        ]
     expected = served["end_id"] - served["start_id"]
     problems = []
     if served["records"] != expected:
@@ -455,7 +515,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     k = args.clients
     print()
     print(
-        f"stream latency, {k} clients, {args.rate} events/s for {args.seconds:g} s, "
+        f"{args.feed} latency, {k} clients, {args.rate} events/s for {args.seconds:g} s, "
         f"median (min–max) of {n} run{'s' if n != 1 else ''}, ms:"
     )
     print(f"{'':<18} {'p50':>20} {'p99':>20} {'max':>20} {'events':>22}")
@@ -522,6 +582,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each window")
     parser.add_argument("--rate", type=int, default=500, help="radio events per second")
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument(
+        "--feed",
+        choices=("stream", "live"),
+        default="stream",
+        help="what the clients follow: the log (/v1/stream) or a console's view (/v1/live)",
+    )
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of load before")
     parser.add_argument("--dir", default=None, help="folder for the runs' logs (default: temp)")
     parser.add_argument("--child-run", help=argparse.SUPPRESS)
@@ -539,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for n in range(1, args.runs + 1):
         result = one_run(args, n)
-        problems = check(result)
+        problems = check(result, args.feed)
         failed = failed or bool(problems)
         print_run(n, result, args.clients, problems)
         results.append(result)

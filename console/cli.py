@@ -110,7 +110,10 @@ def cmd_console(args: argparse.Namespace) -> int:
         read_only=bool(getattr(args, "read_only", False)),
     )
     app = DutyDeskApp(runtime, lang)
-    previous = signal.signal(signal.SIGHUP, lambda _s, _f: app.exit())
+    # The terminal window closed (SIGHUP): nothing to hand over -- the service goes on --
+    # so the default action (end now) is right; writing a goodbye to a terminal that is
+    # gone can hang Textual's writer thread.
+    previous = signal.signal(signal.SIGHUP, signal.SIG_DFL)
     try:
         app.run()
     finally:

@@ -59,6 +59,13 @@ class RuntimeFacade:
     def link_status(self) -> LinkStatus:
         return self._live.link_status
 
+    @property
+    def replication(self) -> Any:
+        """How shipping to the centre goes (a ``ReplicationStatus``), None without one."""
+        part = self.services.get("replication")
+        status = getattr(part, "status", None)
+        return status() if callable(status) else None
+
     # --- paging, incidents, alarms --------------------------------------------------------
 
     @property

@@ -27,6 +27,7 @@ from console.incidents import (
     IncidentChanged,
 )
 from console.paging.model import OfficerAlert, PageChanged, PageRequest, PageView
+from console.replication.core import ReplicationStatus
 from console.rollcall import RollCallResult, RollCallSpec
 from console.rollcall.model import RollCallUpdate
 from console.runtime_view import (
@@ -62,6 +63,8 @@ class LiveHeader:
     """The running drill's file (a console on this PC shows its criteria from it)."""
     voice_notice: str | None = None
     broadcast_available: bool = False
+    replication: ReplicationStatus | None = None
+    """Shipping to the centre (the status bar's "centre" part), None without one."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ def header(runtime: Any) -> LiveHeader:
         drill_source=run.drill.source if run is not None else None,
         voice_notice=runtime.voice_notice,
         broadcast_available=runtime.broadcast_available,
+        replication=runtime.replication,
     )
 
 

@@ -325,3 +325,30 @@ def test_f2_with_a_zone_sends_rtp_to_the_speaker_and_f8_goes_through_the_voice_p
     term.wait_for(lambda s: "单元与通话组" in s)  # (Esc then q at once would be Alt+Q)
     term.press("q")
     assert term.exit_status() == 0
+
+
+def test_closing_the_terminal_ends_the_console_and_leaves_the_service_on_duty(
+    terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    """SIGHUP (the window closed): the console ends at once, the service it attached to
+    goes on (it lingers while a face or a page needs it)."""
+    from console.service.paths import find_service
+
+    term = terminal()
+    term.wait_for(lambda s: "已连接" in s)
+    pid = _console_pid(term)
+    service = find_service(log=tmp_path / "events.db")
+    assert service is not None
+    term.tmux("kill-session", "-t", term.session)
+
+    def running(pid: int) -> bool:  # a zombie waiting for its reaper has ended too
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    end = time.monotonic() + 15
+    while time.monotonic() < end and running(pid):
+        time.sleep(0.05)
+    assert not running(pid), "the console outlived its terminal"
+    assert find_service(log=tmp_path / "events.db") == service

@@ -247,6 +247,7 @@ class MainScreen(Screen[None]):
             return
         runtime = self.runtime
         now = runtime.clock.monotonic()
+        self.status.replication = getattr(runtime, "replication", None)
         self.status.show(link=self.link_status(), wall=runtime.clock.time())
         self.units.refresh_ages(now)
         self.activity.refresh_talkers(now)

@@ -42,6 +42,8 @@ class StatusBar(Static):
         self.link = LinkStatus("closed", "")
         self.wall = 0.0
         self.alarms = 0
+        self.replication: object | None = None
+        """The station's shipping to the centre (``ReplicationStatus``), when it has one."""
         self._shown: tuple[str, tuple[object, ...]] | None = None
 
     def show(self, link: LinkStatus | None = None, wall: float | None = None) -> None:
@@ -69,6 +71,15 @@ class StatusBar(Static):
             text.append(f" │ {tr(f'mode.{link.mode}', lang)}")
         if link.signal is not None:
             text.append(f" │ {tr('status.signal', lang)} {signal_bars(link.signal)}")
+        rep = self.replication
+        if rep is not None:
+            text.append(" │ ")
+            backlog, lag = getattr(rep, "backlog", 0), getattr(rep, "lag_s", 0.0)
+            if getattr(rep, "connected", False):
+                key = "status.centre.lag" if backlog else "status.centre.ok"
+                text.append(tr(key, lang, n=backlog, lag=f"{lag:.0f}"))
+            else:
+                text.append(tr("status.centre.down", lang, n=backlog), style="bold yellow")
         if self.alarms:
             text.append(" │ ")
             text.append(tr("status.alarms", lang, n=self.alarms), style="bold white on red")
