@@ -329,6 +329,7 @@ async def service_run(args: argparse.Namespace) -> dict[str, Any]:
     from console.config import demo_station
     from console.runtime import Runtime
     from console.service.host import ServiceHost
+    from console.service.serve import BATCH_INTERVAL_S, MAX_BATCH_INTERVAL_S
 
     work = Path(args.child_run)
     runtime = Runtime(
@@ -340,6 +341,8 @@ async def service_run(args: argparse.Namespace) -> dict[str, Any]:
         log_background=True,
         signal_every=None,
         voice=False,
+        batch_interval=BATCH_INTERVAL_S,  # as dutydesk serve runs it
+        max_batch_interval=MAX_BATCH_INTERVAL_S,
     )
     host = ServiceHost(runtime, socket=work / "s.sock")
     commits = CommitTimes()

@@ -21,6 +21,14 @@ from typing import Any
 
 from console.errors import ConsoleError
 
+BATCH_INTERVAL_S = 0.01
+MAX_BATCH_INTERVAL_S = 0.03
+"""How often the service hands its faces a batch: at most every 20 ms, and at least every
+40 ms through a flood of radio traffic.  A console in its own process paints every 75 ms
+(painting is its cost); a service's batch also crosses a socket and is painted by the
+face, so it leaves sooner -- an event is on every attached screen within 50 ms (p99,
+``benchmarks/bench_service.py --feed live``)."""
+
 
 def add_serve(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
@@ -102,7 +110,14 @@ async def serve(
             f"a station service already serves {log_path} (pid {running.pid})",
             hint="attach to it (dutydesk, dutydesk page ...) or stop it first",
         )
-    runtime = Runtime(station, gateway_url=gateway, db_path=log_path, operator=operator)
+    runtime = Runtime(
+        station,
+        gateway_url=gateway,
+        db_path=log_path,
+        operator=operator,
+        batch_interval=BATCH_INTERVAL_S,
+        max_batch_interval=MAX_BATCH_INTERVAL_S,
+    )
     host = ServiceHost(runtime, socket=socket, handover=handover)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
