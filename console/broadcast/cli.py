@@ -122,7 +122,77 @@ def cmd_broadcast(args: argparse.Namespace, *, interrupt: asyncio.Event | None =
             + ", ".join(z.id for z in station.zones)
             + ") or an address with --to HOST:PORT",
         )
+    running = _service_for(args)
+    if running is not None:
+        return asyncio.run(_broadcast_on_service(args, running, interrupt))
     return asyncio.run(_broadcast(args, station, interrupt))
+
+
+def _service_for(args: argparse.Namespace) -> Any:
+    """The station service that owns the log, when the broadcast can go through it: the
+    station's zones only (a technician's ``--to`` address and ``--mic`` stay local)."""
+    if args.to or args.mic is not None:
+        return None
+    from pathlib import Path
+
+    from console.service.paths import default_log_path, find_service
+
+    return find_service(log=Path(args.db) if args.db else default_log_path())
+
+
+END_KINDS = ("broadcast.finished", "broadcast.stopped", "broadcast.failed", "broadcast.preempted")
+
+
+async def _broadcast_on_service(
+    args: argparse.Namespace, running: Any, interrupt: asyncio.Event | None
+) -> int:
+    """The broadcast played by the station service (its engine, its log, the console's
+    loudspeaker list); Ctrl-C stops it there.  Exit as the local one would."""
+    from console.service.client import StationClient
+    from console.service.wire import to_wire
+
+    async with StationClient(
+        socket=running.socket, operator=args.operator, position="cli"
+    ) as client:
+        start = (await client.get("/v1"))["last_seq"]
+        body = {
+            "zones": list(args.zone),
+            "source": to_wire(source_spec(args)),
+            "priority": args.priority,
+        }
+        answer = await client.post("/v1/broadcasts", body)
+        bid = answer["broadcast"]
+        print(f"broadcast {bid} on the station service: zones {', '.join(answer['zones'])}")
+        interrupted = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGINT, interrupted.set)
+
+        async def stopper() -> None:
+            waits = [asyncio.ensure_future(interrupted.wait())]
+            if interrupt is not None:
+                waits.append(asyncio.ensure_future(interrupt.wait()))
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            interrupted.set()
+            await client.post("/v1/broadcasts/stop", {"broadcast": bid})
+
+        stopping = asyncio.ensure_future(stopper())
+        try:
+            async for rec in client.events(start):
+                if rec["kind"] in END_KINDS and rec["data"].get("broadcast") == bid:
+                    stats = rec["data"].get("stats") or {}
+                    state = rec["kind"].removeprefix("broadcast.")
+                    print(f"broadcast {bid} {state}: {stats.get('frames_sent', '?')} frames")
+                    if state == "failed":
+                        from console.broadcast.errors import BroadcastError
+
+                        raise BroadcastError(str(rec["data"].get("reason") or "failed"))
+                    break
+        finally:
+            stopping.cancel()
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGINT)
+    return EXIT_INTERRUPTED if interrupted.is_set() else EXIT_OK
 
 
 async def _broadcast(
