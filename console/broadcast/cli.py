@@ -198,8 +198,8 @@ async def _broadcast_on_service(
 async def _broadcast(
     args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None
 ) -> int:
-    from console.broadcast.engine import BroadcastEngine
     from console.broadcast.targets import names, parse_hostport
+    from console.runtime.parts import broadcast_engine
     from drivers.clock import SystemClock
 
     targets: list[Any] = list(args.zone)
@@ -211,7 +211,7 @@ async def _broadcast(
 
         log = EventLog.open(args.db)
     try:
-        engine = BroadcastEngine(station, SystemClock(), log)
+        engine = broadcast_engine(station, SystemClock(), log)
         b = engine.start(
             targets,
             source_spec(args),

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from console.broadcast import Broadcast, BroadcastEngine, BroadcastEvent, SenderFactory
+from console.broadcast import Broadcast, BroadcastEvent, SenderFactory
 from console.broadcast.model import Priority, SourceSpec
 from console.drills.model import Announcement
 from console.errors import ConsoleError
 from console.incidents import IncidentBook
+from console.runtime.parts import broadcast_engine
 from console.runtime.shared import Shared
 from console.runtime_view import ServiceEvent
 from console.voice.router import AudioRouter
@@ -45,7 +46,7 @@ class AudioDesk:
         recordings_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.shared = shared
-        self.broadcast = BroadcastEngine(
+        self.broadcast = broadcast_engine(
             shared.station,
             shared.clock,
             shared.log,

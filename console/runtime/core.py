@@ -31,6 +31,7 @@ from console.runtime.ids import IdMaker
 from console.runtime.live import LiveState
 from console.runtime.logpump import LogPump
 from console.runtime.paging import PagingDesk
+from console.runtime.parts import gateway_link
 from console.runtime.rollcalls import RollCalls
 from console.runtime.services import close_services, start_services
 from console.runtime.shared import Shared
@@ -40,8 +41,7 @@ from console.runtime.wire import WireWatch
 from console.runtime_view import Batch
 from drivers.clock import Clock, SystemClock
 from drivers.errors import DriverError
-from drivers.gateway import Gateway
-from drivers.link import PeiLink, WireTrace
+from drivers.link import WireTrace
 from drivers.pei import events as ev
 from drivers.pei.dialect import load_dialect
 
@@ -114,7 +114,7 @@ class Runtime(RuntimeFacade):
         options = dict(link_options or {})
         if self.trace is not None:
             options.setdefault("trace", self.trace)
-        self.link = PeiLink(
+        self.link, self.gateway = gateway_link(
             self.url,
             dialect=dialect,
             baud=station.gateway.baud,
@@ -122,7 +122,6 @@ class Runtime(RuntimeFacade):
             opener=self._endpoint.open_port,
             **options,
         )
-        self.gateway = Gateway(self.link)
         self._stream = BatchStream(
             self.log,
             batch_interval=batch_interval,

@@ -191,7 +191,9 @@ async def record_trace(
     """Open ``url``, init, run ``actions`` in order, listen ``seconds`` more, save JSONL."""
     clock = clock or SystemClock()
     trace = WireTrace(clock)
-    link = PeiLink(
+    from console.runtime.parts import gateway_link
+
+    link, gateway = gateway_link(
         url,
         dialect=dialect,
         baud=baud,
@@ -201,7 +203,6 @@ async def record_trace(
     )
     result = RecordResult(out, 0)
     link.subscribe(result.events.append)  # what the wire said, before the gateway decodes
-    gateway = Gateway(link)
     say = progress or (lambda _text: None)
     try:
         await _connect(link, connect_timeout)
