@@ -124,7 +124,8 @@ class RemoteRuntime:
         self.rollcall: RemoteRollCall | None = None
         self.drill: RemoteDrillRun | None = None
         self.voice_state: Any = None
-        self.services: dict[str, object] = {"voice": RemoteVoice(self)}
+        self._voice = RemoteVoice(self)
+        self.services: dict[str, object] = {"voice": self._voice}
         self.connected = False
         self.reconnects = 0
         self._listeners: list[Listener] = []
@@ -448,10 +449,10 @@ class RemoteRuntime:
     async def ptt_press(
         self, group: int | str | None = None, *, operator: str | None = None
     ) -> int:
-        return await RemoteVoice(self).ptt_press(group)
+        return await self._voice.ptt_press(group)
 
     async def ptt_release(self, *, operator: str | None = None) -> None:
-        await RemoteVoice(self).ptt_release()
+        await self._voice.ptt_release()
 
     # roll calls
 
