@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 
 from console.paging.targets import build_request
 from console.tui.app import DutyDeskApp
+from drivers.clock import VirtualClock
 from fakes.behaviour import Behaviour
 
 from .harness import advance, make_app, until_up
@@ -56,10 +57,27 @@ async def alarm(pilot: Pilot[Any]) -> None:
     app = _app(pilot)
     await until_up(app)
     sim = app.runtime._simulator.sim  # type: ignore[union-attr]
+    start = app.runtime.clock.monotonic()
     sim.radio(2004).send_status(0)
-    await advance(app, 0.5)
+    await until_alarms(app, 1, until=start + 0.5)
     sim.radio(2006).send_text("烟感报警 3号楼配电间")
-    await advance(app, 1.0)
+    await until_alarms(app, 2, until=start + 1.5)
+
+
+async def until_alarms(app: DutyDeskApp, count: int, *, until: float) -> None:
+    """Wait (virtual time) for ``count`` alarms on the board, then run on to ``until``.
+
+    A loaded machine may deliver the radio's bytes a little later in virtual time; waiting
+    for the alarm itself, then stopping at a fixed instant, keeps the picture the same.
+    """
+    runtime = app.runtime
+    clock = runtime.clock
+    assert isinstance(clock, VirtualClock)
+    ok = await clock.run_until(
+        lambda: len(runtime.alarms.unacknowledged()) >= count, limit=10, step=0.05
+    )
+    assert ok, f"{count} alarm(s) did not reach the board"
+    await advance(app, max(0.0, until - clock.monotonic()))
 
 
 BEHAVIOURS = {2004: Behaviour.never(), 2007: Behaviour.never(), 2008: Behaviour.switched_off()}
