@@ -33,6 +33,8 @@ class SendJob:
     """A voice group call to ``destination`` instead of an SDS."""
     members: tuple[int, ...] = ()
     """For one SDS to a talkgroup: the responders it stands for (no per-radio reports)."""
+    recovery: bool = False
+    """A resend after a blind window (``recovery.py``): same reference, already accepted."""
 
 
 class SendQueue:

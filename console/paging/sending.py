@@ -29,6 +29,7 @@ from console.eventlog import NewEvent
 from console.paging.ledger import Ledger
 from console.paging.model import FailureCause, PageRequest, Rung, Source
 from console.paging.queue import SendJob, SendQueue
+from console.paging.recovery import unfinished
 from console.paging.state import PageState, ResponderState
 from drivers import radio_events as rev
 from drivers.clock import Clock
@@ -110,9 +111,21 @@ class Sender:
     def still_needed(self, page: PageState, job: SendJob) -> bool:
         """Not if the responder answered already or the gateway accepted this attempt
         (e.g. an answer arrived during a reconnect for a message that had gone out)."""
+        if job.recovery:
+            keep = any(unfinished(page.responders[i]) for i in job.members or (job.issi,))
+            if not keep:
+                for issi in job.members or (job.issi,):
+                    page.responders[issi].pending_job = False
+            return keep
         if job.members:
             return True
         resp = page.responders[job.issi]
+        if job.retry and resp.has(Rung.ACCEPTED, job.attempt) and unfinished(resp):
+            # Written before a loss and known to have gone out (a late report said so):
+            # its answers may have been lost with the link, so send it again as a
+            # recovery (same reference: the radio repeats them and shows nothing new).
+            job.recovery = True
+            return True
         if resp.reached(Rung.ACKNOWLEDGED) or resp.has(Rung.ACCEPTED, job.attempt):
             resp.pending_job = False
             return False

@@ -48,6 +48,8 @@ class ResponderState:
     committed: list[RungRecord] = field(default_factory=list)
     attempts: int = 0
     repages: int = 0
+    recoveries: int = 0
+    """Times its last message was sent again after a blind window (``recovery.py``)."""
     backup_paged: bool = False
     top_level: int = -1
     timers: list[TimerHandle] = field(default_factory=list)

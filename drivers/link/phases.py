@@ -59,8 +59,11 @@ async def watch(
     idle: Callable[[], bool],
     lost: asyncio.Event,
     apply: Apply,
+    rethink: asyncio.Event | None = None,
 ) -> None:
-    """While UP: keep-alive when due; return once ``lost`` is set (or the link is not UP)."""
+    """While UP: keep-alive when due; return once ``lost`` is set (or the link is not UP).
+
+    ``rethink`` set: the keep-alive interval changed (watchful on or off); plan again."""
     while session.state is LinkState.UP:
         (action,) = session.tick(clock.monotonic(), idle())
         if isinstance(action, ps.SendKeepAlive):
@@ -74,8 +77,12 @@ async def watch(
         assert isinstance(action, ps.Sleep)
         lost_wait = asyncio.ensure_future(lost.wait())
         tick = asyncio.ensure_future(clock.sleep(action.delay))
-        done, _ = await asyncio.wait({lost_wait, tick}, return_when=asyncio.FIRST_COMPLETED)
-        for fut in (lost_wait, tick):
+        waits = {lost_wait, tick}
+        if rethink is not None:
+            rethink.clear()
+            waits.add(asyncio.ensure_future(rethink.wait()))
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for fut in waits:
             if fut not in done:
                 fut.cancel()
         if lost_wait in done:
