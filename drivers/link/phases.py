@@ -25,7 +25,7 @@ Apply = Callable[[tuple[ps.Action, ...]], None]
 
 async def run_init(session: ps.PeiSession, ask: Ask, clock: Clock, apply: Apply) -> None:
     """Run the init sequence to :class:`~drivers.pei.session.InitDone`; raise if it fails."""
-    actions = session.begin_init()
+    actions = session.begin_init(clock.monotonic())
     while True:
         apply(actions)
         step, error = actions[-1], None  # the command's own error, re-raised if it is fatal
@@ -81,9 +81,11 @@ async def watch(
         if rethink is not None:
             rethink.clear()
             waits.add(asyncio.ensure_future(rethink.wait()))
-        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        for fut in waits:
-            if fut not in done:
-                fut.cancel()
+        try:
+            done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when the supervisor is cancelled: no waiter left pending
+            for fut in waits:
+                if not fut.done():
+                    fut.cancel()
         if lost_wait in done:
             return

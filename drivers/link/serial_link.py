@@ -196,7 +196,9 @@ class PeiLink:
                 self._lost(action.reason)
 
     def _lost(self, reason: str) -> None:
-        actions = self.session.lost(reason)
+        desk = self._desk
+        pending = desk.active_until - self.clock.monotonic() if desk.active is not None else 0.0
+        actions = self.session.lost(reason, pending=pending)
         if actions:
             self.last_error = reason
             self._wire.drop()
