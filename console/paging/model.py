@@ -227,6 +227,8 @@ class ResponderView:
     backup_for: int | None
     rungs: tuple[RungRecord, ...]
     attempts: int
+    recoveries: int = 0
+    """Times its last message was sent again after a blind window (``recovery.py``)."""
 
     @property
     def top(self) -> Rung | None:

@@ -90,6 +90,7 @@ class ResponderState:
                 backup_for=self.backup_for,
                 rungs=tuple(self.committed),
                 attempts=self.attempts,
+                recoveries=self.recoveries,
             )
         return self.view
 

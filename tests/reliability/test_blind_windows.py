@@ -13,6 +13,7 @@ from pathlib import Path
 from reliability_harness import FaultRig, make_fault_rig, radio_truth
 
 from console.paging.model import PageRequest, Recipient, Rung
+from console.runtime_view import board_cells
 from drivers.link import LinkState
 from fakes.behaviour import (
     STATUS_ACKNOWLEDGED,
@@ -98,6 +99,9 @@ async def test_cable_pulled_for_3_s_after_the_last_send(tmp_path: Path) -> None:
         _assert_truth(frig, page_id)
         causes = [e.data["cause"] for e in frig.log.query(kinds=["page.recovery"], page=page_id)]
         assert causes and set(causes) == {"link_outage"}
+        # the board says who was reached again after the outage
+        cells = board_cells(frig.engine.view(page_id), frig.clock.monotonic())
+        assert {c.issi for c in cells if c.recovered} == set(UNITS)
     finally:
         await frig.close()
 
