@@ -102,6 +102,8 @@ class SimRadio:
         self._inbox: dict[MessageKey, _Received] = {}
         self.transmitted: list[Transmission] = []
         self.presented: Counter[MessageKey] = Counter()
+        self.alerted: list[tuple[float, MessageKey]] = []
+        """When each message was shown to the person (the moment the radio alerts)."""
         self.duplicates = 0
 
     def __repr__(self) -> str:
@@ -159,12 +161,14 @@ class SimRadio:
             if tl is not None and transfer:
                 if tl.report_request & ReportRequest.RECEIVED:
                     self._report(DeliveryStatus.RECEIVED, tl)
-                if tl.report_request & ReportRequest.CONSUMED:
-                    self._later(b.read.sample(self.rng), lambda: self._read(tl, entry))
+                # the person reads it whether or not a report was asked for (a group SDS
+                # asks none; an individual retry later may, and then hears "read")
+                self._later(b.read.sample(self.rng), lambda: self._read(tl, entry))
             if sds.ai == AI_SDS_TL and sds.data[:1] == bytes((Pid.LIP,)) and not tl:
                 self.send_location(*self.position, reason=REASON_LIP_REQUEST)
             elif page:
                 self.presented[key] += 1
+                self.alerted.append((now, key))
                 self.paged(group, now=True, reply_to=key)
 
         self._later(delay, arrived)
@@ -188,7 +192,8 @@ class SimRadio:
     def _read(self, tl: TlHeader, entry: _Received) -> None:
         if self.reachable:
             entry.consumed = True
-            self._report(DeliveryStatus.CONSUMED, tl)
+            if tl.report_request & ReportRequest.CONSUMED:
+                self._report(DeliveryStatus.CONSUMED, tl)
 
     def _report(self, status: int, tl: TlHeader, *, repeat: bool = False) -> None:
         data = encode_report(status, tl.message_ref, pid=tl.pid)

@@ -147,6 +147,7 @@ def _restore_page(
         text=str(data.get("text", "")),
         voice=bool(data.get("voice", False)),
         group_text=tuple(int(g) for g in data.get("group_text", [])),
+        followup_s=float(data["followup_s"]) if data.get("followup_s") else None,
         targets=_targets(data.get("targets", {})),
         priority=int(data.get("priority", 5)),
         operator=created.operator or "",

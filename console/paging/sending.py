@@ -111,6 +111,12 @@ class Sender:
     def still_needed(self, page: PageState, job: SendJob) -> bool:
         """Not if the responder answered already or the gateway accepted this attempt
         (e.g. an answer arrived during a reconnect for a message that had gone out)."""
+        if job.followup:
+            resp = page.responders[job.issi]
+            if resp.reached(Rung.ACKNOWLEDGED):
+                resp.pending_job = False
+                return False
+            return True
         if job.recovery:
             keep = any(unfinished(page.responders[i]) for i in job.members or (job.issi,))
             if not keep:
@@ -167,6 +173,9 @@ class Sender:
         finally:
             self.sends += 1
         self.inflight = None
+        if job.members and job.message_ref is not None:
+            page.group_refs.setdefault(job.destination, job.message_ref)
+        how = f"group SDS {job.destination}, " if job.members else ""
         for issi in key_members:
             resp = page.responders[issi]
             resp.pending_job = False
@@ -177,7 +186,7 @@ class Sender:
                     Rung.ACCEPTED,
                     Source.GATEWAY,
                     attempt=job.attempt,
-                    detail=f"instance {sent[0].instance}"
+                    detail=f"{how}instance {sent[0].instance}"
                     + (f", {len(sent)} parts" if len(sent) > 1 else ""),
                     retry=job.retry,
                     message_ref=job.message_ref,

@@ -125,6 +125,9 @@ class PageState:
     """Voice-only re-pages: the re-established group call per GSSI until it is set up."""
     recalls: dict[tuple[int, str], Recall] = field(default_factory=dict)
     """``(gssi, round)`` -> that round's re-established call: one call per GSSI a round."""
+    group_refs: dict[int, int] = field(default_factory=dict)
+    """GSSI -> the message reference its group SDS went out with (fast alert follow-ups
+    reuse it, so a radio that had the group SDS recognises the message)."""
 
     _views: list[ResponderView | None] = field(default_factory=list)
     _positions: dict[int, int] = field(default_factory=dict)
