@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 STATION_GROUP: Final = "dutydesk_station"
 CENTRE_GROUP: Final = "dutydesk_centre"
 _LOCK_KEY: Final = 0x4444_534B_0011  # "DDSK", issue 11
+NOTIFY_CHANNEL: Final = "dutydesk_events"
+"""Every insert into ``events`` notifies this channel with the station as payload."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,28 @@ MIGRATIONS: Final[tuple[Step, ...]] = (
             f"GRANT SELECT, INSERT ON events TO {STATION_GROUP}",
             f"GRANT SELECT ON stations, schema_version TO {STATION_GROUP}",
             f"GRANT SELECT ON events, stations, schema_version TO {CENTRE_GROUP}",
+        ),
+    ),
+    Step(
+        2,
+        "centre: NOTIFY on insert (channel dutydesk_events, payload the station) and the "
+        "indexes of the centre's overview and report",
+        (
+            # Per row, but PostgreSQL folds identical notifications of one transaction into
+            # one: a shipped batch of 500 events wakes each listener once, per station.
+            f"""CREATE OR REPLACE FUNCTION dutydesk_notify_event() RETURNS trigger
+               LANGUAGE plpgsql AS $$
+               BEGIN
+                   PERFORM pg_notify('{NOTIFY_CHANNEL}', NEW.station);
+                   RETURN NULL;
+               END $$""",
+            "CREATE TRIGGER events_notify AFTER INSERT ON events "
+            "FOR EACH ROW EXECUTE FUNCTION dutydesk_notify_event()",
+            # A page's ladder (report: acknowledgement times; overview: pages in flight).
+            "CREATE INDEX events_page ON events (station, page, seq) WHERE page IS NOT NULL",
+            # An incident's latest state, an alarm's acknowledgement.
+            "CREATE INDEX events_incident ON events (station, incident, seq) "
+            "WHERE incident IS NOT NULL",
         ),
     ),
 )
