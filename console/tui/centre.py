@@ -40,6 +40,12 @@ def ladder_text(station: StationOverview, lang: str) -> str:
     return " | ".join(parts)
 
 
+def lag_text(seconds: float) -> str:
+    """Sub-minute lags to a tenth of a second (what replication normally shows); longer
+    ones (a station that was cut off) as an age."""
+    return f"{seconds:.1f} s" if seconds < 60 else age(seconds)
+
+
 def _rung_label(name: str, lang: str) -> str:
     try:
         return Rung(name).label(lang)
@@ -182,7 +188,7 @@ class CentreApp(App[None]):
                 if h.last_wall is not None
                 else tr("centre.never", self.lang)
             )
-            lag = "-" if h.lag_s is None else f"{h.lag_s:.1f} s"
+            lag = "-" if h.lag_s is None else lag_text(h.lag_s)
             alarms = Text(str(len(st.alarms)), style="bold red" if st.alarms else "")
             table.add_row(
                 inert(st.station, "bold"),

@@ -24,7 +24,7 @@ from console.incidents import IncidentState
 from console.incidents.book import IncidentBook
 from console.paging.engine import PagingEngine
 from console.paging.targets import directory
-from drivers.clock import VirtualClock
+from drivers.clock import DEFAULT_VIRTUAL_EPOCH, VirtualClock
 
 STATION_A = """
 [station]
@@ -147,9 +147,9 @@ def _ladder(page: str, unit: int, rung: str, clock: VirtualClock, **data: Any) -
     )  # fmt: skip
 
 
-async def incidents_log(path: Path) -> Path:
+async def incidents_log(path: Path, *, epoch: float = DEFAULT_VIRTUAL_EPOCH) -> Path:
     """Station b's log: three incidents (two closed), a roll call, a page in flight."""
-    clock = VirtualClock()
+    clock = VirtualClock(epoch=epoch)
     with EventLog.open(path, clock=clock, durability="normal") as log:
         book = IncidentBook(clock, log)
         opened = [
