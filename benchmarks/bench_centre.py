@@ -171,6 +171,9 @@ def main() -> int:
     parser.add_argument("--stations", type=int, default=50)
     parser.add_argument("--days", type=float, default=30.0)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the cluster running (prints its URL)"
+    )
     args = parser.parse_args()
     pg = create_cluster()
     try:
@@ -212,7 +215,10 @@ def main() -> int:
             )
         source.close()
     finally:
-        pg.destroy()
+        if args.keep:
+            print(f"cluster kept: {pg.dsn()} (data in {pg.datadir})")
+        else:
+            pg.destroy()
     return 0
 
 

@@ -24,8 +24,7 @@ STATIONS: Final = "SELECT station FROM stations ORDER BY station"
 RESPONDERS: Final = """
 WITH pages AS (
     SELECT station, page FROM events
-     WHERE kind = 'page.created' AND page IS NOT NULL
-       AND ts >= %(since)s AND ts < %(until)s
+     WHERE kind = 'page.created' AND ts >= %(since)s AND ts < %(until)s
 )
 SELECT l.station, l.page, l.unit,
        extract(epoch FROM min(l.ts))::float8 AS t0_wall,
@@ -118,12 +117,7 @@ SELECT s.station, e.seq, extract(epoch FROM e.ts)::float8,
 """
 
 OPEN_INCIDENTS: Final = """
-SELECT station, incident, state, wall FROM (
-    SELECT DISTINCT ON (station, incident) station, incident, data->>'state' AS state,
-           extract(epoch FROM ts)::float8 AS wall
-      FROM events
-     WHERE kind = 'incident.state' AND incident IS NOT NULL
-     ORDER BY station, incident, seq DESC) latest
+SELECT station, incident, state, extract(epoch FROM ts)::float8 FROM incident_latest
  WHERE state NOT IN ('closed', 'assessed')
 """
 

@@ -10,6 +10,7 @@ stale).  Every station name, unit and detail came from a station and is shown in
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import ClassVar, Final
 
 from rich.text import Text
@@ -78,10 +79,18 @@ class CentreApp(App[None]):
     #keys { height: 1; padding: 0 1; color: $text-muted; }
     """
 
-    def __init__(self, source: CentreSource, lang: str = "zh-CN") -> None:
+    def __init__(
+        self, source: CentreSource, lang: str = "zh-CN", *, min_interval_s: float = 1.0
+    ) -> None:
         super().__init__()
         self.source = source
         self.lang = lang
+        self.min_interval_s = min_interval_s
+        """Notifications come with every shipped batch of every station (tens a second
+        in a busy city); one snapshot costs the centre ~0.3 s at 10 M events, so they are
+        taken at most this often.  The officer's own refresh and filters do not wait."""
+        self._last_start = float("-inf")
+        self._timer_armed = False
         self.filters = TimelineFilter()
         self.snapshot: CentreSnapshot | None = None
         self.snapshots = 0
@@ -116,14 +125,25 @@ class CentreApp(App[None]):
 
     # -- data in ----------------------------------------------------------------------
 
-    def request_snapshot(self) -> None:
-        """Take a snapshot now, or right after the one being taken."""
-        if self._loading:
+    def request_snapshot(self, *, now: bool = False) -> None:
+        """Take a snapshot: right after the one being taken, and (unless ``now``) no
+        sooner than ``min_interval_s`` after the previous one started."""
+        if self._loading or (self._timer_armed and not now):
             self._stale = True
+            return
+        wait = self._last_start + self.min_interval_s - time.monotonic()
+        if wait > 0 and not now:
+            self._timer_armed = True
+            self.set_timer(wait, self._timer_fired)
             return
         self._loading = True
         self._stale = False
+        self._last_start = time.monotonic()
         self._take(self.filters)
+
+    def _timer_fired(self) -> None:
+        self._timer_armed = False
+        self.request_snapshot()
 
     @work(thread=True, group="snapshot")
     def _take(self, filters: TimelineFilter) -> None:
@@ -224,7 +244,7 @@ class CentreApp(App[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.filters = self.read_filters()
-        self.request_snapshot()
+        self.request_snapshot(now=True)
 
     def read_filters(self) -> TimelineFilter:
         stations = self.query_one("#f-station", Input).value
@@ -243,7 +263,7 @@ class CentreApp(App[None]):
         )
 
     def action_refresh(self) -> None:
-        self.request_snapshot()
+        self.request_snapshot(now=True)
 
     def on_unmount(self) -> None:
         self.source.close()

@@ -141,6 +141,25 @@ def test_city_report_matches_the_stations_own_reports(city: City) -> None:
     assert [dict(total.within)[x] for x in ACK_LIMITS_S] == [2, 4, 5]
 
 
+def test_incident_latest_follows_inserts_and_only_the_centre_reads_it(city: City) -> None:
+    with psycopg.connect(city.reader_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT station, incident, state FROM incident_latest ORDER BY 1, 2"
+        ).fetchall()
+    assert rows == [
+        (B, "INC-0001", "closed"),
+        (B, "INC-0002", "closed"),
+        (B, "INC-0003", "raised"),
+    ]
+    with psycopg.connect(city.station_url(B), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM incident_latest")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO incident_latest VALUES (%s, 'INC-0003', 99, 'closed', now())", (B,)
+            )
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "console", *args],
