@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg
 
 from console.centre import queries
+from console.centre.connect import connect
 from console.centre.report import ACK_LIMITS_S, city_report
 from console.centre.source import CentreSource
 from console.replication import add_centre_reader, add_station, migrate
@@ -183,7 +184,7 @@ def main() -> int:
         url = pg.dsn("dutydesk_city")
         source = CentreSource(url)
         now = time.time()
-        with psycopg.connect(url, autocommit=True) as conn:
+        with connect(url) as conn:  # the commands' session: read-only, no JIT
             day = (now - 86400, now)
             whole = (now - args.days * 86400 - 3600, now + 60)
             checks: list[tuple[str, Callable[[], Any]]] = [

@@ -32,13 +32,16 @@ from console.tui.widgets.timeline import describe
 RETRY_S: Final = (1.0, 2.0, 5.0, 10.0)
 
 
-def ladder_text(station: StationOverview, lang: str) -> str:
-    """``P3 queued 1 · acknowledged 4`` per page in flight (rung words in ``lang``)."""
+def ladder_text(station: StationOverview, lang: str, most: int = 3) -> str:
+    """``P3: queued 1 acknowledged 4`` for the newest ``most`` pages in flight (rung words
+    in ``lang``), then ``+N`` for the others: one row per station stays readable."""
     parts = []
-    for page in station.pages:
+    newest = station.pages[-most:]
+    for page in reversed(newest):
         rungs = " ".join(f"{_rung_label(r, lang)} {n}" for r, n in page.ladder)
         parts.append(f"{page.page}: {rungs}")
-    return " | ".join(parts)
+    more = len(station.pages) - len(newest)
+    return " | ".join(parts) + (f" | +{more}" if more else "")
 
 
 def lag_text(seconds: float) -> str:

@@ -79,3 +79,13 @@ def test_db_urls_that_are_not_postgresql_are_refused_before_connecting() -> None
     params = conninfo("postgresql://city@centre/dutydesk")
     assert "default_transaction_read_only=on" in params["options"]
     assert redact("postgresql://city:secret@centre/db") == "postgresql://city@centre/db"
+
+
+def test_the_ladder_cell_shows_the_newest_pages() -> None:
+    from console.centre.overview import Health, StationOverview, pages_in_flight
+    from console.tui.centre import ladder_text
+
+    rows = [ladder("1", "queued", page=f"P{i}") for i in range(5)]
+    pages = tuple(pages_in_flight(rows))
+    st = StationOverview("a", Health("a", None, None, None), (), pages, ())
+    assert ladder_text(st, "en") == "P4: queued 1 | P3: queued 1 | P2: queued 1 | +2"
