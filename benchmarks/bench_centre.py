@@ -20,7 +20,8 @@ Timed, each ``--runs`` times after one warm-up (median [min..max]):
 * the centre screen's snapshot, as ``CentreSource.snapshot`` runs it: health, open
   incidents, pages in flight (24 h horizon), unacknowledged alarms, unit kinds, timeline;
   and each of its queries alone;
-* the city report (``report_inputs``) over the last day and over the whole period.
+* the city report (its queries and its figures, as ``dutydesk report`` computes them
+  before rendering) over the last day and over the whole period.
 
 Run: .venv/bin/python benchmarks/bench_centre.py [--events 10000000] [--stations 50]
      [--days 30] [--runs 5]
@@ -101,6 +102,11 @@ SELECT st.station, g.i,
  CROSS JOIN LATERAL (SELECT t0.base, coalesce(t0.off, 0.0)::float8 AS off) t
  WHERE NOT (k.pos BETWEEN 29 AND 35 AND t0.off IS NULL)
 """
+
+
+def report(conn: Any, since: float, until: float) -> Any:
+    """What ``dutydesk report`` does before rendering: the queries and the figures."""
+    return city_report(since, until, queries.report_inputs(conn, since, until))
 
 
 def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, float]:
@@ -199,13 +205,13 @@ def main() -> int:
                     "timeline, one station, last hour",
                     lambda: queries.timeline(conn, now - 3600, stations=["s007"]),
                 ),
-                ("city report, last 24 h", lambda: queries.report_inputs(conn, *day)),
-                (f"city report, {args.days:g} days", lambda: queries.report_inputs(conn, *whole)),
+                ("city report, last 24 h", lambda: report(conn, *day)),
+                (f"city report, {args.days:g} days", lambda: report(conn, *whole)),
             ]
             print(f"\n{args.runs} runs each after a warm-up: median [min .. max]")
             for label, fn in checks:
                 print(fmt(label, timed(fn, args.runs)), flush=True)
-            total = city_report(*whole, queries.report_inputs(conn, *whole)).total
+            total = report(conn, *whole).total
             shares = " / ".join(f"{(total.share(x) or 0) * 100:.1f}%" for x in ACK_LIMITS_S)
             print(
                 f"\nsanity, the whole period: {total.pages:,} pages, {total.responders:,} "

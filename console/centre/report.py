@@ -3,9 +3,10 @@
 Why it is split this way: the database reduces millions of events to one row per paged
 responder (and a few per roll call, drill and incident); everything a person will check
 by hand -- which share answered within 1 / 3 / 5 minutes, the p50 and p90, the closure
-rate -- is computed here, with the *same* functions the station's own drill and roll-call
-reports use (``console.reports.stats``: nearest-rank percentiles, ``in_time`` against a
-target), so a station's figures at the centre are the figures its own reports show.
+rate -- is computed here, with the definitions the station's own drill and roll-call
+reports use (``console.reports.stats``: its nearest-rank percentile function, and
+"in time" as t <= target), so a station's figures at the centre are the figures its own
+reports show (``tests/replication/test_centre.py`` compares them with a drill report).
 
 Times are measured on the station's monotonic clock, as the drill report measures them
 (a wall-clock step during a page cannot skew them); when a responder's ladder spans a
@@ -15,12 +16,13 @@ clock.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from console.reports.stats import target_stats
+from console.reports.stats import nearest_rank
 
 ACK_LIMITS_S: Final[tuple[float, ...]] = (60.0, 180.0, 300.0)
 """The promise: 1 minute self-rescue, 3 minutes mutual aid, 5 minutes reinforcement."""
@@ -112,9 +114,13 @@ class CityReport:
 
 def figures(inputs: StationInputs, limits_s: Sequence[float] = ACK_LIMITS_S) -> StationFigures:
     """One station's (or the city's) line; shares and percentiles as ``target_stats``."""
-    times = list(inputs.ack_times)
-    stats = [target_stats("acknowledged", limit, times) for limit in limits_s]
-    pct = dict(stats[0].percentiles) if stats else {}
+    # Sorted once: "within the limit" is then a bisection and a percentile one index.
+    # The same definitions as ``target_stats`` (``in_time``: t <= target; nearest-rank
+    # percentiles) without its histogram, which costs seconds at a month of a city
+    # (~700 000 responders); the tests hold the two equal.
+    reached = sorted(t for t in inputs.ack_times if t is not None)
+    within = tuple((limit, bisect_right(reached, limit)) for limit in limits_s)
+    pct = {p: nearest_rank(reached, p) for p in (50, 90)} if reached else {}
     attendance: Counter[str] = Counter()
     for counts in inputs.rollcall_counts:
         attendance.update({k: int(v) for k, v in counts.items()})
@@ -122,8 +128,8 @@ def figures(inputs: StationInputs, limits_s: Sequence[float] = ACK_LIMITS_S) -> 
     return StationFigures(
         station=inputs.station,
         pages=inputs.pages,
-        responders=len(times),
-        within=tuple((limit, s.in_time) for limit, s in zip(limits_s, stats, strict=True)),
+        responders=len(inputs.ack_times),
+        within=within,
         p50_s=pct.get(50),
         p90_s=pct.get(90),
         rollcalls=len(inputs.rollcall_counts),
