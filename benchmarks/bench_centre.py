@@ -48,7 +48,7 @@ from console.centre.source import CentreSource
 from console.replication import add_centre_reader, add_station, migrate
 from tests.replication.pgcluster import create_cluster
 
-INDEXES = ("events_ts", "events_kind_ts", "events_page", "events_incident")
+INDEXES = ("events_ts", "events_kind_ts", "events_page", "events_ladder", "events_incident")
 
 LOAD = """
 INSERT INTO events (station, seq, ts, mono, kind, incident, page, unit, data, received)
@@ -153,6 +153,11 @@ def load(admin: psycopg.Connection[Any], events: int, stations: int, days: float
         (
             "events_page",
             "CREATE INDEX events_page ON events (station, page, seq) WHERE page IS NOT NULL",
+        ),
+        (
+            "events_ladder",
+            "CREATE INDEX events_ladder ON events (station, page, unit) INCLUDE (kind, ts, mono) "
+            "WHERE kind >= 'ladder.' AND kind < 'ladder/' AND unit IS NOT NULL",
         ),
         (
             "events_incident",

@@ -109,8 +109,13 @@ MIGRATIONS: Final[tuple[Step, ...]] = (
                END $$""",
             "CREATE TRIGGER events_notify AFTER INSERT ON events "
             "FOR EACH ROW EXECUTE FUNCTION dutydesk_notify_event()",
-            # A page's ladder (report: acknowledgement times; overview: pages in flight).
+            # A page's events (overview: is it closed; its ladder).
             "CREATE INDEX events_page ON events (station, page, seq) WHERE page IS NOT NULL",
+            # Every responder's ladder, in (station, page, unit) order and covering what
+            # the report reads: its month over 10 M events is an index-only scan without
+            # a sort (3.6 s instead of 8.3 s in bench_centre.py).
+            "CREATE INDEX events_ladder ON events (station, page, unit) INCLUDE (kind, ts, mono) "
+            "WHERE kind >= 'ladder.' AND kind < 'ladder/' AND unit IS NOT NULL",
             # An incident's latest state, an alarm's acknowledgement.
             "CREATE INDEX events_incident ON events (station, incident, seq) "
             "WHERE incident IS NOT NULL",
