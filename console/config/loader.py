@@ -31,6 +31,7 @@ from console.config.model import (
     GatewayConfig,
     Group,
     MessageTemplate,
+    PagingConfig,
     ReplicationConfig,
     ServiceConfig,
     Speaker,
@@ -50,6 +51,7 @@ _TOP = (
     "station",
     "gateway",
     "targets",
+    "paging",
     "status_plan",
     "units",
     "groups",
@@ -154,6 +156,7 @@ def _build(doc: dict[str, Any], p: Problems) -> Station:
         zones=_zones(root, p),
         status_plan=_status_plan(root, p),
         targets=_targets(root),
+        paging=_paging(root),
         templates=_templates(root, p),
         source=p.source,
         audio=_audio(root),
@@ -582,6 +585,14 @@ def _targets(root: Table) -> Targets:
             alert_officer=e.flag("alert_officer", True),
             page_backup=e.flag("page_backup", True),
         ),
+    )
+
+
+def _paging(root: Table) -> PagingConfig:
+    t = root.table("paging", ("mode", "followup_s"))
+    return PagingConfig(
+        mode=t.text("mode", "individual", choices=("individual", "fast")),
+        followup_s=t.integer("followup_s", 8, lo=1, hi=600),
     )
 
 

@@ -254,6 +254,16 @@ class Targets:
 
 
 @dataclass(frozen=True)
+class PagingConfig:
+    """How the station pages by default (``[paging]``)."""
+
+    mode: str = "individual"
+    """``fast``: one group SDS per named talkgroup, then an individual SDS-TL to members
+    still silent after ``followup_s``; ``individual``: one SDS-TL per unit."""
+    followup_s: int = 8
+
+
+@dataclass(frozen=True)
 class MessageTemplate:
     """A ready-made text the officer can send in two keystrokes."""
 
@@ -281,6 +291,7 @@ class Station:
     zones: tuple[Zone, ...] = ()
     status_plan: StatusPlan = field(default_factory=StatusPlan)
     targets: Targets = field(default_factory=Targets)
+    paging: PagingConfig = field(default_factory=PagingConfig)
     templates: tuple[MessageTemplate, ...] = ()
     source: str = "<memory>"
     audio: AudioConfig = field(default_factory=AudioConfig)

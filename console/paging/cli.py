@@ -56,10 +56,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> argpa
     p.add_argument(
         "--mode",
         choices=("individual", "fast"),
-        default="individual",
         help="fast: one group SDS per talkgroup alerts every member at once, then an "
         "individual SDS-TL to those silent after a few seconds; individual: one SDS-TL per "
-        "unit (default)",
+        "unit (default: the station file's [paging] mode, else individual)",
     )
     p.add_argument(
         "--wait",
@@ -190,7 +189,12 @@ async def _page_via(
         hello = await client.hello()
         doc = await client.post(
             "/v1/pages",
-            {"targets": tokens, "text": args.text, "voice": args.voice, "mode": args.mode},
+            {
+                "targets": tokens,
+                "text": args.text,
+                "voice": args.voice,
+                **({"mode": args.mode} if args.mode else {}),
+            },
         )
         page_id, responders = str(doc["page"]), {int(u) for u in doc["responders"]}
         printer.page_id = page_id

@@ -46,9 +46,6 @@ def page_targets(targets: Targets) -> PageTargets:
 
 
 PAGE_MODES = ("individual", "fast")
-FAST_FOLLOWUP_S = 8.0
-"""Seconds after a group SDS before a silent member gets an individual SDS-TL: enough for
-the radio to alert and the person to press 收到 (median answer ~3-5 s in drills)."""
 
 
 def build_request(
@@ -61,15 +58,18 @@ def build_request(
     priority: int = 5,
     group_text: Iterable[int] = (),
     targets: PageTargets | None = None,
-    mode: str = "individual",
-    followup_s: float = FAST_FOLLOWUP_S,
+    mode: str | None = None,
+    followup_s: float | None = None,
 ) -> PageRequest:
     """Resolve ``tokens`` with the station (raises ``UnknownTargetError`` with suggestions).
 
     ``mode="fast"``: every named talkgroup is alerted with one group SDS (one transmission
     for all its members); members who have not acknowledged after ``followup_s`` get an
     individual SDS-TL, and units named on their own get one at once.  ``"individual"``:
-    one SDS-TL per unit, each with its delivery report."""
+    one SDS-TL per unit, each with its delivery report.  ``None``: the station's
+    ``[paging]`` settings."""
+    mode = mode or station.paging.mode
+    followup_s = float(station.paging.followup_s) if followup_s is None else followup_s
     if mode not in PAGE_MODES:
         raise ValueError(f"unknown page mode {mode!r} (one of {', '.join(PAGE_MODES)})")
     recipients: dict[int, Recipient] = {}

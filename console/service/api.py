@@ -385,7 +385,7 @@ class StationApi:
             )
         targets = [str(t) for t in body.get("targets", [])]
         text, voice = str(body.get("text", "")), bool(body.get("voice", False))
-        mode = str(body.get("mode", "individual"))
+        mode = str(body.get("mode") or self.runtime.station.paging.mode)
         if mode not in PAGE_MODES:
             raise ApiError(400, f"unknown mode {mode!r}", f"one of {', '.join(PAGE_MODES)}")
         if not targets:

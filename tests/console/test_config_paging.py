@@ -1,0 +1,48 @@
+"""``[paging]`` in the station file: the default page mode, and mistakes by file and line."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.config import ConfigError, load_station_text
+from console.paging.targets import build_request
+
+BASE = """\
+[station]
+name = "东湖派出所"
+
+[gateway]
+url = "sim://demo"
+
+[[units]]
+issi = 2001
+alias = "一号车"
+kind = "school"
+
+[[groups]]
+name = "全体"
+gssi = 9001
+members = [2001]
+"""
+
+
+def test_absent_means_individual() -> None:
+    station = load_station_text(BASE, "station.toml")
+    assert (station.paging.mode, station.paging.followup_s) == ("individual", 8)
+    request = build_request(station, ["全体"], text="集合")
+    assert request.group_text == () and request.followup_s is None
+
+
+def test_fast_by_default_and_per_page_override() -> None:
+    station = load_station_text(BASE + '\n[paging]\nmode = "fast"\nfollowup_s = 5\n', "s.toml")
+    fast = build_request(station, ["全体"], text="集合")
+    assert fast.group_text == (9001,) and fast.followup_s == 5.0
+    one_by_one = build_request(station, ["全体"], text="集合", mode="individual")
+    assert one_by_one.group_text == () and one_by_one.followup_s is None
+
+
+def test_a_wrong_mode_is_named_with_file_and_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_station_text(BASE + '\n[paging]\nmode = "quick"\n', "station.toml")
+    text = str(info.value)
+    assert "station.toml" in text and "paging.mode" in text and "fast" in text
