@@ -288,7 +288,7 @@ class StationApi:
         view = self.runtime.paging.view(page_id)
         if request.query.get("form") == "wire":
             return _json({"wire": to_wire(view)})
-        from console.paging.cli import page_document
+        from console.paging.document import page_document
 
         return _json(page_document(view, url=self.runtime.url))
 
