@@ -17,6 +17,7 @@ from functools import partial
 
 from drivers.clock import Clock, SystemClock
 from drivers.errors import DriverError, LinkDown
+from drivers.link.facts import LinkFacts
 from drivers.link.phases import run_init, watch
 from drivers.link.port import IO_ERRORS, CommandRejected, Port, Wire, open_serial
 from drivers.link.queue import PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, CommandDesk
@@ -26,14 +27,14 @@ from drivers.pei import session as ps
 from drivers.pei.commands import Command
 from drivers.pei.dialect import ETSI, Dialect
 from drivers.pei.protocol import PeiProtocol
-from drivers.pei.state import GatewayIdentity, InitWarning, LinkState, LinkStateChanged
+from drivers.pei.state import InitWarning, LinkState, LinkStateChanged
 
 __all__ = ["CommandRejected", "PeiLink", "Port", "open_serial"]  # where older code looks
 
 Listener = Callable[[ev.PeiEvent], None]
 
 
-class PeiLink:
+class PeiLink(LinkFacts):
     """An asyncio PEI link to one gateway, with reconnect, keep-alive and a wire trace."""
 
     def __init__(
@@ -70,44 +71,6 @@ class PeiLink:
         self._rethink = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-
-    @property
-    def state(self) -> LinkState:
-        return self.session.state
-
-    def _is_up(self) -> bool:
-        return self.session.state is LinkState.UP
-
-    @property
-    def identity(self) -> GatewayIdentity:
-        """What the init sequence learned about the gateway."""
-        return self.session.identity
-
-    @property
-    def reconnects(self) -> int:
-        """How many times an established link was lost and reopened."""
-        return self.session.reconnects
-
-    @property
-    def trace(self) -> WireTrace | None:
-        """Where every byte in and out is recorded (may be attached after construction)."""
-        return self._wire.trace
-
-    @trace.setter
-    def trace(self, trace: WireTrace | None) -> None:
-        self._wire.trace = trace
-
-    @property
-    def bytes_in(self) -> int:
-        return self._wire.bytes_in
-
-    @property
-    def bytes_out(self) -> int:
-        return self._wire.bytes_out
-
-    @property
-    def _port(self) -> Port | None:  # tests peek at it to see whether a port is open
-        return self._wire.port
 
     # --- public API -------------------------------------------------------------------
 
@@ -161,26 +124,6 @@ class PeiLink:
     ) -> ev.CommandCompleted:
         """Queue ``command``; await its completion (raises on error, time-out, link loss)."""
         return await self._enqueue(command, timeout, priority, False)
-
-    @property
-    def watchful(self) -> bool:
-        """Probe often (a page, roll call or drill is open): see ``PeiSession.interval``."""
-        return self.session.watchful
-
-    @watchful.setter
-    def watchful(self, on: bool) -> None:
-        if on != self.session.watchful:
-            self.session.watchful = on
-            self._rethink.set()
-
-    @property
-    def queued(self) -> int:
-        return len(self._desk)
-
-    @property
-    def idle(self) -> bool:
-        """No command queued or outstanding, nothing half-framed."""
-        return self._desk.idle
 
     # --- executing the session's actions ----------------------------------------------
 

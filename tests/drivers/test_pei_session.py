@@ -262,3 +262,52 @@ def test_a_lost_established_link_reopens_after_the_shortest_backoff() -> None:
     s.lost("eof")
     assert s.watch_ended() == (ps.Stop(),)
     assert s.reconnects == 0
+
+
+# --- watchful keep-alive and draining after a loss (issue 12) ----------------------------
+
+
+def test_watchful_probes_after_a_short_quiet_with_a_short_deadline() -> None:
+    s = up(session(keepalive=10.0))
+    (sleep,) = s.tick(1.0, idle=True)
+    assert isinstance(sleep, ps.Sleep) and sleep.delay == pytest.approx(9.0)
+    s.watchful = True
+    assert s.interval == ps.WATCHFUL_KEEPALIVE
+    (probe,) = s.tick(ps.WATCHFUL_KEEPALIVE, idle=True)
+    assert isinstance(probe, ps.SendKeepAlive) and probe.timeout == ps.WATCHFUL_TIMEOUT
+    assert ps.WATCHFUL_KEEPALIVE + ps.WATCHFUL_TIMEOUT < 3.0  # a silent reboot within 3 s
+    s.watchful = False
+    (sleep,) = s.tick(ps.WATCHFUL_KEEPALIVE, idle=True)
+    assert isinstance(sleep, ps.Sleep)
+
+
+def test_a_loss_with_a_command_outstanding_drains_its_answer_before_the_first_at() -> None:
+    s = up(session())
+    s.lost("cable", pending=10.0)
+    s.connecting("reopening")
+    (wait,) = s.begin_init(now=20.0)
+    assert isinstance(wait, ps.WaitQuiet)
+    # nothing heard yet, the lost command's deadline (capped at DRAIN_MAX) not passed
+    assert isinstance(s.quiet_checked(20.3)[0], ps.WaitQuiet)
+    s.received(20.8, 0)  # its late answer arrives on the new connection
+    assert isinstance(s.quiet_checked(20.9)[0], ps.WaitQuiet)  # not quiet yet
+    (at,) = s.quiet_checked(21.2)  # heard it, then quiet: now the AT
+    assert isinstance(at, ps.SendInit) and at.command.line == "AT"
+
+
+def test_a_drain_ends_at_the_capped_deadline_when_nothing_comes() -> None:
+    s = up(session())
+    s.lost("cable", pending=60.0)
+    s.connecting("reopening")
+    s.begin_init(now=0.0)
+    assert isinstance(s.quiet_checked(ps.DRAIN_MAX - 0.1)[0], ps.WaitQuiet)
+    (at,) = s.quiet_checked(ps.DRAIN_MAX)
+    assert isinstance(at, ps.SendInit)
+
+
+def test_a_loss_with_nothing_outstanding_reopens_with_at_at_once() -> None:
+    s = up(session())
+    s.lost("cable")
+    s.connecting("reopening")
+    (at,) = s.begin_init(now=5.0)
+    assert isinstance(at, ps.SendInit) and at.command.line == "AT"
