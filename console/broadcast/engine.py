@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import itertools
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -38,6 +36,7 @@ from console.broadcast.model import (
 from console.broadcast.targets import Target, names, resolve
 from console.config import Station
 from console.errors import ConsoleError
+from console.ids import sequential_ids
 from drivers.clock import Clock
 from drivers.errors import DriverError
 
@@ -89,13 +88,7 @@ class IncidentLink(Protocol):
 
 def default_broadcast_ids(clock: Clock) -> Callable[[], str]:
     """Ids like ``B20260101-080000-001``: sortable and readable on a report."""
-    counter = itertools.count(1)
-
-    def make() -> str:
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.time()))
-        return f"B{stamp}-{next(counter):03d}"
-
-    return make
+    return sequential_ids(clock, "B")
 
 
 @dataclass

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from console.drills.model import Announcement, Drill
 from console.eventlog import EventLogError
+from console.ids import stamp
 from console.paging.engine import PagingEngine
 from console.paging.model import PageChanged, PageRequest, PageView, PagingUpdate, Rung
 from console.reports.drill import drill_report
@@ -64,8 +64,7 @@ class DrillRun:
         self.drill = drill
         self.log = engine.log
         self.clock = engine.clock
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.clock.time()))
-        self.drill_id = drill_id or f"D{stamp}"
+        self.drill_id = drill_id or f"D{stamp(self.clock)}"
         self.announcer = announcer
         self.simulated = simulated
         self.backups = backups or {}

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
-import time
 from collections.abc import Callable
 
 from console.config import StatusPlan
 from console.eventlog import EventLog, NewEvent
+from console.ids import sequential_ids
 from console.paging.dispatch import Dispatcher
 from console.paging.escalation import Escalator
 from console.paging.intake import Intake
@@ -64,13 +63,7 @@ AttachPage = Callable[[str, str], None]
 
 def default_page_ids(clock: Clock) -> Callable[[], str]:
     """Page ids like ``P20260101-080000-001``: sortable, readable on a report."""
-    counter = itertools.count(1)
-
-    def make() -> str:
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.time()))
-        return f"P{stamp}-{next(counter):03d}"
-
-    return make
+    return sequential_ids(clock, "P")
 
 
 class PagingEngine:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import time
 from collections.abc import Callable
 
 from console.eventlog import EventLogError
+from console.ids import stamp
 from console.paging.engine import PagingEngine
 from console.paging.model import (
     EscalationPolicy,
@@ -60,8 +60,7 @@ class RollCall:
         self.spec = spec
         self.log = engine.log
         self.clock = engine.clock
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.clock.time()))
-        self.rollcall_id = rollcall_id or f"RC{stamp}"
+        self.rollcall_id = rollcall_id or f"RC{stamp(self.clock)}"
         self.started_mono = 0.0
         self.started_wall = 0.0
         self.pages: dict[int, str] = {}

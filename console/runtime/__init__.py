@@ -31,7 +31,7 @@ and :mod:`~console.runtime.logpump` (the UI's batches; committing the log on vir
 time), :mod:`~console.runtime.live` and :mod:`~console.runtime.wire` (live state from the
 radio), :mod:`~console.runtime.paging`, :mod:`~console.runtime.audio`,
 :mod:`~console.runtime.rollcalls`, :mod:`~console.runtime.drills`, and the common ground
-they share (:mod:`~console.runtime.shared`, :mod:`~console.runtime.ids`).
+they share (:mod:`~console.runtime.shared`, :mod:`~console.ids`).
 """
 
 from __future__ import annotations

@@ -22,12 +22,12 @@ from console.broadcast import BroadcastEngine, SenderFactory
 from console.config import Station
 from console.errors import ConsoleError
 from console.eventlog import EventLog, EventLogError, kinds
+from console.ids import IdMaker
 from console.incidents import AlarmBoard, IncidentBook
 from console.paging.engine import PagingEngine
 from console.runtime.audio import AudioDesk
 from console.runtime.drills import Drills
 from console.runtime.facade import RuntimeFacade
-from console.runtime.ids import IdMaker
 from console.runtime.live import LiveState
 from console.runtime.logpump import LogPump
 from console.runtime.paging import PagingDesk

@@ -16,7 +16,7 @@ from typing import Any
 
 from console.config import Station
 from console.eventlog import EventLog
-from console.runtime.ids import IdMaker
+from console.ids import IdMaker
 from console.runtime.logpump import LogPump
 from console.runtime_view import Feed, UiEvent
 from drivers.clock import Clock

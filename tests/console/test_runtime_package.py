@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import console.runtime as runtime_pkg
-from console.runtime.ids import IdMaker
+from console.ids import IdMaker
 from drivers.clock import VirtualClock
 
 

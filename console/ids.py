@@ -2,14 +2,28 @@
 
 All are the console's wall-clock time in its time zone (``tz``; None = the PC's), so they
 sort by time and an officer can say one over the radio; kept in one place so every kind
-of id follows the same rule.
+of id follows the same rule (the engines' own defaults, for when no runtime gives them an
+:class:`IdMaker`, use :func:`stamp` and :func:`sequential_ids` from here too).
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from drivers.clock import Clock
+
+
+def stamp(clock: Clock, tz: tzinfo | None = None) -> str:
+    """``20260101-080000``: the clock's wall time in ``tz`` (None: the PC's zone)."""
+    return datetime.fromtimestamp(clock.time(), tz).strftime("%Y%m%d-%H%M%S")
+
+
+def sequential_ids(clock: Clock, prefix: str, tz: tzinfo | None = None) -> Callable[[], str]:
+    """A maker of ``P20260101-080000-001``-style ids, counting from 1."""
+    counter = itertools.count(1)
+    return lambda: f"{prefix}{stamp(clock, tz)}-{next(counter):03d}"
 
 
 class IdMaker:
@@ -22,7 +36,7 @@ class IdMaker:
         self._seq: dict[str, int] = {}
 
     def _stamp(self) -> str:
-        return datetime.fromtimestamp(self.clock.time(), self.tz).strftime("%Y%m%d-%H%M%S")
+        return stamp(self.clock, self.tz)
 
     def page_id(self) -> str:
         """``P20260101-080000-001``: sortable, readable, in the console's time zone."""
