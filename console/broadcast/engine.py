@@ -36,6 +36,7 @@ from console.broadcast.model import (
 from console.broadcast.targets import Target, names, resolve
 from console.config import Station
 from console.errors import ConsoleError
+from console.eventlog.sink import EventAppender
 from console.ids import sequential_ids
 from drivers.clock import Clock
 from drivers.errors import DriverError
@@ -59,21 +60,6 @@ class Player(Protocol):
 
 SenderFactory = Callable[[Sequence[Endpoint], Clock], Player]
 """``(endpoints, clock) -> Player``; tests pass one with a recording UDP sender."""
-
-
-class EventSink(Protocol):
-    """The part of :class:`console.eventlog.EventLog` the engine writes to."""
-
-    def append(
-        self,
-        kind: str,
-        *,
-        data: Mapping[str, Any] | None = ...,
-        unit: str | int | None = ...,
-        incident: str | int | None = ...,
-        group: str | int | None = ...,
-        operator: str | None = ...,
-    ) -> int: ...
 
 
 class IncidentLink(Protocol):
@@ -107,7 +93,7 @@ class BroadcastEngine:
         self,
         station: Station,
         clock: Clock,
-        log: EventSink | None = None,
+        log: EventAppender | None = None,
         incidents: IncidentLink | None = None,
         sender_factory: SenderFactory | None = None,
         *,

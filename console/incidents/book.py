@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from console.config import Station
 from console.eventlog import EventLog, NewEvent
+from console.eventlog.sink import EventBatcher
 from console.incidents import model as m
 from console.incidents.errors import (
     BadIncidentValueError,
@@ -40,12 +41,6 @@ class Clock(Protocol):
     def time(self) -> float: ...
 
 
-class EventSink(Protocol):
-    """What the book needs of ``EventLog``: atomic appends that return the ids."""
-
-    def append_many(self, events: Iterable[NewEvent]) -> list[int]: ...
-
-
 def _need_operator(operator: str | None, action: str) -> str:
     if not isinstance(operator, str) or not operator.strip():
         raise MissingOperatorError(action)
@@ -61,7 +56,7 @@ def _need_text(value: object, what: str) -> str:
 class IncidentBook:
     """All incidents of this console, open and closed, rebuilt from the log on restart."""
 
-    def __init__(self, clock: Clock, log: EventSink, station: Station | None = None) -> None:
+    def __init__(self, clock: Clock, log: EventBatcher, station: Station | None = None) -> None:
         self.clock = clock
         self.log = log
         self.station = station

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from console.config import Station
+from console.eventlog.sink import EventAppender
 from console.voice import devices as dev
 from console.voice.errors import DeviceUnavailable, PttError, VoiceError
 from console.voice.recordings import (
@@ -61,18 +62,6 @@ class GatewayLike(Protocol):
     async def ptt_press(self, cc: int) -> None: ...
 
     async def ptt_release(self, cc: int) -> None: ...
-
-
-class EventSink(Protocol):
-    def append(
-        self,
-        kind: str,
-        *,
-        data: Mapping[str, Any] | None = ...,
-        unit: str | int | None = ...,
-        group: str | int | None = ...,
-        operator: str | None = ...,
-    ) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -135,7 +124,7 @@ class VoicePath:
         clock: Clock,
         router: AudioRouter,
         *,
-        log: EventSink | None = None,
+        log: EventAppender | None = None,
         recordings_dir: str | Path = "recordings",
         default_group: int | str | None = None,
         recording_ids: Callable[[], str] | None = None,
@@ -165,7 +154,7 @@ class VoicePath:
         gateway: GatewayLike,
         clock: Clock,
         *,
-        log: EventSink | None = None,
+        log: EventAppender | None = None,
         loader: dev.SoundDeviceLoader = dev.load_sounddevice,
         default_group: int | str | None = None,
     ) -> VoicePath:
