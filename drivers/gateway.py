@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -57,6 +57,13 @@ class CallState:
     connected: bool = False
 
 
+def call_on(calls: Mapping[int, CallState], group: int | str) -> int | None:
+    """The call id of the call on talkgroup ``group`` among ``calls``, if any (one place
+    for the lookup the voice path, PTT and the paging engine all need)."""
+    wanted = str(group)
+    return next((cc for cc, call in calls.items() if call.group == wanted), None)
+
+
 class Gateway:
     """Radio operations over one PEI link."""
 
@@ -84,6 +91,10 @@ class Gateway:
         return self.link.identity.ssi
 
     # --- sending ----------------------------------------------------------------------
+
+    def call_on(self, group: int | str) -> int | None:
+        """The call id of a call up on talkgroup ``group`` (ours or a radio's), if any."""
+        return call_on(self.calls, group)
 
     def next_message_ref(self) -> int:
         return next(self._refs)

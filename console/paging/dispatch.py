@@ -229,8 +229,7 @@ class Dispatcher:
 
     def call_up(self, gssi: int) -> bool:
         """A call on ``gssi`` is still up (ours or anyone's): do not set one up over it."""
-        group = str(gssi)
-        return any(call.group == group for call in self.gateway.calls.values())
+        return self.gateway.call_on(gssi) is not None
 
     def _recall(self, page: PageState, resp: ResponderState, detail: str, round_key: str) -> bool:
         joins: list[Recall] = []

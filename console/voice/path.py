@@ -38,6 +38,7 @@ from console.voice.recordings import (
 from console.voice.router import AudioRouter
 from drivers.clock import Clock
 from drivers.errors import DriverError
+from drivers.gateway import call_on
 from drivers.pei import events as ev
 
 VOICE_PTT = "voice.ptt"
@@ -289,10 +290,7 @@ class VoicePath:
         )
 
     def _call_for(self, group: str) -> int | None:
-        for cc, call in self.gateway.calls.items():
-            if str(getattr(call, "group", "")) == group:
-                return int(cc)
-        return None
+        return call_on(self.gateway.calls, group)
 
     # -- gateway events ------------------------------------------------------------------
 

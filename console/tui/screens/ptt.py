@@ -334,10 +334,7 @@ class PttScreen(Screen[None]):
             self.show()
 
     def _existing_cc(self) -> int | None:
-        for cc, state in self.runtime.gateway.calls.items():
-            if state.group == str(self.gssi):
-                return cc
-        return None
+        return None if self.gssi is None else self.runtime.gateway.call_on(self.gssi)
 
     async def _release(self) -> None:
         async with self._busy:
