@@ -34,8 +34,9 @@ from console.runtime import Runtime
 from console.runtime_view import Batch
 from console.tui.render import clean, inert
 from console.tui.screens.help import HelpScreen
-from console.tui.screens.main import MainScreen
+from console.tui.screens.main import ALARM_EVENTS, MainScreen
 from console.tui.strings import KEYS, screen_title, tr
+from console.tui.widgets.alarm import AcknowledgeDialog, AlarmBanner, KindLabels, describe
 from drivers.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -94,7 +95,15 @@ class DutyDeskApp(App[None]):
         self.title = f"{clean(runtime.station.display_name(self.lang))}"
         self.sub_title = tr("app.title", self.lang)
         for key in KEYS:
-            self.bind(key.key, key.action, description=key.description(self.lang), show=key.show)
+            # The map's own bind: App.bind cannot make a priority binding (F12 must work
+            # over every screen and dialog, Input focused or not).
+            self._bindings.bind(
+                key.key,
+                key.action,
+                key.description(self.lang),
+                show=key.show,
+                priority=key.priority,
+            )
         self._unsubscribe: Callable[[], None] | None = None
         self.started = not manage
         """The runtime has been started (the status bar says "connecting" until then)."""
@@ -115,6 +124,7 @@ class DutyDeskApp(App[None]):
 
     async def on_mount(self) -> None:
         self._unsubscribe = self.runtime.subscribe(self._on_batch)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.live_clock:
             self.set_interval(1.0, self._tick)
         self._title_to_terminal()
@@ -192,7 +202,10 @@ class DutyDeskApp(App[None]):
             self.main.apply(message.batch)
         except NoMatches:  # quitting: a late batch finds the panels already gone
             return
+        alarms = False
         for event in message.batch.events:
+            if isinstance(event, ALARM_EVENTS):
+                alarms = True
             if isinstance(event, AlarmRaised | AlarmRepeated | AlarmReminder):
                 self.bell()
             elif isinstance(event, OfficerAlert):
@@ -205,8 +218,47 @@ class DutyDeskApp(App[None]):
                     markup=False,
                 )
 
+        if alarms:
+            self.sync_alarm_overlay()
+
     def _tick(self) -> None:
         self.main.tick()
+
+    # --- alarms above everything ----------------------------------------------------------
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        # Published before a pushed screen is mounted: look again once it is drawn.
+        self.call_after_refresh(self.sync_alarm_overlay)
+
+    def sync_alarm_overlay(self) -> None:
+        """Show the alarm queue on the screen on top, whichever it is.
+
+        The main screen has its own banner; any other screen or dialog gets one mounted
+        (docked at its top) the first time an alarm waits while it is shown, and kept up
+        to date from then on.  Without it an emergency raised while the page screen or
+        the log was open showed nothing until the officer went back.
+        """
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet, or quitting
+            return
+        if screen is self._main or not screen.is_attached:
+            return
+        pending = self.runtime.alarms.unacknowledged()
+        banner = next(iter(screen.query_children(AlarmBanner)), None)
+        if banner is None:
+            if not pending:
+                return
+            banner = AlarmBanner(self.lang, self.tz, self._alarm_rules(), id="alarm")
+            banner.names = self.main.alarm.names
+            try:
+                screen.mount(banner)
+            except Exception:  # a screen being torn down: the next change tries again
+                return
+        banner.show(pending, self.runtime.clock.time())
+
+    def _alarm_rules(self) -> KindLabels | None:
+        return cast("KindLabels | None", getattr(self.runtime.alarms, "rules", None))
 
     # --- actions (the key table in console.tui.strings names them) ----------------------
 
@@ -221,12 +273,34 @@ class DutyDeskApp(App[None]):
         self.push_screen(MAIN_HELP)
 
     def action_acknowledge_alarm(self) -> None:
-        alarm_id = self.runtime.acknowledge_alarm()
-        if alarm_id is None:
+        """F12 (on every screen): ask, naming the oldest waiting alarm, then take it.
+
+        While the question is open a second F12 does nothing: the officer acknowledges
+        the alarm they read, never the one behind it."""
+        if isinstance(self.screen, AcknowledgeDialog):
+            return
+        pending = self.runtime.alarms.unacknowledged()
+        if not pending:
             self.notify(tr("alarm.none", self.lang), markup=False)
-        else:
-            self.notify(tr("alarm.acknowledged", self.lang, id=clean(alarm_id)), markup=False)
-        self.main.show_alarms()
+            return
+        alarm = pending[0]
+        names, rules = self.main.alarm.names, self._alarm_rules()
+        dialog = AcknowledgeDialog(alarm, self.lang, self.tz, names, rules)
+
+        def answered(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            alarm_id = self.runtime.acknowledge_alarm(alarm.id)
+            if alarm_id is not None:
+                what = describe(alarm, self.lang, names, rules, short=True).plain
+                self.notify(
+                    tr("alarm.acknowledged", self.lang, id=clean(alarm_id), what=what),
+                    markup=False,
+                )
+            self.main.show_alarms()
+            self.sync_alarm_overlay()
+
+        self.push_screen(dialog, answered)
 
     def action_repage_silent(self) -> None:
         if self.runtime.current_page() is None:

@@ -83,12 +83,21 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "status.alarms": ("告警 {n}", "alarms {n}"),
     # alarms
     "alarm.title": ("告警", "ALARM"),
-    "alarm.ack_hint": ("F12/a 确认", "F12/a acknowledge"),
+    "alarm.ack_hint": ("F12 确认", "F12 acknowledge"),
     "alarm.queued": ("另有 {n} 条待确认", "{n} more waiting"),
     "alarm.source.emergency_status": ("紧急状态", "emergency status"),
     "alarm.source.emergency_call": ("紧急呼叫", "emergency call"),
     "alarm.source.text_rule": ("报警短信", "alarm text"),
-    "alarm.acknowledged": ("已确认告警 {id}", "alarm {id} acknowledged"),
+    "alarm.acknowledged": ("已确认告警 {id}：{what}", "alarm {id} acknowledged: {what}"),
+    "alarm.waiting": ("已等待 {s} 秒未确认", "waiting {s} s"),
+    "alarm.confirm.title": ("确认告警 {id}", "Acknowledge alarm {id}"),
+    "alarm.confirm.body": (
+        "确认已收到并接手处置这条告警？",
+        "Take this alarm (acknowledged in your name)?",
+    ),
+    "alarm.kind.emergency": ("紧急告警", "emergency"),
+    "alarm.kind.smoke": ("烟感告警", "smoke alarm"),
+    "alarm.kind.fire": ("火警", "fire alarm"),
     "alarm.none": ("没有待确认的告警", "no alarm waiting"),
     "alert.target": ("{alias}: {target} 已超时", "{alias}: {target} target passed"),
     # notices
@@ -241,12 +250,15 @@ class Key:
     """Shown in the footer (the rest are in F1 help and the command palette)."""
     palette: bool = True
     """Listed in the command palette (Ctrl+P)."""
+    priority: bool = False
+    """Works on every screen and dialog, before the focused widget sees the key."""
 
     def description(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
 
 
 KEYS: Final[tuple[Key, ...]] = (
+    Key("f12", "acknowledge_alarm", "确认告警", "Acknowledge alarm", priority=True),
     Key("f1", "help", "帮助", "Help"),
     Key("f2", "open_screen('page')", "新建呼叫", "New page"),
     Key("f3", "repage_silent", "重呼未应答", "Re-page silent"),
@@ -255,12 +267,12 @@ KEYS: Final[tuple[Key, ...]] = (
     Key("f6", "open_screen('drill')", "演练", "Drill"),
     Key("f7", "open_screen('log')", "日志", "Log"),
     Key("f8", "open_screen('ptt')", "讲话", "PTT"),
-    Key("f12", "acknowledge_alarm", "确认告警", "Acknowledge alarm"),
     Key("a", "acknowledge_alarm", "确认告警", "Acknowledge alarm", show=False, palette=False),
     Key("ctrl+t", "toggle_theme", "明暗主题", "Light/dark theme", show=False),
     Key("q", "quit", "退出", "Quit", show=False),
 )
-"""Every binding of the main screen, in one place (footer, F1 help and palette read it)."""
+"""Every binding of the main screen, in one place (footer, F1 help and palette read it).
+F12 comes first so that a narrow footer (80 columns) never cuts it off."""
 
 SCREEN_NAMES: Final[dict[str, tuple[str, str]]] = {
     "page": ("新建呼叫", "New page"),

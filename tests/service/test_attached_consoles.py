@@ -117,8 +117,8 @@ async def test_two_consoles_one_picture_each_action_attributed(
         # A radio's emergency button: both consoles raise the alarm banner.
         radios.call(lambda sim: sim.radio(2003).send_status(0))
         await until(pa, lambda: app_a.main.has_class("-alarm") and app_b.main.has_class("-alarm"))
-        # B acknowledges (F12): A's banner goes.
-        await pb.press("f12")
+        # B acknowledges (F12, then Enter on the question naming it): A's banner goes.
+        await pb.press("f12", "enter")
         await until(pa, lambda: not app_a.main.has_class("-alarm"))
         assert not b.alarms.unacknowledged()
     with EventLog.open_readonly(service.log) as log:

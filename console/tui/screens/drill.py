@@ -22,7 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from console.drills import Drill, DrillProgress, DrillRun
 from console.errors import ConfigError, ConsoleError
@@ -31,6 +31,7 @@ from console.runtime_view import Batch, ServiceEvent
 from console.tui.render import clean, clock_text, inert, local_time
 from console.tui.screens.report_actions import ReportActions
 from console.tui.strings import Key, screen_title, tr
+from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.runs import (
     ConfirmRun,
     PickTable,
@@ -181,7 +182,7 @@ class DrillScreen(ReportActions):
             live.border_title = f"{screen_title('drill', lang)} · {tr('dr.progress', lang)}"
             yield Static("", id="dr-progress", markup=False)
             yield Static("", id="dr-verdict", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self._unsubscribe = self.runtime.subscribe(self._on_batch)
