@@ -21,6 +21,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.text import Text
 from textual import on
 from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
@@ -30,6 +31,7 @@ from textual.screen import Screen
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
 from console.paging.model import OfficerAlert
+from console.paging.summary import AlertDigest, repage_candidates
 from console.runtime import Runtime
 from console.runtime_view import Batch
 from console.tui.render import clean, inert
@@ -37,6 +39,7 @@ from console.tui.screens.help import HelpScreen
 from console.tui.screens.main import ALARM_EVENTS, MainScreen
 from console.tui.strings import KEYS, screen_title, tr
 from console.tui.widgets.alarm import AcknowledgeDialog, AlarmBanner, KindLabels, describe
+from console.tui.widgets.dialogs import ConfirmDialog
 from drivers.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -115,6 +118,8 @@ class DutyDeskApp(App[None]):
         ahead of it)."""
         self._starting: asyncio.Task[None] | None = None
         self._main = MainScreen(self)
+        self.digest = AlertDigest()
+        """Which target alerts are news, and when the bell may ring for them."""
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -203,23 +208,39 @@ class DutyDeskApp(App[None]):
         except NoMatches:  # quitting: a late batch finds the panels already gone
             return
         alarms = False
+        alerts: list[OfficerAlert] = []
         for event in message.batch.events:
             if isinstance(event, ALARM_EVENTS):
                 alarms = True
             if isinstance(event, AlarmRaised | AlarmRepeated | AlarmReminder):
                 self.bell()
             elif isinstance(event, OfficerAlert):
-                self.bell()
-                target = event.target.label(self.lang)
-                alias = clean(event.alias)
-                self.notify(
-                    tr("alert.target", self.lang, alias=alias, target=target),
-                    severity="warning",
-                    markup=False,
-                )
-
+                alerts.append(event)
+        if alerts:
+            self._announce(alerts)
         if alarms:
             self.sync_alarm_overlay()
+
+    def _announce(self, alerts: list[OfficerAlert]) -> None:
+        """Targets passed: one notice the first time a page's target passes (the board
+        keeps the lasting line), and a bell at most every few seconds -- never a toast
+        and a bell per late unit (console.paging.summary decides)."""
+        for news in self.digest.take(alerts):
+            if news.first:
+                self.notify(
+                    tr(
+                        "alert.target",
+                        self.lang,
+                        target=news.target.label(self.lang),
+                        n=news.count,
+                        page=clean(news.page_id),
+                    ),
+                    severity="warning",
+                    markup=False,
+                    timeout=10,
+                )
+        if self.digest.may_ring(self.runtime.clock.monotonic()):
+            self.bell()
 
     def _tick(self) -> None:
         self.main.tick()
@@ -303,11 +324,37 @@ class DutyDeskApp(App[None]):
         self.push_screen(dialog, answered)
 
     def action_repage_silent(self) -> None:
-        if self.runtime.current_page() is None:
-            self.notify(tr("notice.no_page", self.lang), markup=False)
+        """F3: name whom it will re-page (the silent, less those just paged again), ask,
+        then re-page exactly those."""
+        runtime, lang = self.runtime, self.lang
+        view = runtime.current_page()
+        if view is None or view.closed:
+            self.notify(tr("notice.no_page", lang), markup=False)
             return
-        count = self.runtime.repage_silent()
-        self.notify(tr("notice.repaged", self.lang, n=count), markup=False)
+        plan = repage_candidates(view, runtime.clock.monotonic())
+        if not plan.units:
+            key = "notice.repage_none_recent" if plan.just_paged else "notice.repage_none"
+            self.notify(tr(key, lang, n=len(plan.just_paged)), markup=False)
+            return
+        names = self.main.board.names
+        body = Text(tr("repage.body", lang, n=len(plan.units), page=clean(view.page_id)))
+        body.append("\n")
+        aliases = {r.issi: r.alias for r in view.responders}
+        body.append_text(
+            inert("、".join(names.get(i) or aliases.get(i) or str(i) for i in plan.units))
+        )
+        if plan.just_paged:
+            body.append("\n")
+            body.append(tr("repage.skipped", lang, n=len(plan.just_paged)), style="dim")
+        units, page_id = plan.units, view.page_id
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                count = runtime.repage_silent(page_id=page_id, units=units)
+                self.notify(tr("notice.repaged", lang, n=count), markup=False)
+
+        title = tr("repage.title", lang, n=len(units))
+        self.push_screen(ConfirmDialog(title, body, lang, keys="run.confirm_keys"), answered)
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -38,6 +38,10 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "board.late": ("{n} 超时", "{n} late"),
     "board.waiting": ("未应答", "waiting"),
     "board.closed": ("已结束", "closed"),
+    "board.summary": ("{target}超时 {n} 个", "{target} target missed by {n}"),
+    "board.caught_up": ("（{n} 个已补上）", " ({n} caught up since)"),
+    "board.repage_these": ("F3 重呼这 {n} 个", "F3 re-pages these {n}"),
+    "board.repage_silent": ("F3 重呼未应答 {n} 个", "F3 re-pages {n} silent"),
     # short rung labels for the board's cells (at most 7 cells wide)
     "rung.queued": ("排队", "queued"),
     "rung.accepted": ("网关收", "gw ok"),
@@ -99,7 +103,24 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "alarm.kind.smoke": ("烟感告警", "smoke alarm"),
     "alarm.kind.fire": ("火警", "fire alarm"),
     "alarm.none": ("没有待确认的告警", "no alarm waiting"),
-    "alert.target": ("{alias}: {target} 已超时", "{alias}: {target} target passed"),
+    "alert.target": (
+        "{page} {target}超时 {n} 个（见应答看板，F3 重呼）",
+        "{page}: {target} target missed by {n} (see the board; F3 re-pages)",
+    ),
+    "repage.title": ("重呼 {n} 个单元", "Re-page {n} unit(s)"),
+    "repage.body": (
+        "将向呼叫 {page} 中 {n} 个未应答单元再次发出：",
+        "Page again, on {page}, these {n} silent unit(s):",
+    ),
+    "repage.skipped": (
+        "另有 {n} 个刚刚已重呼（自动或人工），这次不重呼",
+        "{n} more were paged again moments ago and are left out",
+    ),
+    "notice.repage_none": ("没有未应答的单元，无需重呼", "nobody silent: nothing to re-page"),
+    "notice.repage_none_recent": (
+        "未应答的 {n} 个单元刚刚已重呼，稍后再试",
+        "the {n} silent unit(s) were just paged again; try again shortly",
+    ),
     # notices
     "notice.not_yet": ("「{what}」尚未提供", "{what} is not available yet"),
     "notice.repaged": ("已重呼 {n} 个未应答单元", "re-paged {n} silent unit(s)"),

@@ -186,7 +186,10 @@ async def test_repage_silent_key_calls_the_engine(tmp_path: Path) -> None:
         await pilot.press("f3")  # no page yet: a notice, nothing sent
         runtime.page(build_request(runtime.station, ["2001", "2002"], text="点名测试"))
         await advance(app, 15.0)
-        await pilot.press("f3")
+        await pilot.press("f3")  # names the one it will re-page, and asks
+        await settle_screen(app)
+        assert "重呼 1 个单元" in screen_text(app) and "滨江第一中学" in screen_text(app)
+        await pilot.press("enter")
         await advance(app, 2.0)
         view = runtime.current_page()
         assert view is not None
