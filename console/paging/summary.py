@@ -11,6 +11,7 @@ vanishes.  This module decides instead, with no UI in it:
 - :func:`repage_candidates`: whom F3 re-pages: the responders who have not acknowledged,
   less those paged again in the last ``recent_s`` seconds (an automatic re-page that just
   went out must not be doubled by the officer's key).
+- :func:`in_flight`: the pages still waiting for someone (quitting asks first).
 - :class:`AlertDigest`: which alerts are news (the first for a page and target, announced
   once) and when the bell may ring (at most once per ``bell_interval_s``).
 """
@@ -105,6 +106,11 @@ def repage_candidates(
         just = again is not None and now - again < recent_s
         (recent if just else units).append(resp.issi)
     return RepagePlan(tuple(units), tuple(recent))
+
+
+def in_flight(views: Iterable[PageView]) -> tuple[str, ...]:
+    """Pages still being followed with someone yet to answer (what ``q`` asks about)."""
+    return tuple(v.page_id for v in views if not v.closed and not v.all_acknowledged)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from textual.screen import Screen
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
 from console.paging.model import OfficerAlert
-from console.paging.summary import AlertDigest, repage_candidates
+from console.paging.summary import AlertDigest, in_flight, repage_candidates
 from console.runtime import Runtime
 from console.runtime_view import Batch
 from console.tui.render import clean, inert
@@ -39,7 +39,7 @@ from console.tui.screens.help import HelpScreen
 from console.tui.screens.main import ALARM_EVENTS, MainScreen
 from console.tui.strings import KEYS, screen_title, tr
 from console.tui.widgets.alarm import AcknowledgeDialog, AlarmBanner, KindLabels, describe
-from console.tui.widgets.dialogs import ConfirmDialog
+from console.tui.widgets.dialogs import ConfirmDialog, QuitDialog
 from drivers.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -355,6 +355,40 @@ class DutyDeskApp(App[None]):
 
         title = tr("repage.title", lang, n=len(units))
         self.push_screen(ConfirmDialog(title, body, lang, keys="run.confirm_keys"), answered)
+
+    async def action_quit(self) -> None:
+        """``q``: quit at once when nothing is live; otherwise say what is (pages still
+        waiting for answers, a roll call, a drill) and ask."""
+        if isinstance(self.screen, QuitDialog):
+            return
+        live = self.live_work()
+        if not live:
+            self.exit()
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.exit()
+
+        local = isinstance(self.runtime, Runtime) and self.manage  # not a face of a service
+        self.push_screen(QuitDialog(live, self.lang, local=local), answered)
+
+    def live_work(self) -> list[str]:
+        """What is still running, in the officer's words (empty: nothing)."""
+        runtime, lang = self.runtime, self.lang
+        out: list[str] = []
+        try:
+            paging = runtime.paging
+            pages = in_flight(paging.view(page_id) for page_id in list(paging.pages))
+        except Exception:  # a half-built runtime (quitting while connecting)
+            pages = ()
+        if pages:
+            out.append(tr("quit.pages", lang, n=len(pages), ids="、".join(pages[:3])))
+        if getattr(runtime, "rollcall_running", False):
+            out.append(tr("quit.rollcall", lang))
+        if getattr(runtime, "drill_running", False):
+            out.append(tr("quit.drill", lang))
+        return out
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -126,6 +126,22 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "notice.repaged": ("已重呼 {n} 个未应答单元", "re-paged {n} silent unit(s)"),
     "notice.no_page": ("没有进行中的呼叫", "no page in progress"),
     "notice.screen_failed": ("无法打开「{what}」：{error}", "cannot open {what}: {error}"),
+    "quit.title": ("仍有工作在进行，确定退出？", "Still running: quit anyway?"),
+    "quit.pages": (
+        "{n} 个呼叫仍有单元未应答（{ids}）",
+        "{n} page(s) still waiting for answers ({ids})",
+    ),
+    "quit.rollcall": ("点名进行中", "a roll call is running"),
+    "quit.drill": ("演练进行中", "a drill is running"),
+    "quit.local": (
+        "本控制台自带值班服务：退出后不再跟进、不再升级处置。",
+        "This console runs the station itself: quitting stops following and escalating.",
+    ),
+    "quit.service": (
+        "值班服务会继续跟进；重新打开控制台即可看到。",
+        "The station service goes on with them; open the console again to see them.",
+    ),
+    "quit.keys": ("Enter 退出    Esc 留下", "Enter quits    Esc stays"),
     "help.title": ("按键说明", "Keys"),
     "help.close": ("按 Esc 或 F1 关闭", "Esc or F1 closes"),
 }

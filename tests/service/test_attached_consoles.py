@@ -25,25 +25,12 @@ from console.config import demo_station
 from console.eventlog import EventLog
 from console.service.paths import Registration, find_service
 from console.service.remote import RemoteRuntime
-from console.simulator import gateway_issi, station_groups, station_units
 from console.tui.app import DutyDeskApp
 from console.tui.screens.page import PageScreen
 from console.tui.widgets.board import ResponseBoard
-from fakes.plugin import SimHandle, start_background
+from fakes.plugin import SimHandle
 
 DUTYDESK = [sys.executable, "-m", "console"]
-
-
-@pytest.fixture
-def radios() -> Iterator[SimHandle]:
-    """The simulated gateway and radios, in this process (the test presses their keys)."""
-    st = demo_station()
-    handle = start_background(
-        station_units(st), station_groups(st), gateway_issi=gateway_issi(st),
-        background_traffic=False,
-    )  # fmt: skip
-    yield handle
-    handle.stop()
 
 
 def start_service(db: Path, gateway: str, *extra: str) -> subprocess.Popen[str]:
