@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import MountError
 
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
@@ -261,7 +262,7 @@ class DutyDeskApp(App[None]):
         """
         try:
             screen = self.screen
-        except Exception:  # no screen yet, or quitting
+        except ScreenStackError:  # no screen yet, or quitting
             return
         if screen is self._main or not screen.is_attached:
             return
@@ -274,7 +275,7 @@ class DutyDeskApp(App[None]):
             banner.names = self.main.alarm.names
             try:
                 screen.mount(banner)
-            except Exception:  # a screen being torn down: the next change tries again
+            except MountError:  # a screen being torn down: the next change tries again
                 return
         banner.show(pending, self.runtime.clock.time())
 
