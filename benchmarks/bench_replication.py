@@ -47,7 +47,9 @@ KINDS = ("ladder.sent", "ladder.delivered", "ladder.acknowledged", "radio.status
 
 def reset(pg: PgCluster, stations: int) -> None:
     with psycopg.connect(pg.dsn(), autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS events, stations, schema_version CASCADE")
+        conn.execute(
+            "DROP TABLE IF EXISTS events, stations, schema_version, incident_latest CASCADE"
+        )
         for (role,) in conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'st\\_%'"):
             conn.execute(f'DROP ROLE "{role}"')
         migrate(conn)

@@ -4,10 +4,13 @@ Runs the generators of the suites in ``tests/reliability`` (the same seeds and s
 CI, or ``--soak`` times more) and prints the counts that ``RELIABILITY.md`` records:
 
 * cable pulls during a 46-unit page and during a 46-unit drill (virtual time, real pty);
+* silent gateway reboots during a 46-unit page;
 * SIGKILL of ``dutydesk drill run`` / ``page`` processes against a separate simulator;
 * fuzz inputs per target (seeded structure-aware generators, plus atheris if installed).
 
-"answers lost" and "duplicate pages" must be 0; the script exits 1 otherwise.
+"answers lost" (counted at the radios: each answer by its own rung) and "shown twice"
+(messages a radio presented to its person more than once) must be 0; the script exits 1
+otherwise.
 
 Run: .venv/bin/python benchmarks/reliability.py [--soak N] [--json]
 """
@@ -37,11 +40,21 @@ from reliability_harness import (  # noqa: E402
     CI_DRILL_RUNS,
     CI_PAGE_PULLS,
     CI_PAGE_RUNS,
+    CI_REBOOT_RUNS,
+    CI_REBOOTS,
     Outcome,
     cable_pulls_during_drill,
     cable_pulls_during_page,
     gather_runs,
+    reboots_during_page,
 )
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
 
 
 async def _cable(tmp: Path, factor: int) -> dict[str, Any]:
@@ -57,8 +70,14 @@ async def _cable(tmp: Path, factor: int) -> dict[str, Any]:
         drill_seeds,
         concurrency=10,
     )
+    boots = await gather_runs(
+        lambda s: reboots_during_page(tmp / f"b{s}.db", s, CI_REBOOTS),
+        range(201, 201 + CI_REBOOT_RUNS * factor),
+        concurrency=5,
+    )
     out: dict[str, Any] = {}
-    for name, outcomes in (("page", pages), ("drill", [o for o, _ in drills])):
+    suites = (("page", pages), ("drill", [o for o, _ in drills]), ("reboot", boots))
+    for name, outcomes in suites:
         total = Outcome()
         for o in outcomes:
             total.add(o)
@@ -71,6 +90,17 @@ async def _cable(tmp: Path, factor: int) -> dict[str, Any]:
             "never_paged": len(total.unpaged),
             "cmgs_received": total.cmgs_total,
             "same_ref_retries": total.retries_same_ref,
+            # the truth at the radios (their own records): see reliability_harness.RadioTruth
+            "radio_sent": total.truth.sent,
+            "radio_direct": total.truth.direct,
+            "radio_recovered": total.truth.recovered,
+            "radio_lost": len(total.truth.lost),
+            "presented_twice": len(total.truth.presented_twice),
+            "recovery_s": {
+                "p50": round(_quantile(total.truth.recovery_s, 0.5), 2),
+                "p99": round(_quantile(total.truth.recovery_s, 0.99), 2),
+                "max": round(max(total.truth.recovery_s, default=0.0), 2),
+            },
         }
     out["drill"]["outcomes"] = sorted({oc for _, oc in drills})
     return out
@@ -149,17 +179,23 @@ def main() -> int:
     result["fuzz"] = _fuzz(args.soak)
     result["seconds"] = round(time.perf_counter() - started, 1)
     cable = result["cable"]
-    lost = cable["page"]["answers_lost"] + cable["drill"]["answers_lost"]
-    dups = cable["page"]["duplicate_pages"] + cable["drill"]["duplicate_pages"]
+    suites = ("page", "drill", "reboot")
+    lost = sum(cable[n]["answers_lost"] + cable[n]["radio_lost"] for n in suites)
+    dups = sum(cable[n]["duplicate_pages"] + cable[n]["presented_twice"] for n in suites)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        for name in ("page", "drill"):
+        for name in suites:
             c = cable[name]
+            fault = "silent reboots" if name == "reboot" else "cable pulls"
+            rec = c["recovery_s"]
             print(
-                f"cable pulls during a 46-unit {name}: {c['runs']} runs, {c['cable_pulls']} pulls, "
-                f"{c['answers_checked']} answers checked, {c['answers_lost']} lost, "
-                f"{c['duplicate_pages']} duplicate pages, {c['same_ref_retries']} same-ref retries"
+                f"{fault} during a 46-unit {'page' if name == 'reboot' else name}: "
+                f"{c['runs']} runs, {c['cable_pulls']} faults; at the radios: {c['radio_sent']} "
+                f"answers sent, {c['radio_direct']} received directly, {c['radio_recovered']} "
+                f"recovered (p50 {rec['p50']} s, p99 {rec['p99']} s, max {rec['max']} s), "
+                f"{c['radio_lost']} lost, {c['presented_twice']} shown twice; "
+                f"{c['duplicate_pages']} duplicate refs, {c['same_ref_retries']} same-ref sends"
             )
         if "kill9" in result:
             k9 = result["kill9"]

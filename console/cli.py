@@ -23,6 +23,8 @@ from typing import Any
 
 from console.broadcast.cli import add_broadcast_parser as _add_broadcast
 from console.broadcast.cli import add_fake_speaker_parser as _add_fake_speaker
+from console.centre.commands import add_centre as _add_centre
+from console.centre.commands import add_report as _add_report
 from console.config import Station, load_station
 from console.config.loader import load_selected_station
 from console.doctor.command import add_doctor as _add_doctor
@@ -343,6 +345,8 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], object], ...] = (
     _add_fake_speaker,
     _add_serve,
     _add_web,
+    _add_report,
+    _add_centre,
 )
 
 

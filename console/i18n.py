@@ -201,6 +201,52 @@ _REPORTS: Final[dict[str, tuple[str, str]]] = {
 _CATALOGUE.update({key: {"zh-CN": zh, "en": en} for key, (zh, en) in _REPORTS.items()})
 
 
+# The city report (``dutydesk report --db``), kept in a block of its own so edits for
+# other commands never collide with it.
+_CATALOGUE.update(
+    {
+        "city.title": {"zh-CN": "全市值班报表", "en": "City duty report"},
+        "city.period": {"zh-CN": "统计时段", "en": "Period"},
+        "city.generated": {"zh-CN": "数据来源", "en": "Source"},
+        "city.total": {"zh-CN": "全市合计", "en": "City total"},
+        "city.station": {"zh-CN": "派出所", "en": "Station"},
+        "city.pages": {"zh-CN": "呼叫次数", "en": "Pages"},
+        "city.responders": {"zh-CN": "被呼叫单元次", "en": "Responders paged"},
+        "city.ack_within": {"zh-CN": "{m}分钟内确认率(%)", "en": "Acknowledged within {m} min (%)"},
+        "city.ack_p50": {"zh-CN": "确认用时P50(秒)", "en": "Acknowledgement p50 (s)"},
+        "city.ack_p90": {"zh-CN": "确认用时P90(秒)", "en": "Acknowledgement p90 (s)"},
+        "city.rollcalls": {"zh-CN": "点名次数", "en": "Roll calls"},
+        "city.att.present": {"zh-CN": "点名-按时", "en": "Roll call: present"},
+        "city.att.late": {"zh-CN": "点名-迟到", "en": "Roll call: late"},
+        "city.att.absent": {"zh-CN": "点名-未到", "en": "Roll call: absent"},
+        "city.att.unreachable": {"zh-CN": "点名-不可达", "en": "Roll call: unreachable"},
+        "city.drills": {"zh-CN": "演练次数", "en": "Drills"},
+        "city.drill.passed": {"zh-CN": "演练-通过", "en": "Drills passed"},
+        "city.drill.failed": {"zh-CN": "演练-未通过", "en": "Drills failed"},
+        "city.drill.interrupted": {"zh-CN": "演练-中断", "en": "Drills interrupted"},
+        "city.opened": {"zh-CN": "受理事件", "en": "Incidents opened"},
+        "city.closed": {"zh-CN": "办结事件", "en": "Incidents closed"},
+        "city.closure": {"zh-CN": "办结率(%)", "en": "Closure rate (%)"},
+        "city.vs": {
+            "zh-CN": "较{rate}%基准(百分点)",
+            "en": "Against the {rate}% benchmark (points)",
+        },
+        "city.promise": {
+            "zh-CN": "1分钟自救、3分钟互救、5分钟增援到位：以被呼叫单元的首次确认计",
+            "en": "1 minute self-rescue, 3 minutes mutual aid, 5 minutes reinforcement: "
+            "counted on each paged unit's first acknowledgement",
+        },
+        "city.benchmark_note": {
+            "zh-CN": "办结率基准：某市网格化系统一年办结上报问题的97.2%",
+            "en": "Closure benchmark: a city grid system closed 97.2% of reported issues in a year",
+        },
+        "city.section.pages": {"zh-CN": "呼叫与确认", "en": "Pages and acknowledgements"},
+        "city.section.rollcalls": {"zh-CN": "点名与演练", "en": "Roll calls and drills"},
+        "city.section.incidents": {"zh-CN": "事件办结", "en": "Incidents closed"},
+    }
+)
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """The text for ``key`` in ``lang`` (``{name}`` placeholders filled from ``values``)."""
     entry = _CATALOGUE.get(key)

@@ -304,6 +304,8 @@ class BoardCell:
     next_due_s: float | None
     attempts: int
     failure: str = ""
+    recovered: int = 0
+    """Times its last message was sent again after a blind window (paging/recovery.py)."""
 
 
 def paged_at(view: PageView, responder: ResponderView) -> float:
@@ -351,6 +353,7 @@ def board_cells(view: PageView, now_mono: float) -> tuple[BoardCell, ...]:
                 next_due,
                 resp.attempts,
                 failure,
+                resp.recoveries,
             )
         )
     return tuple(cells)

@@ -88,6 +88,13 @@ class Gateway:
     def next_message_ref(self) -> int:
         return next(self._refs)
 
+    def continue_refs_after(self, last: int) -> None:
+        """Go on from ``last`` (the previous process's last SDS-TL reference, from its
+        log): radios de-duplicate by reference, so starting again at 1 would make a new
+        page look like a retry of an old one and it would never be shown."""
+        start = last % 255 + 1
+        self._refs = itertools.cycle([*range(start, 256), *range(1, start)])
+
     async def _sds(self, ai_service: int, dest: str, payload: bytes, priority: int) -> int:
         """Select the AI service if needed, then AT+CMGS; return the SDS instance."""
         async with self._sds_lock:

@@ -41,13 +41,38 @@ class GatewayConfig:
     reboot_time: float = 0.0  # input ignored for this long after a reboot
     cmgs_timeout: float = 10.0  # +CME ERROR: 37 when no Ctrl-Z within this time
     cmgs_prompt: bytes = b""  # e.g. b"\r\n> " for MTs that prompt for user data
-    air_delay: float = 0.3  # "+CMGS: n" -> "+CMGS: n,4,mr"
+    air_delay: float = 0.3  # "+CMGS: n" -> "+CMGS: n,4,mr" (MT processing, in parallel)
+    air_time: float = 0.0  # channel time of one SDS on the air, one after another (0: off)
+    max_outstanding: int = 0  # SDS accepted but not yet on the air (0: no limit)
     setup_delay: float = 0.2  # ATD OK -> +CTOCP / +CTCC
     auto_grant: bool = True  # grant the floor on ATD even without RqTx
     cnumf_short: bool = False  # +CNUMF: 0,<ISSI> instead of 6,<TSI>
     require_ctsp: bool = True  # False: forward everything (lenient dialect)
     rssi: int = 25
     location_area: int = 1001
+
+
+TETRA_SDS_AIR_TIME = 0.25
+"""Seconds one short SDS occupies the downlink control channel (assumption, derivation in
+docs/simulator.md: a ~700-bit SDS type 4 over SCH/F bursts on one MCCH slot per 56.67 ms
+TDMA frame, plus the layer-2 acknowledgement)."""
+TETRA_MT_OUTSTANDING = 1
+"""SDS an MT holds accepted but not yet sent (assumption: one at a time, as MTs report
+each SDS's ``+CMGS: n,4`` before taking the next)."""
+TETRA_MT_PROCESSING = 0.05
+"""Seconds from the MT accepting an SDS to its channel request (assumption)."""
+
+
+def tetra_air(config: GatewayConfig | None = None) -> GatewayConfig:
+    """``config`` with the air interface modelled (serialised SDS, one outstanding)."""
+    from dataclasses import replace
+
+    return replace(
+        config or GatewayConfig(),
+        air_delay=TETRA_MT_PROCESSING,
+        air_time=TETRA_SDS_AIR_TIME,
+        max_outstanding=TETRA_MT_OUTSTANDING,
+    )
 
 
 @dataclass
@@ -77,6 +102,10 @@ class Gateway:
         self._input = LineInput()
         self._sink: Callable[[bytes], None] | None = None
         self._busy: TimerHandle | None = None
+        self._air_free_at = 0.0
+        self._outstanding = 0
+        self._held: _Reply | None = None
+        """A CMGS answer held back: the MT's queue is full until one SDS goes on air."""
         self._booting_until = -1.0
         self._garbage_pending = False
         self.lines_out: list[str] = []  # every line emitted (for tests and the event log)
@@ -126,7 +155,7 @@ class Gateway:
     @property
     def busy(self) -> bool:
         """A response is being held back (latency fault) or user data is awaited."""
-        return self._busy is not None
+        return self._busy is not None or self._held is not None
 
     def _write(self, data: bytes) -> None:
         if not data:
@@ -160,7 +189,7 @@ class Gateway:
         self._pump()
 
     def _pump(self) -> None:
-        while self._busy is None:
+        while self._busy is None and self._held is None:
             ev = self._input.next_event()
             if ev is None:
                 return
@@ -249,15 +278,32 @@ class Gateway:
         sds = AirSds(ai, self.issi, dest, data, len(data) * 8)
         reply = _Reply(lines=[f"+CMGS: {instance}"])
         reply.after.append(lambda: self._schedule_air(instance, sds))
+        limit = self.config.max_outstanding
+        if limit and self._outstanding >= limit:
+            self._held = reply  # answered once one of ours has gone on the air
+            return
         self._finish(reply, ["+CMGS"])
 
     def _schedule_air(self, instance: int, sds: AirSds) -> None:
+        """Put one SDS on the air: after ``air_delay``, and with ``air_time`` set, one
+        after another on the channel (a group SDS is one transmission for every member)."""
         from fakes.air import peek_tl
 
         tl = peek_tl(sds.ai, sds.data)
         mr = tl.message_ref if tl is not None else 0
+        now = self.clock.monotonic()
+        at = now + self.config.air_delay
+        if self.config.air_time > 0:
+            at = max(at, self._air_free_at) + self.config.air_time
+            self._air_free_at = at
+        self._outstanding += 1
 
         def on_air() -> None:
+            self._outstanding -= 1
+            held, self._held = self._held, None
+            if held is not None:
+                self._emit_reply(held)
+                self._pump()
             if self.faults.send_fails():
                 self.network.log(f"SDS {instance} to {sds.called}: failed over the air")
                 self._line(f"+CMGS: {instance},5,{mr}")
@@ -266,7 +312,7 @@ class Gateway:
             self._line(f"+CMGS: {instance},4,{mr}")
             self.network.send_from_gateway(sds)
 
-        self.clock.call_later(self.config.air_delay, on_air)
+        self.clock.call_later(at - now, on_air)
 
     # -- reboot ---------------------------------------------------------------------------
     def reboot(self) -> None:

@@ -5,6 +5,15 @@ A radio reacts to what the network delivers (``deliver``) according to its froze
 (``send_text``, ``send_status``, ``send_location``, ``emergency_call``, ``key_up``).
 All randomness comes from the radio's own ``random.Random`` seeded from the network seed
 and the ISSI, so the same seed gives the same answers whatever else happens.
+
+Each radio keeps its own record, which is where tests count the truth: ``transmitted``
+(everything it put on the air, and which page an answer was for) and ``presented`` (how
+often each message was shown to its person).  Like a real MS it de-duplicates SDS-TL
+(EN 300 392-2 §29: the source address and message reference identify a message): a
+transfer it has seen before is not shown again; it sends the requested reports again, and
+repeats the answers its person already gave to that message (the callout behaviour
+``docs/simulator.md`` describes, so a console that lost them in a blind window gets them
+back without alerting anyone twice).
 """
 
 from __future__ import annotations
@@ -12,7 +21,9 @@ from __future__ import annotations
 import functools
 import itertools
 import random
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from drivers.clock import TimerHandle
@@ -29,6 +40,32 @@ if TYPE_CHECKING:
     from fakes.network import SimNetwork
 
 REASON_LIP_REQUEST = 32  # response to an immediate location request
+DEDUP_WINDOW = 600.0
+"""How long a radio remembers an SDS-TL message reference (an assumption: the standard
+leaves the duplicate-detection window to the implementation; 8-bit references wrap)."""
+
+MessageKey = tuple[int, int | None]
+"""(calling party, SDS-TL message reference or None): which message an answer is for."""
+
+
+@dataclass(frozen=True)
+class Transmission:
+    """One thing this radio put on the air (its own record, whatever the console saw)."""
+
+    mono: float
+    kind: str  # "status" | "text" | "report" | "key_up" | "location"
+    value: int | str
+    reply_to: MessageKey | None = None  # the page this answers, if it answers one
+    repeat: bool = False  # repeated because the message came again (de-duplicated)
+
+
+@dataclass
+class _Received:
+    """What the radio remembers about one message it was given."""
+
+    first_mono: float
+    consumed: bool = False
+    answers: list[tuple[str, int | str]] = field(default_factory=list)
 
 
 class RadioOff(RuntimeError):
@@ -61,6 +98,13 @@ class SimRadio:
         self._timers: dict[int, TimerHandle] = {}
         self._keys = itertools.count()
         self._answering = False
+        self._answer_for: MessageKey | None = None
+        self._inbox: dict[MessageKey, _Received] = {}
+        self.transmitted: list[Transmission] = []
+        self.presented: Counter[MessageKey] = Counter()
+        self.alerted: list[tuple[float, MessageKey]] = []
+        """When each message was shown to the person (the moment the radio alerts)."""
+        self.duplicates = 0
 
     def __repr__(self) -> str:
         return f"SimRadio({self.issi}, {self.alias!r})"
@@ -100,32 +144,71 @@ class SimRadio:
         b = self.behaviour
         delay = b.delivery.sample(self.rng)
         page = _is_page(sds, tl)
+        transfer = tl is not None and tl.msg_type == TL_TRANSFER
 
         def arrived() -> None:
             if not self.reachable:
                 return
             self.network.log(f"{self.issi} {self.alias} received SDS from {sds.calling}")
-            if tl is not None and tl.msg_type == TL_TRANSFER:
+            key: MessageKey = (sds.calling, tl.message_ref if transfer and tl else None)
+            now = self.network.clock.monotonic()
+            seen = self._inbox.get(key) if key[1] is not None else None
+            if seen is not None and now - seen.first_mono <= DEDUP_WINDOW:
+                assert tl is not None
+                self._duplicate(tl, key, seen)
+                return
+            entry = self._inbox[key] = _Received(now)
+            if tl is not None and transfer:
                 if tl.report_request & ReportRequest.RECEIVED:
                     self._report(DeliveryStatus.RECEIVED, tl)
-                if tl.report_request & ReportRequest.CONSUMED:
-                    self._later(b.read.sample(self.rng), lambda: self._report_if_on(tl))
+                # the person reads it whether or not a report was asked for (a group SDS
+                # asks none; an individual retry later may, and then hears "read")
+                self._later(b.read.sample(self.rng), lambda: self._read(tl, entry))
             if sds.ai == AI_SDS_TL and sds.data[:1] == bytes((Pid.LIP,)) and not tl:
                 self.send_location(*self.position, reason=REASON_LIP_REQUEST)
             elif page:
-                self.paged(group, now=True)
+                self.presented[key] += 1
+                self.alerted.append((now, key))
+                self.paged(group, now=True, reply_to=key)
 
         self._later(delay, arrived)
 
-    def _report_if_on(self, tl: TlHeader) -> None:
-        if self.reachable:
-            self._report(DeliveryStatus.CONSUMED, tl)
+    def _duplicate(self, tl: TlHeader, key: MessageKey, seen: _Received) -> None:
+        """A message seen before: reports and earlier answers again, nothing shown."""
+        self.duplicates += 1
+        self.network.log(f"{self.issi} {self.alias} duplicate SDS-TL ref {tl.message_ref}")
+        if tl.report_request & ReportRequest.RECEIVED:
+            self._report(DeliveryStatus.RECEIVED, tl, repeat=True)
+        if seen.consumed and tl.report_request & ReportRequest.CONSUMED:
+            self._report(DeliveryStatus.CONSUMED, tl, repeat=True)
+        for kind, value in list(seen.answers):
+            if kind == "status":
+                assert isinstance(value, int)
+                self._transmit_status(value, None, key, repeat=True)
+            elif kind == "text":
+                assert isinstance(value, str)
+                self._transmit_text(str(value), key, repeat=True)
 
-    def _report(self, status: int, tl: TlHeader) -> None:
+    def _read(self, tl: TlHeader, entry: _Received) -> None:
+        if self.reachable:
+            entry.consumed = True
+            if tl.report_request & ReportRequest.CONSUMED:
+                self._report(DeliveryStatus.CONSUMED, tl)
+
+    def _report(self, status: int, tl: TlHeader, *, repeat: bool = False) -> None:
         data = encode_report(status, tl.message_ref, pid=tl.pid)
+        self._record("report", status, None, repeat)
         self.network.from_radio(AirSds(AI_SDS_TL, self.issi, self.network.gateway_issi, data, 32))
 
-    def paged(self, group: int | None, *, now: bool = False) -> None:
+    def _record(
+        self, kind: str, value: int | str, reply_to: MessageKey | None, repeat: bool
+    ) -> None:
+        mono = self.network.clock.monotonic()
+        self.transmitted.append(Transmission(mono, kind, value, reply_to, repeat))
+
+    def paged(
+        self, group: int | None, *, now: bool = False, reply_to: MessageKey | None = None
+    ) -> None:
         """A person was asked to answer (text/status SDS or a voice page on ``group``).
 
         A radio answers one page at a time: pages arriving while an answer is pending (the
@@ -135,6 +218,7 @@ class SimRadio:
         if self._answering or b.answer is AnswerMode.NEVER or not self.reachable:
             return
         self._answering = True
+        self._answer_for = reply_to
         delay = b.answer_delay.sample(self.rng)
         if not now:
             delay += b.delivery.sample(self.rng)
@@ -160,17 +244,25 @@ class SimRadio:
 
     def _answer_status(self, value: int) -> None:
         if self.reachable:
-            self.send_status(value)
+            self._remember_answer("status", value)
+            self._transmit_status(value, None, self._answer_for)
 
     def _answer_text(self, text: str) -> None:
         self._answering = False
         if self.reachable:
-            self.send_text(text)
+            self._remember_answer("text", text)
+            self._transmit_text(text, self._answer_for)
+
+    def _remember_answer(self, kind: str, value: int | str) -> None:
+        key = self._answer_for
+        entry = self._inbox.get(key) if key is not None else None
+        if entry is not None:
+            entry.answers.append((kind, value))
 
     def _answer_voice(self, gssi: int, seconds: float) -> None:
         self._answering = False
         if self.reachable:
-            self.key_up(gssi, seconds)
+            self._transmit_key_up(gssi, seconds, 0, self._answer_for)
 
     # -- scenario injectors ---------------------------------------------------------------
     def _check_on(self) -> None:
@@ -187,18 +279,37 @@ class SimRadio:
     ) -> int:
         """Send an SDS-TL text (PID 0x82) to the gateway (or ``to``); returns the msg ref."""
         self._check_on()
+        return self._transmit_text(text, None, coding=coding, to=to, report=report)
+
+    def _transmit_text(
+        self,
+        text: str,
+        reply_to: MessageKey | None,
+        *,
+        repeat: bool = False,
+        coding: int | None = None,
+        to: int | None = None,
+        report: ReportRequest = ReportRequest.NONE,
+    ) -> int:
         mr = self._next_mr()
         data = encode_text(text, mr, report=report, coding=coding)
         dest = self.network.gateway_issi if to is None else to
         self.network.log(f"{self.issi} {self.alias} sends text {text!r}")
+        self._record("text", text, reply_to, repeat)
         self.network.from_radio(AirSds(AI_SDS_TL, self.issi, dest, data, len(data) * 8))
         return mr
 
     def send_status(self, value: int, *, to: int | None = None) -> None:
         """Send a pre-coded status (AI service 13); 0 is emergency."""
         self._check_on()
+        self._transmit_status(value, to, None)
+
+    def _transmit_status(
+        self, value: int, to: int | None, reply_to: MessageKey | None, *, repeat: bool = False
+    ) -> None:
         dest = self.network.gateway_issi if to is None else to
         self.network.log(f"{self.issi} {self.alias} sends status 0x{value:04X}")
+        self._record("status", value, reply_to, repeat)
         self.network.from_radio(AirSds(AI_STATUS, self.issi, dest, encode_status(value), 16))
 
     def send_location(self, lat: float, lon: float, reason: int = 129) -> None:
@@ -212,6 +323,12 @@ class SimRadio:
     def key_up(self, gssi: int, seconds: float, *, priority: int = 0) -> None:
         """Talk on ``gssi`` for ``seconds`` (joins the group's call, or starts one)."""
         self._check_on()
+        self._transmit_key_up(gssi, seconds, priority, None)
+
+    def _transmit_key_up(
+        self, gssi: int, seconds: float, priority: int, reply_to: MessageKey | None
+    ) -> None:
+        self._record("key_up", gssi, reply_to, False)
         calls = self.network.calls
         call = calls.find(gssi)
         if call is None:

@@ -54,6 +54,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> argpa
     p.add_argument("--text", default="", metavar="TEXT", help="text message to send")
     p.add_argument("--voice", action="store_true", help="also set up a voice call to the groups")
     p.add_argument(
+        "--mode",
+        choices=("individual", "fast"),
+        default="individual",
+        help="fast: one group SDS per talkgroup alerts every member at once, then an "
+        "individual SDS-TL to those silent after a few seconds; individual: one SDS-TL per "
+        "unit (default)",
+    )
+    p.add_argument(
         "--wait",
         type=float,
         metavar="SECONDS",
@@ -117,7 +125,7 @@ async def _run(args: argparse.Namespace) -> int:
     if not args.text and not args.voice:
         raise ConsoleError("nothing to send", hint="Give --text TEXT and/or --voice.")
     tokens = _tokens(args)
-    request = build_request(station, tokens, text=args.text, voice=args.voice)
+    request = build_request(station, tokens, text=args.text, voice=args.voice, mode=args.mode)
     if args.voice and not request.talkgroups:
         raise ConsoleError(
             "--voice needs a talkgroup", hint="Add --group with a talkgroup name or GSSI."
@@ -181,7 +189,8 @@ async def _page_via(
     async with StationClient(socket=socket, operator=args.operator, position="cli") as client:
         hello = await client.hello()
         doc = await client.post(
-            "/v1/pages", {"targets": tokens, "text": args.text, "voice": args.voice}
+            "/v1/pages",
+            {"targets": tokens, "text": args.text, "voice": args.voice, "mode": args.mode},
         )
         page_id, responders = str(doc["page"]), {int(u) for u in doc["responders"]}
         printer.page_id = page_id

@@ -89,6 +89,7 @@ class Dispatcher:
                     "voice": request.voice,
                     "talkgroups": list(request.talkgroups),
                     "group_text": list(request.group_text),
+                    **({"followup_s": request.followup_s} if request.followup_s else {}),
                     "responders": [r.issi for r in page.responders.values()],
                     "targets": targets_dict(page.targets),
                     "priority": request.priority,
@@ -125,9 +126,38 @@ class Dispatcher:
                     members=tuple(members),
                 )
             )
-        grouped = {i for members in group_members.values() for i in members}
+        grouped = {i: gssi for gssi, members in group_members.items() for i in members}
         for resp in page.responders.values():
             self._start_responder(page, resp, send=resp.issi not in grouped)
+            via_group = grouped.get(resp.issi)
+            if via_group is not None and request.followup_s is not None:
+                follow = self._followup_later(page, resp, via_group)
+                resp.timers.append(self.clock.call_later(request.followup_s, follow))
+
+    def _followup_later(
+        self, page: PageState, resp: ResponderState, gssi: int
+    ) -> Callable[[], None]:
+        def follow() -> None:
+            if page.closed or resp.reached(Rung.ACKNOWLEDGED) or resp.pending_job:
+                return
+            ref = page.group_refs.get(gssi)
+            detail = f"follow-up: individual SDS-TL (group SDS {gssi} not acknowledged)"
+            self.ledger.record(page, resp, Rung.QUEUED, Source.ENGINE, detail=detail)
+            resp.pending_job = True
+            self.queue.put(
+                SendJob(
+                    page.page_id,
+                    resp.issi,
+                    resp.issi,
+                    page.request.text,
+                    page.request.priority,
+                    resp.attempts,
+                    message_ref=ref,
+                    followup=True,
+                )
+            )
+
+        return follow
 
     def _new_responder(
         self, page: PageState, rec: Recipient, backup_for: int | None

@@ -8,6 +8,7 @@ the facade the rest of the console uses; the work is done by parts with one idea
 * ``intake.py`` -- what the gateway reports, matched to the responder it is about;
 * ``ledger.py`` -- every rung logged, and shown to the UI only once committed (§6);
 * ``escalation.py`` -- the 1 / 3 / 5 minute targets and the steps when one passes;
+* ``recovery.py`` -- after a blind window, the last message again with the same reference;
 * ``state.py`` / ``queue.py`` / ``matching.py`` / ``model.py`` -- the data they share.
 
 Matching: delivery reports and ``+CMGS`` results by (radio, message reference), which
@@ -40,12 +41,18 @@ from console.paging.model import (
     Source,
 )
 from console.paging.queue import SendJob, SendQueue
+from console.paging.recovery import Recovery, unfinished
 from console.paging.sending import MAX_SEND_TRIES, Sender
 from console.paging.state import PageState, ResponderState
-from drivers.clock import Clock
+from drivers.clock import Clock, TimerHandle
 from drivers.gateway import Gateway
-from drivers.link import LinkState
+from drivers.link import LinkState, LinkStateChanged
 from drivers.pei.events import PeiEvent
+
+WATCH_CHECK_S = 5.0
+"""How often the engine re-checks whether the link must stay watchful."""
+WATCH_WINDOW_S = 600.0
+"""A page keeps the link watchful for at most this long (past the 5-minute target)."""
 
 __all__ = ["MAX_SEND_TRIES", "AttachPage", "IncidentFactory", "Listener", "PagingEngine"]
 
@@ -119,10 +126,14 @@ class PagingEngine:
         self.intake = Intake(
             gateway, status_plan or StatusPlan(), self.dispatcher.by_issi, self.ledger, self.sender
         )
+        self.recovery = Recovery(
+            clock, self.queue, self.dispatcher.pages, self.ledger, self.sender.by_ref
+        )
         self.escalator = Escalator(clock, self.ledger, self.dispatcher)
         self.dispatcher.schedule = self.escalator.schedule
         self._worker: asyncio.Task[None] | None = None
         self._unsubscribe: list[Callable[[], None]] = []
+        self._watch_timer: TimerHandle | None = None
 
     # --- shared state, by the names callers know -----------------------------------------
 
@@ -155,11 +166,15 @@ class PagingEngine:
             return
         if self.gateway.link.state is LinkState.UP:
             self.sender.link_up.set()
+            self.recovery.link_changed(True)
         self._unsubscribe.append(self.gateway.subscribe(self._on_event))
         self._unsubscribe.append(self.ledger.attach(asyncio.get_running_loop()))
         self._worker = asyncio.create_task(self.sender.run(), name="paging-worker")
 
     async def close(self) -> None:
+        if self._watch_timer is not None:
+            self._watch_timer.cancel()
+            self._watch_timer = None
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
@@ -217,7 +232,26 @@ class PagingEngine:
         if incident is not None and self.attach_page is not None:
             self.attach_page(incident, page.page_id)
         self.dispatcher.dispatch(page)
+        self._watch_pages()
         return page.page_id
+
+    def _watch_pages(self) -> None:
+        """Keep the link watchful (quick reboot detection) while a page is open."""
+        if self._watch_timer is not None:
+            self._watch_timer.cancel()
+            self._watch_timer = None
+        now = self.clock.monotonic()
+        live = any(
+            not p.closed
+            and now - p.created_mono < WATCH_WINDOW_S
+            and any(unfinished(r) for r in p.responders.values())
+            for p in self.pages.values()
+        )
+        link = self.gateway.link
+        if hasattr(link, "watchful"):
+            link.watchful = live
+        if live:
+            self._watch_timer = self.clock.call_later(WATCH_CHECK_S, self._watch_pages)
 
     # --- operator actions -----------------------------------------------------------------
 
@@ -244,6 +278,7 @@ class PagingEngine:
         page = self.pages[page_id]
         if not page.closed:
             self.dispatcher.close(page, operator)
+            self._watch_pages()
 
     def _find(self, page_id: str, issi: int) -> tuple[PageState, ResponderState]:
         page = self.pages[page_id]
@@ -267,4 +302,6 @@ class PagingEngine:
     # --- what the gateway tells us ----------------------------------------------------
 
     def _on_event(self, event: PeiEvent) -> None:
+        if isinstance(event, LinkStateChanged):
+            self.recovery.link_changed(event.state is LinkState.UP)
         self.intake.on_event(event)

@@ -194,8 +194,12 @@ class Intake:
             self.answer(page, page.responders[issi], answer, source)
 
     def answer(self, page: PageState, resp: ResponderState, answer: Answer, source: Source) -> None:
-        """Record an answer once (a radio repeating its status adds nothing)."""
-        if resp.has(answer.rung):
+        """Record an answer once (a radio repeating its status adds nothing).
+
+        An answer the ladder knows only as implied by a later one is recorded when it
+        does arrive (a radio repeating what a blind window swallowed): the implied rung
+        said "it must have happened", this one says when the person said so."""
+        if any(r.rung is answer.rung and not r.implied for r in resp.rungs):
             return
         self.ledger.record(
             page,

@@ -227,6 +227,8 @@ class ResponderView:
     backup_for: int | None
     rungs: tuple[RungRecord, ...]
     attempts: int
+    recoveries: int = 0
+    """Times its last message was sent again after a blind window (``recovery.py``)."""
 
     @property
     def top(self) -> Rung | None:
@@ -322,6 +324,9 @@ class PageRequest:
     text: str = ""
     voice: bool = False
     group_text: tuple[int, ...] = ()
+    followup_s: float | None = None
+    """Fast alert: units reached through a ``group_text`` SDS that have not acknowledged
+    after this many seconds get an individual SDS-TL (with a delivery report)."""
     targets: PageTargets | None = None
     priority: int = 5
     operator: str = ""

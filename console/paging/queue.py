@@ -33,6 +33,11 @@ class SendJob:
     """A voice group call to ``destination`` instead of an SDS."""
     members: tuple[int, ...] = ()
     """For one SDS to a talkgroup: the responders it stands for (no per-radio reports)."""
+    recovery: bool = False
+    followup: bool = False
+    """Fast alert: an individual SDS-TL to a unit the group SDS reached (or not) that has
+    not acknowledged yet, with the group message's reference."""
+    """A resend after a blind window (``recovery.py``): same reference, already accepted."""
 
 
 class SendQueue:

@@ -39,6 +39,7 @@ from console.paging.model import (
     TargetKind,
 )
 from console.paging.state import PageState, ResponderState
+from drivers.link import LinkState
 
 
 def _targets(data: Mapping[str, Any]) -> PageTargets:
@@ -96,6 +97,7 @@ def restore_open_pages(
     def mono_of(wall: float) -> float:
         return now_mono - (now_wall - wall)
 
+    _continue_refs(engine, log)
     open_ids = {p.page for p in in_flight(log)}
     restored: list[PageState] = []
     for created in log.query(kinds=["page.created"]):
@@ -105,7 +107,29 @@ def restore_open_pages(
         if created.incident is None:
             continue  # a roll call's or drill's page: followed by its own records
         restored.append(_restore_page(engine, log, created, directory, mono_of))
+    if restored:
+        _index_refs(engine, restored)
+        engine.recovery.restarted(up=engine.gateway.link.state is LinkState.UP)
     return restored
+
+
+def _continue_refs(engine: Any, log: EventLog) -> None:
+    """New SDS-TL references go on after the last one the log recorded."""
+    for rec in log.query(kinds=["ladder.accepted"], descending=True, limit=1):
+        ref = rec.data.get("message_ref")
+        if isinstance(ref, int) and hasattr(engine.gateway, "continue_refs_after"):
+            engine.gateway.continue_refs_after(ref)
+
+
+def _index_refs(engine: Any, pages: list[PageState]) -> None:
+    """Give the sender the message references the log recorded, so results still match
+    and the recovery after the restart sends each message again with its own reference."""
+    for page in pages:
+        for resp in page.responders.values():
+            for rung in resp.rungs:
+                if rung.rung is Rung.ACCEPTED and rung.message_ref is not None:
+                    key = (resp.issi, rung.message_ref)
+                    engine.sender.by_ref.setdefault(key, (page, (resp.issi,), rung.attempt))
 
 
 def _restore_page(
@@ -123,6 +147,7 @@ def _restore_page(
         text=str(data.get("text", "")),
         voice=bool(data.get("voice", False)),
         group_text=tuple(int(g) for g in data.get("group_text", [])),
+        followup_s=float(data["followup_s"]) if data.get("followup_s") else None,
         targets=_targets(data.get("targets", {})),
         priority=int(data.get("priority", 5)),
         operator=created.operator or "",

@@ -29,6 +29,7 @@ from console.eventlog import NewEvent
 from console.paging.ledger import Ledger
 from console.paging.model import FailureCause, PageRequest, Rung, Source
 from console.paging.queue import SendJob, SendQueue
+from console.paging.recovery import unfinished
 from console.paging.state import PageState, ResponderState
 from drivers import radio_events as rev
 from drivers.clock import Clock
@@ -110,9 +111,27 @@ class Sender:
     def still_needed(self, page: PageState, job: SendJob) -> bool:
         """Not if the responder answered already or the gateway accepted this attempt
         (e.g. an answer arrived during a reconnect for a message that had gone out)."""
+        if job.followup:
+            resp = page.responders[job.issi]
+            if resp.reached(Rung.ACKNOWLEDGED):
+                resp.pending_job = False
+                return False
+            return True
+        if job.recovery:
+            keep = any(unfinished(page.responders[i]) for i in job.members or (job.issi,))
+            if not keep:
+                for issi in job.members or (job.issi,):
+                    page.responders[issi].pending_job = False
+            return keep
         if job.members:
             return True
         resp = page.responders[job.issi]
+        if job.retry and resp.has(Rung.ACCEPTED, job.attempt) and unfinished(resp):
+            # Written before a loss and known to have gone out (a late report said so):
+            # its answers may have been lost with the link, so send it again as a
+            # recovery (same reference: the radio repeats them and shows nothing new).
+            job.recovery = True
+            return True
         if resp.reached(Rung.ACKNOWLEDGED) or resp.has(Rung.ACCEPTED, job.attempt):
             resp.pending_job = False
             return False
@@ -154,6 +173,9 @@ class Sender:
         finally:
             self.sends += 1
         self.inflight = None
+        if job.members and job.message_ref is not None:
+            page.group_refs.setdefault(job.destination, job.message_ref)
+        how = f"group SDS {job.destination}, " if job.members else ""
         for issi in key_members:
             resp = page.responders[issi]
             resp.pending_job = False
@@ -164,7 +186,7 @@ class Sender:
                     Rung.ACCEPTED,
                     Source.GATEWAY,
                     attempt=job.attempt,
-                    detail=f"instance {sent[0].instance}"
+                    detail=f"{how}instance {sent[0].instance}"
                     + (f", {len(sent)} parts" if len(sent) > 1 else ""),
                     retry=job.retry,
                     message_ref=job.message_ref,

@@ -48,6 +48,8 @@ class ResponderState:
     committed: list[RungRecord] = field(default_factory=list)
     attempts: int = 0
     repages: int = 0
+    recoveries: int = 0
+    """Times its last message was sent again after a blind window (``recovery.py``)."""
     backup_paged: bool = False
     top_level: int = -1
     timers: list[TimerHandle] = field(default_factory=list)
@@ -88,6 +90,7 @@ class ResponderState:
                 backup_for=self.backup_for,
                 rungs=tuple(self.committed),
                 attempts=self.attempts,
+                recoveries=self.recoveries,
             )
         return self.view
 
@@ -122,6 +125,9 @@ class PageState:
     """Voice-only re-pages: the re-established group call per GSSI until it is set up."""
     recalls: dict[tuple[int, str], Recall] = field(default_factory=dict)
     """``(gssi, round)`` -> that round's re-established call: one call per GSSI a round."""
+    group_refs: dict[int, int] = field(default_factory=dict)
+    """GSSI -> the message reference its group SDS went out with (fast alert follow-ups
+    reuse it, so a radio that had the group SDS recognises the message)."""
 
     _views: list[ResponderView | None] = field(default_factory=list)
     _positions: dict[int, int] = field(default_factory=dict)

@@ -45,6 +45,12 @@ def page_targets(targets: Targets) -> PageTargets:
     )
 
 
+PAGE_MODES = ("individual", "fast")
+FAST_FOLLOWUP_S = 8.0
+"""Seconds after a group SDS before a silent member gets an individual SDS-TL: enough for
+the radio to alert and the person to press 收到 (median answer ~3-5 s in drills)."""
+
+
 def build_request(
     station: Station,
     tokens: Iterable[str],
@@ -55,8 +61,17 @@ def build_request(
     priority: int = 5,
     group_text: Iterable[int] = (),
     targets: PageTargets | None = None,
+    mode: str = "individual",
+    followup_s: float = FAST_FOLLOWUP_S,
 ) -> PageRequest:
-    """Resolve ``tokens`` with the station (raises ``UnknownTargetError`` with suggestions)."""
+    """Resolve ``tokens`` with the station (raises ``UnknownTargetError`` with suggestions).
+
+    ``mode="fast"``: every named talkgroup is alerted with one group SDS (one transmission
+    for all its members); members who have not acknowledged after ``followup_s`` get an
+    individual SDS-TL, and units named on their own get one at once.  ``"individual"``:
+    one SDS-TL per unit, each with its delivery report."""
+    if mode not in PAGE_MODES:
+        raise ValueError(f"unknown page mode {mode!r} (one of {', '.join(PAGE_MODES)})")
     recipients: dict[int, Recipient] = {}
     talkgroups: list[int] = []
     for target in station.resolve_targets(list(tokens)):
@@ -67,12 +82,15 @@ def build_request(
             talkgroups.append(target.gssi)
         for unit in station.members_of(target):
             recipients.setdefault(unit.issi, recipient(unit, target))
+    if mode == "fast" and text:
+        group_text = (*group_text, *(g for g in talkgroups if g not in group_text))
     return PageRequest(
         recipients=tuple(recipients.values()),
         talkgroups=tuple(talkgroups),
         text=text,
         voice=voice,
         group_text=tuple(group_text),
+        followup_s=followup_s if mode == "fast" else None,
         targets=targets or page_targets(station.targets),
         priority=priority,
         operator=operator or station.operator,

@@ -60,7 +60,8 @@ def render_json(report: Report, lang: str = "en", station: str = "") -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2)
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """A spreadsheet cell that stays data: inert text, formulas quoted (``=``, ``+``...)."""
     text = inert(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") and not _number(text) else text
 
@@ -85,13 +86,13 @@ def render_csv(report: Report, lang: str = "en", station: str = "") -> str:
     for u in report.units:
         writer.writerow(
             [
-                _cell(report.id),
+                csv_cell(report.id),
                 u.issi,
-                _cell(u.alias),
+                csv_cell(u.alias),
                 u.kind,
                 u.role,
                 u.backup_for or "",
-                _cell(u.status),
+                csv_cell(u.status),
                 u.cause,
                 u.attempts,
             ]

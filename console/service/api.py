@@ -372,7 +372,7 @@ class StationApi:
 
     async def page(self, request: web.Request) -> web.Response:
         from console.paging.model import PageRequest
-        from console.paging.targets import build_request
+        from console.paging.targets import PAGE_MODES, build_request
 
         body = await self._body(request)
         p: Principal = request[CALLER]
@@ -385,15 +385,20 @@ class StationApi:
             )
         targets = [str(t) for t in body.get("targets", [])]
         text, voice = str(body.get("text", "")), bool(body.get("voice", False))
+        mode = str(body.get("mode", "individual"))
+        if mode not in PAGE_MODES:
+            raise ApiError(400, f"unknown mode {mode!r}", f"one of {', '.join(PAGE_MODES)}")
         if not targets:
             raise ApiError(400, "nothing to page", "give at least one unit or group in targets")
         if not text and not voice:
             raise ApiError(400, "nothing to send", "give a text and/or voice: true")
         station = self.runtime.station
-        req = build_request(station, targets, text=text, voice=voice, operator=p.operator)
+        req = build_request(
+            station, targets, text=text, voice=voice, operator=p.operator, mode=mode
+        )
         if voice and not req.talkgroups:
             raise ApiError(400, "voice needs a talkgroup", "add a talkgroup to targets")
-        self._audit(request, "page", targets=targets, text=text, voice=voice)
+        self._audit(request, "page", targets=targets, text=text, voice=voice, mode=mode)
         page_id = self.runtime.page(req, incident_id=body.get("incident"))
         return _json({"page": page_id, "responders": [r.issi for r in req.recipients]}, status=201)
 

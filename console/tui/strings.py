@@ -497,3 +497,40 @@ _S.update(
         "ptt.failed": ("讲话失败：{error}", "PTT failed: {error}"),
     }
 )
+
+
+# --- the city centre (``dutydesk centre``, issue 11) -------------------------------------
+# Kept in their own block (merged into _S) so edits for other screens never collide.
+_S.update(
+    {
+        "centre.title": ("指挥中心 · 全市派出所", "Command centre · every station"),
+        "centre.stations": ("{n} 个派出所", "{n} stations"),
+        "centre.updated": ("更新于 {time}", "updated {time}"),
+        "centre.live": ("实时", "live"),
+        "centre.live.lost": ("实时连接中断：{error}", "live feed lost: {error}"),
+        "centre.error": ("读取中心数据库失败：{error}", "centre database: {error}"),
+        "centre.read_only": ("只读", "read-only"),
+        "centre.col.station": ("派出所", "Station"),
+        "centre.col.incidents": ("进行中事件", "Open incidents"),
+        "centre.col.pages": ("在途呼叫", "Pages in flight"),
+        "centre.col.ladder": ("应答阶梯", "Ladders"),
+        "centre.col.alarms": ("未确认告警", "Unacked alarms"),
+        "centre.col.last": ("最近事件", "Last event"),
+        "centre.col.lag": ("延迟", "Lag"),
+        "centre.col.backlog": ("积压", "Backlog"),
+        "centre.col.time": ("时间", "Time"),
+        "centre.col.what": ("事件", "Event"),
+        "centre.col.unit": ("单元", "Unit"),
+        "centre.col.ref": ("编号", "Ref"),
+        "centre.col.detail": ("详情", "Detail"),
+        "centre.never": ("无", "none"),
+        "centre.timeline": ("全市时间线", "City timeline"),
+        "centre.filter.station": ("派出所（逗号分隔）", "Stations (comma-separated)"),
+        "centre.filter.kind": ("单元类型（如 school）", "Unit kind (e.g. school)"),
+        "centre.filter.window": ("最近多少分钟", "Last N minutes"),
+        "centre.keys": (
+            "Tab 切换 · 输入筛选后 Enter · r 刷新 · q 退出",
+            "Tab moves · type a filter and Enter · r refresh · q quit",
+        ),
+    }
+)

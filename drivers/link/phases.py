@@ -25,7 +25,7 @@ Apply = Callable[[tuple[ps.Action, ...]], None]
 
 async def run_init(session: ps.PeiSession, ask: Ask, clock: Clock, apply: Apply) -> None:
     """Run the init sequence to :class:`~drivers.pei.session.InitDone`; raise if it fails."""
-    actions = session.begin_init()
+    actions = session.begin_init(clock.monotonic())
     while True:
         apply(actions)
         step, error = actions[-1], None  # the command's own error, re-raised if it is fatal
@@ -59,8 +59,11 @@ async def watch(
     idle: Callable[[], bool],
     lost: asyncio.Event,
     apply: Apply,
+    rethink: asyncio.Event | None = None,
 ) -> None:
-    """While UP: keep-alive when due; return once ``lost`` is set (or the link is not UP)."""
+    """While UP: keep-alive when due; return once ``lost`` is set (or the link is not UP).
+
+    ``rethink`` set: the keep-alive interval changed (watchful on or off); plan again."""
     while session.state is LinkState.UP:
         (action,) = session.tick(clock.monotonic(), idle())
         if isinstance(action, ps.SendKeepAlive):
@@ -74,9 +77,15 @@ async def watch(
         assert isinstance(action, ps.Sleep)
         lost_wait = asyncio.ensure_future(lost.wait())
         tick = asyncio.ensure_future(clock.sleep(action.delay))
-        done, _ = await asyncio.wait({lost_wait, tick}, return_when=asyncio.FIRST_COMPLETED)
-        for fut in (lost_wait, tick):
-            if fut not in done:
-                fut.cancel()
+        waits = {lost_wait, tick}
+        if rethink is not None:
+            rethink.clear()
+            waits.add(asyncio.ensure_future(rethink.wait()))
+        try:
+            done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when the supervisor is cancelled: no waiter left pending
+            for fut in waits:
+                if not fut.done():
+                    fut.cancel()
         if lost_wait in done:
             return

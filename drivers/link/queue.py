@@ -39,6 +39,8 @@ class CommandDesk:
     def __init__(self, protocol: PeiProtocol, clock: Clock, on_timeout: Callable[[], None]):
         self.protocol, self.clock = protocol, clock
         self.active: Queued | None = None
+        self.active_until = 0.0
+        """When the outstanding command's deadline passes (clock time)."""
         self.wake = asyncio.Event()
         self._heap: list[tuple[int, int, Queued]] = []
         self._seq = itertools.count()
@@ -82,6 +84,7 @@ class CommandDesk:
         """``item`` goes on the wire now: its bytes, and its deadline starts."""
         data = self.protocol.send(item.command)
         self.active = item
+        self.active_until = self.clock.monotonic() + item.timeout
         self._deadline = self.clock.call_later(item.timeout, lambda: self._expired(item))
         return data
 

@@ -67,6 +67,7 @@ class PeiLink:
         self.last_error = ""
         self._listeners: list[Listener] = []
         self._up, self._lost_event = asyncio.Event(), asyncio.Event()
+        self._rethink = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -121,6 +122,7 @@ class PeiLink:
             self._loop = asyncio.get_running_loop()
             # Fresh events per start: an asyncio.Event binds to the loop that first waits on it.
             self._up, self._lost_event = asyncio.Event(), asyncio.Event()
+            self._rethink = asyncio.Event()
             self._desk.wake = asyncio.Event()
             self._tasks = [asyncio.create_task(self._supervise(), name="pei-supervisor")]
             sender = self._desk.run(self._wire, self._is_up, self._lost, self.url)
@@ -161,6 +163,17 @@ class PeiLink:
         return await self._enqueue(command, timeout, priority, False)
 
     @property
+    def watchful(self) -> bool:
+        """Probe often (a page, roll call or drill is open): see ``PeiSession.interval``."""
+        return self.session.watchful
+
+    @watchful.setter
+    def watchful(self, on: bool) -> None:
+        if on != self.session.watchful:
+            self.session.watchful = on
+            self._rethink.set()
+
+    @property
     def queued(self) -> int:
         return len(self._desk)
 
@@ -183,7 +196,9 @@ class PeiLink:
                 self._lost(action.reason)
 
     def _lost(self, reason: str) -> None:
-        actions = self.session.lost(reason)
+        desk = self._desk
+        pending = desk.active_until - self.clock.monotonic() if desk.active is not None else 0.0
+        actions = self.session.lost(reason, pending=pending)
         if actions:
             self.last_error = reason
             self._wire.drop()
@@ -205,7 +220,8 @@ class PeiLink:
                 self._lost_event.clear()
                 ask = partial(self._enqueue, priority=PRIORITY_LOW, internal=False)
                 idle = lambda: self.idle  # noqa: E731
-                await watch(self.session, ask, self.clock, idle, self._lost_event, self._run)
+                lost, rethink = self._lost_event, self._rethink
+                await watch(self.session, ask, self.clock, idle, lost, self._run, rethink)
                 after = self.session.watch_ended()
             self._run(after)
             if isinstance(after[-1], ps.Stop):

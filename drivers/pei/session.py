@@ -7,11 +7,15 @@ test could only reach them through a pty and real time.  Here every rule is one 
 takes what happened (and ``now``, a number) and returns what the shell must do next:
 
 * **init**: ``AT`` until the gateway answers cleanly (up to five tries, longer each time,
-  waiting for the line to go quiet after junk), then ``ATE0``, then the dialect's list; a
+  waiting for the line to go quiet after junk), then ``ATE0``, then the dialect's list;
+  after a loss with a command outstanding, first drain its late answer (bounded by its
+  remaining deadline, at most 3 s) so a stale ``OK`` is never taken for the new ``AT``; a
   refused dialect line is a warning, not a failure; ``+CNUMF?``/``+CTOM?`` answers fill in
   the :class:`GatewayIdentity`;
 * **keep-alive**: ``AT`` when the line has been quiet for a whole interval and nothing is
-  queued;
+  queued; *watchful* (a page, roll call or drill open) the interval is 1.5 s and the
+  deadline 1 s, so a gateway that rebooted silently is noticed within 2.5 s when it
+  matters, and costs nothing (3 bytes out, 6 in per probe) when it does not;
 * **loss**: after ``max_timeouts`` commands in a row got no answer, on an unanswered
   keep-alive, or on an I/O error the shell reports;
 * **restart detection**: an echoed command after ``ATE0`` means the gateway rebooted (and
@@ -37,9 +41,16 @@ from drivers.pei.state import GatewayIdentity, LinkState
 AT_TRIES = 5
 QUIET_PERIOD = 0.3
 QUIET_CHECKS = 5
+# After a loss with a command outstanding, its late answer may reach the new connection:
+# drain (wait for it, then for quiet) for at most its remaining deadline, capped here.
+DRAIN_MAX = 3.0
 # Bounds of the keep-alive timer and the keep-alive AT's own deadline.
 MIN_TICK = 0.05
 KEEPALIVE_TIMEOUT = 2.0
+# While something is open (a page, roll call or drill): probe after this much quiet, with
+# this deadline, so a silent gateway reboot is noticed within 1.5 + 1.0 = 2.5 s (< 3 s).
+WATCHFUL_KEEPALIVE = 1.5
+WATCHFUL_TIMEOUT = 1.0
 ECHO_OFF_TIMEOUT = 2.0
 
 # --- actions: what the shell must do ---------------------------------------------------
@@ -151,12 +162,16 @@ class PeiSession:
         self.last_rx = 0.0
         self.failed_opens = 0
         self.reconnects = 0
+        self.watchful = False
         self._echo_mark = 0
         # Init progress: which step, which AT try, how many quiet checks so far.
         self._step = 0
         self._at_try = 0
         self._quiet_checks = 0
         self._building = GatewayIdentity()
+        self._drain_for = 0.0
+        self._drain_start = self._drain_until = 0.0
+        self._draining = False
 
     # --- state ------------------------------------------------------------------------
 
@@ -176,12 +191,24 @@ class PeiSession:
 
     # --- init sequence ----------------------------------------------------------------
 
-    def begin_init(self) -> tuple[Action, ...]:
-        """The port is open: the first init step."""
+    def begin_init(self, now: float = 0.0) -> tuple[Action, ...]:
+        """The port is open: the first init step (draining a lost command's answer first)."""
         self._step = 0
         self._at_try = 0
         self._building = GatewayIdentity()
+        if self._drain_for > 0:
+            self._draining, self._quiet_checks = True, 0
+            self._drain_start, self._drain_until = now, now + self._drain_for
+            self._drain_for = 0.0
+            return (WaitQuiet(QUIET_PERIOD),)
         return (SendInit(commands.at(), 1.0),)
+
+    def _drained(self, now: float) -> bool:
+        """Heard the late answer and then quiet, or its deadline passed (bounded by noise)."""
+        quiet = now - self.last_rx >= QUIET_PERIOD
+        heard = self.last_rx > self._drain_start
+        overdue = now >= self._drain_until + QUIET_PERIOD * QUIET_CHECKS
+        return (quiet and (heard or now >= self._drain_until)) or overdue
 
     def init_answered(self, done: ev.CommandCompleted) -> tuple[Action, ...]:
         """The outstanding init command completed with OK."""
@@ -214,6 +241,11 @@ class PeiSession:
 
     def quiet_checked(self, now: float) -> tuple[Action, ...]:
         """A :class:`WaitQuiet` period ended: wait more while data still arrives (bounded)."""
+        if self._draining:
+            if not self._drained(now):
+                return (WaitQuiet(QUIET_PERIOD),)
+            self._draining = False
+            return (SendInit(commands.at(), 1.0),)
         self._quiet_checks += 1
         quiet = now - self.last_rx >= QUIET_PERIOD
         if not quiet and self._quiet_checks < QUIET_CHECKS:
@@ -271,21 +303,32 @@ class PeiSession:
             return (DropLink(f"{self.timeouts} commands in a row got no answer"),)
         return ()
 
+    @property
+    def interval(self) -> float:
+        """The keep-alive interval now (shorter while watchful)."""
+        return min(self.keepalive, WATCHFUL_KEEPALIVE) if self.watchful else self.keepalive
+
     def tick(self, now: float, idle: bool) -> tuple[Action, ...]:
         """While UP: keep-alive now, or sleep until the line will have been quiet long enough."""
-        if now - self.last_rx >= self.keepalive and idle:
-            return (SendKeepAlive(commands.at(), min(KEEPALIVE_TIMEOUT, self.command_timeout)),)
-        return (Sleep(max(MIN_TICK, self.last_rx + self.keepalive - now)),)
+        interval = self.interval
+        if now - self.last_rx >= interval and idle:
+            deadline = WATCHFUL_TIMEOUT if self.watchful else KEEPALIVE_TIMEOUT
+            return (SendKeepAlive(commands.at(), min(deadline, self.command_timeout)),)
+        return (Sleep(max(MIN_TICK, self.last_rx + interval - now)),)
 
     def keepalive_unanswered(self) -> tuple[Action, ...]:
         return (DropLink("keep-alive AT got no answer"),)
 
     # --- loss and back-off ------------------------------------------------------------
 
-    def lost(self, reason: str) -> tuple[Action, ...]:
-        """The connection failed (I/O error, EOF, or a :class:`DropLink` being executed)."""
+    def lost(self, reason: str, *, pending: float = 0.0) -> tuple[Action, ...]:
+        """The connection failed (I/O error, EOF, or a :class:`DropLink` being executed).
+
+        ``pending``: how long the command outstanding at the loss still had to its deadline
+        (its answer may still come, on the next connection)."""
         if self.state in (LinkState.RECONNECTING, LinkState.CLOSED, LinkState.DOWN):
             return ()
+        self._drain_for = min(max(0.0, pending), DRAIN_MAX)
         state = LinkState.RECONNECTING if self.reconnect else LinkState.DOWN
         return (DropLink(reason), *self._enter(state, reason))
 

@@ -152,6 +152,34 @@ async def test_demo_station_aliases_and_groups(
     assert all(r["via"] == "医院组" for r in doc["responders"] if r["issi"] != 2001)
 
 
+async def test_fast_mode_alerts_a_group_with_one_sds(
+    demo_sim: Simulation, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--mode fast``: one group SDS to 医院组 (counted on the air), every member answers."""
+    aired: list[int] = []
+    network: Any = demo_sim.network
+    original = network.send_from_gateway
+
+    def tap(sds: Any) -> None:
+        aired.append(int(sds.called))
+        original(sds)
+
+    network.send_from_gateway = tap
+    station = demo_station()
+    hospitals = station.group("医院组")
+    assert hospitals is not None and hospitals.gssi is not None
+    db = tmp_path / "fast.db"
+    argv = ["--gateway", demo_sim.url, "--group", "医院组", "--mode", "fast", "--db", str(db)]
+    code, out, err = await page([*argv, "--text", "演练", "--wait", "20", "--json"], capsys)
+    assert code == 0, err
+    assert aired == [hospitals.gssi], "one transmission for the whole talkgroup"
+    doc = json.loads(out)
+    assert {r["issi"] for r in doc["responders"]} == set(hospitals.members)
+    with EventLog.open_readonly(db) as log:
+        created = next(iter(log.query(kinds=["page.created"])))
+    assert created.data["group_text"] == [hospitals.gssi]
+
+
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [

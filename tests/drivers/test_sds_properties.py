@@ -48,6 +48,7 @@ def test_decode_never_raises_other_errors(ai: int, data: bytes, bits: int | None
         decode_sds(ai, data, bits)
     except SdsDecodeError as exc:
         assert "internal" not in exc.message
+        assert exc.__cause__ is None or isinstance(exc.__cause__, SdsDecodeError), exc.__cause__
 
 
 @given(data=st.binary(max_size=200))

@@ -258,3 +258,46 @@ async def test_silent_gateway_reboot_is_detected_and_init_rerun() -> None:
         await rig.wait_for(lambda: any(s.value == 0x8003 for s in rig.of(StatusReceived)))
     finally:
         await rig.close()
+
+
+async def test_after_a_reconnect_each_init_command_waits_for_its_own_final_result() -> None:
+    """A command's late answer from before the pull reaches the new connection.
+
+    The gateway holds ``AT+CMGS`` answers 1.5 s; the cable is pulled with one in flight and
+    put back at once, so the old ``+CMGS``/``OK`` arrive while the link re-initialises.
+    The link must drain them first (as at first open), never taking a stale ``OK`` for its
+    new ``AT``: every init command goes out only after the previous one's own answer."""
+    import asyncio
+    import itertools
+
+    from drivers.pei.session import QUIET_PERIOD
+    from fakes.faults import FaultPlan
+
+    rig = await make_rig(trace=True, faults=FaultPlan(latency_by_command={"+CMGS": 1.5}))
+    try:
+        task = asyncio.ensure_future(rig.gateway.send_text(2001, "in flight"))
+        await rig.clock.advance(0.2)
+        rig.sim.unplug()
+        await rig.wait_for(lambda: rig.link.state is not LinkState.UP, virtual=2, step=0.05)
+        rig.sim.replug()
+        pulled = rig.clock.monotonic()
+        await rig.wait_for(lambda: rig.link.state is LinkState.UP, virtual=20, step=0.05)
+        assert task.done()
+        trace = rig.link.trace
+        assert trace is not None
+        after = [r for r in trace.records if r.t >= pulled]
+        writes = [r for r in after if r.direction == "tx"]
+        first_at = next(r for r in writes if r.data.strip() == b"AT")
+        stale = [r for r in after if r.direction == "rx" and b"+CMGS" in r.data]
+        assert stale, "the old answer did not reach the new connection: nothing was tested"
+        assert first_at.t >= max(r.t for r in stale) + QUIET_PERIOD - 1e-6, (
+            "the link asked AT before the line had gone quiet after the reconnect"
+        )
+        # one final result per init command, in order: no answer shifted by one
+        for prev, nxt in itertools.pairwise(writes):
+            between = [r for r in after if r.direction == "rx" and prev.t <= r.t <= nxt.t]
+            got = b"".join(r.data for r in between)
+            assert b"OK" in got or b"ERROR" in got, (prev.data, nxt.data, got)
+        assert rig.link.identity.ssi == str(GATEWAY_ISSI)
+    finally:
+        await rig.close()

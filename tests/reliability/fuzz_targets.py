@@ -64,6 +64,16 @@ def pei_target(data: bytes) -> None:
 # -- SDS payload decoders --------------------------------------------------------------------
 
 
+def _not_internal(exc: DriverError) -> None:
+    """A decoder bug wrapped into the typed error is still a bug: fail the fuzz on it.
+
+    ``decode_sds`` turns any unexpected exception into ``SdsDecodeError`` (so the console
+    never crashes on a radio's bytes); the wrapped one keeps the original as its cause."""
+    cause = exc.__cause__
+    if cause is not None and not isinstance(cause, DriverError):
+        raise AssertionError(f"internal decoder error: {type(cause).__name__}: {cause}") from exc
+
+
 def sds_target(data: bytes) -> None:
     """decode_sds for every AI service, the hex parser, and concatenation."""
 
@@ -72,7 +82,8 @@ def sds_target(data: bytes) -> None:
             for bits in (None, len(data) * 8, (data[-1] if data else 0) * 9):
                 try:
                     pdu = decode_sds(ai, data, bits)
-                except DriverError:
+                except DriverError as exc:
+                    _not_internal(exc)
                     continue
                 if isinstance(pdu, ConcatPart):
                     asm = ConcatReassembler()

@@ -264,8 +264,10 @@ class Outcome:
     unpaged: list[int] = field(default_factory=list)
     cmgs_total: int = 0
     retries_same_ref: int = 0
+    truth: RadioTruth = field(default_factory=lambda: RadioTruth())
 
     def add(self, other: Outcome) -> None:
+        self.truth.add(other.truth)
         self.runs += other.runs
         self.faults += other.faults
         self.answers_checked += other.answers_checked
@@ -326,6 +328,98 @@ def check(
             out.unpaged.append(issi)
     out.cmgs_total = sum(frig.rec.cmgs.values())
     out.retries_same_ref = sum(n - 1 for n in frig.rec.aired.values() if n > 1)
+    out.truth = radio_truth(frig, page_id, issis, until=until)
+    return out
+
+
+# -- the truth at the radios ----------------------------------------------------------------
+
+
+@dataclass
+class RadioTruth:
+    """What the radios' own records say about one page (summed by the benchmark).
+
+    ``sent``: answers (statuses, text replies) the radios transmitted to the page, first
+    transmissions only; ``direct``: on the ladder as their own rung (not implied) and in
+    the log before any resend of that message; ``recovered``: arrived only after the
+    console sent the message again (or re-paged) and the radio answered again; ``lost``:
+    neither; ``presented_twice``: a radio showed one message to its person more than once.
+    """
+
+    sent: int = 0
+    direct: int = 0
+    recovered: int = 0
+    lost: list[str] = field(default_factory=list)
+    presented_twice: list[str] = field(default_factory=list)
+    recovery_s: list[float] = field(default_factory=list)
+
+    def add(self, other: RadioTruth) -> None:
+        self.sent += other.sent
+        self.direct += other.direct
+        self.recovered += other.recovered
+        self.lost += other.lost
+        self.presented_twice += other.presented_twice
+        self.recovery_s += other.recovery_s
+
+
+def _answer_of(plan: StatusPlan, kind: str, value: int | str) -> Rung | None:
+    if kind == "status" and isinstance(value, int):
+        ans = classify_status(plan, value)
+    elif kind == "text" and isinstance(value, str):
+        ans = classify_text(plan, value)
+    else:
+        return None
+    return ans.rung if ans is not None else None
+
+
+def radio_truth(
+    frig: FaultRig, page_id: str, issis: Sequence[int], *, until: float | None = None
+) -> RadioTruth:
+    """Count every answer each radio transmitted against the ladder and the log.
+
+    An answer counts as received only by its own rung (an implied rung is not an answer),
+    in memory *and* committed in the log.  ``until``: answers sent after it (the drill had
+    closed its page) are not counted."""
+    frig.log.flush()
+    logged: dict[tuple[int, str], float] = {}
+    for ev in frig.log.query(kinds=["ladder.*"], page=page_id):
+        if ev.unit is not None and not ev.data.get("implied"):
+            logged.setdefault((int(ev.unit), ev.kind.removeprefix("ladder.")), ev.mono or 0.0)
+    page = frig.engine.pages[page_id]
+    out = RadioTruth()
+    net = frig.rig.sim.network
+    for issi in issis:
+        radio = net.radio(issi)
+        for key, times in radio.presented.items():
+            if times > 1:
+                out.presented_twice.append(f"{issi}: message {key} shown {times} times")
+        resp = page.responders.get(issi)
+        if resp is None:
+            continue
+        for t in radio.transmitted:
+            if t.repeat or t.reply_to is None or (until is not None and t.mono > until):
+                continue
+            rung = _answer_of(frig.plan, t.kind, t.value)
+            if rung is None:
+                continue
+            out.sent += 1
+            own = [r for r in resp.rungs if r.rung is rung and not r.implied]
+            at = logged.get((issi, rung.value))
+            if not own or at is None:
+                out.lost.append(
+                    f"{issi} {rung.value} sent at {t.mono:.2f} (ladder={bool(own)}, log={at})"
+                )
+                continue
+            again = [
+                r.mono
+                for r in radio.transmitted
+                if r.repeat and r.kind == t.kind and r.value == t.value and r.mono >= t.mono
+            ]
+            if again and own[0].mono >= min(again):
+                out.recovered += 1
+                out.recovery_s.append(own[0].mono - t.mono)
+            else:
+                out.direct += 1
     return out
 
 
@@ -393,6 +487,43 @@ async def cable_pulls_during_page(db: Path, seed: int, pulls: int) -> Outcome:
         await frig.clock.run_until(settled, limit=150, step=0.5)
         await frig.run(5.0)  # late reports of retried sends
         return check(frig, page_id, ISSIS, made)
+    finally:
+        await frig.close()
+
+
+def reboot_schedule(seed: int, reboots: int, *, window: float = 30.0) -> list[float]:
+    """Seeded gaps before each silent gateway reboot (the first within ``window`` s)."""
+    rng = random.Random(f"reboots:{seed}")
+    return [rng.uniform(0.5, window) if i == 0 else rng.uniform(2.0, 20.0) for i in range(reboots)]
+
+
+async def reboots_during_page(db: Path, seed: int, reboots: int) -> Outcome:
+    """A 46-unit page; the gateway reboots silently (no cable event) ``reboots`` times.
+
+    Nothing on the console's side says so: the link must notice (the watchful keep-alive,
+    or an echo after ``ATE0``), re-initialise, and the recovery must bring back what the
+    rebooted MT dropped."""
+    frig = await make_fault_rig(db, seed=seed, faults=latency_plan(seed))
+    try:
+        page_id = frig.engine.page(
+            PageRequest(recipients=tuple(Recipient(i) for i in ISSIS), text=PAGE_TEXT)
+        )
+        link = frig.rig.link
+        for gap in reboot_schedule(seed, reboots):
+            await frig.run(gap, step=0.1)
+            await frig.clock.run_until(lambda: link.state is LinkState.UP, limit=60, step=0.1)
+            frig.rig.sim.gateway.reboot()
+        await frig.clock.run_until(lambda: link.state is LinkState.UP, limit=60, step=0.25)
+
+        def settled() -> bool:
+            page = frig.engine.pages[page_id]
+            return frig.engine.queued_sends == 0 and all(
+                r.has(Rung.ON_SCENE) for r in page.responders.values()
+            )
+
+        await frig.clock.run_until(settled, limit=150, step=0.5)
+        await frig.run(5.0)
+        return check(frig, page_id, ISSIS, reboots)
     finally:
         await frig.close()
 
@@ -473,4 +604,5 @@ async def gather_runs(
 
 CI_PAGE_RUNS, CI_PAGE_PULLS = 20, 4
 CI_DRILL_RUNS, CI_DRILL_PULLS = 10, 3
+CI_REBOOT_RUNS, CI_REBOOTS = 5, 2
 SOAK_FACTOR = 10

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from reliability_harness import Emitted, FaultRig, check, make_fault_rig
 
 from console.paging.model import FailureCause, PageRequest, Recipient, Rung
@@ -237,16 +236,10 @@ async def test_gateway_reboot_mid_page_does_not_hang(tmp_path: Path) -> None:
         await frig.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "KNOWN LIMIT: PeiLink now notices a silent reboot at the next echoed command "
-        "(keep-alive within 10 s of quiet) and re-initialises, but answers radios send in "
-        "that window are dropped by the rebooted MT (no CTSP registrations) and the fake "
-        "radios answer a page only once, so a re-page cannot bring them back"
-    ),
-)
 async def test_gateway_reboot_is_detected_and_answers_still_arrive(tmp_path: Path) -> None:
+    """Was a strict xfail ("answers in the reboot window are dropped"): the watchful
+    keep-alive notices the reboot within 2.5 s and the recovery sends the page again with
+    the same reference, so the radios repeat what the rebooted MT dropped."""
     frig = await make_fault_rig(tmp_path / "b.db", seed=10, issis=UNITS)
     try:
         page_id = _page(frig)

@@ -48,7 +48,9 @@ def pg(pg_cluster: PgCluster) -> Iterator[PgCluster]:
         pg_cluster.start()
         pg_cluster.wait_ready()
     with psycopg.connect(pg_cluster.dsn(), autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS events, stations, schema_version CASCADE")
+        conn.execute(
+            "DROP TABLE IF EXISTS events, stations, schema_version, incident_latest CASCADE"
+        )
         roles = conn.execute(
             "SELECT rolname FROM pg_roles WHERE rolname LIKE 'dutydesk%' OR rolname LIKE 'st\\_%'"
         ).fetchall()
