@@ -30,6 +30,11 @@ from console.tui.strings import tr
 from console.tui.widgets.dialogs import ConfirmDialog
 
 
+WAITING_SHOWN_S = 10.0
+"""The banner says how long an alarm has waited from the first reminder on (the board's
+default interval); redrawn on every reminder and, on the main screen, every second."""
+
+
 class KindLabels(Protocol):
     """What names an alarm's kind: the station's :class:`~console.incidents.AlarmRules`."""
 
@@ -118,7 +123,7 @@ class AlarmBanner(Static):
         text.append_text(describe(alarm, lang, self.names, self.rules, self.tz))
         text.append("\n")
         text.append(f"[{tr('alarm.ack_hint', lang)}]", style="reverse")
-        if wall is not None and wall - alarm.received_wall >= 1.0:  # redrawn on reminders
+        if wall is not None and wall - alarm.received_wall >= WAITING_SHOWN_S:
             text.append("  ")
             text.append(tr("alarm.waiting", lang, s=int(wall - alarm.received_wall)), style="bold")
         if len(pending) > 1:
