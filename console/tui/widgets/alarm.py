@@ -29,7 +29,6 @@ from console.tui.render import inert, local_time
 from console.tui.strings import tr
 from console.tui.widgets.dialogs import ConfirmDialog
 
-
 WAITING_SHOWN_S = 10.0
 """The banner says how long an alarm has waited from the first reminder on (the board's
 default interval); redrawn on every reminder and, on the main screen, every second."""
