@@ -3,11 +3,17 @@
 Kept as plain dicts (no gettext) because the console ships a few dozen strings and the
 officer switches language with one flag; a missing translation falls back to English,
 then to the key itself, so a gap never crashes the screen.
+
+What is worded long before it is shown -- a report's reasons, statuses and notes, built
+from the log and rendered later in the station's language -- is a :class:`Phrase`: its
+English text (so JSON, CSV and code that compares strings see what they always saw),
+plus the key and values to :meth:`~Phrase.say` it in another language.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 DEFAULT_LANG: Final = "zh-CN"
 LANGS: Final = ("zh-CN", "en")
@@ -54,6 +60,145 @@ _CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "en": "log export is not available yet (console.eventlog is not installed)",
     },
 }
+
+
+_REPORTS: Final[dict[str, tuple[str, str]]] = {
+    # report headings, labels and verdicts (console.reports), as (zh-CN, en)
+    "report.kind.drill": ("演练", "drill"),
+    "report.kind.rollcall": ("点名", "rollcall"),
+    "report.head": ("{kind} {id}：{verdict}", "{kind} {id}: {verdict}"),
+    "report.station": ("单位：{name}", "station: {name}"),
+    "report.verdict.passed": ("通过", "PASSED"),
+    "report.verdict.failed": ("未通过", "FAILED"),
+    "report.outcome.interrupted": ("已中止", "interrupted"),
+    "report.outcome.complete": ("已完成", "complete"),
+    "report.outcome.incomplete": ("未完成", "incomplete"),
+    "report.outcome.stopped": ("已停止", "stopped"),
+    "report.started": ("开始 {start}，结束 {end}", "started {start}, ended {end}"),
+    "report.file": ("演练文件：{file}", "file: {file}"),
+    "report.h.criteria": ("通过标准", "Criteria"),
+    "report.h.times": ("响应时间", "Response times"),
+    "report.h.times_s": ("响应时间（秒）", "Response times (s)"),
+    "report.h.histogram": (
+        "分布：{rung}（时限 {target:g} 秒）",
+        "Histogram — {rung} (target {target:g} s)",
+    ),
+    "report.h.histogram_md": (
+        "分布：{rung}（时限 {target:g} 秒）：",
+        "Histogram — {rung} (target {target:g} s):",
+    ),
+    "report.h.units": ("单元", "Units"),
+    "report.h.missed": ("未达标明细", "Missed"),
+    "report.h.escalations": ("升级处置", "Escalations"),
+    "report.none": ("无。", "None."),
+    "report.col.criterion": ("标准", "criterion"),
+    "report.col.achieved": ("达成", "achieved"),
+    "report.col.needed": ("需要", "needed"),
+    "report.col.result": ("结果", "result"),
+    "report.col.rung": ("环节", "rung"),
+    "report.col.target": ("时限", "target"),
+    "report.col.in_time": ("按时", "in time"),
+    "report.col.late": ("超时", "late"),
+    "report.col.never": ("未达", "never"),
+    "report.col.max": ("最长", "max"),
+    "report.col.issi": ("号码", "ISSI"),
+    "report.col.unit": ("单元", "unit"),
+    "report.col.role": ("角色", "role"),
+    "report.col.status": ("状态", "status"),
+    "report.col.reached": ("实际", "reached"),
+    "report.col.reason": ("原因", "reason"),
+    "report.col.at": ("时刻（秒）", "at (s)"),
+    "report.col.at_short": ("时刻", "at"),
+    "report.col.step": ("措施", "step"),
+    "report.col.detail": ("说明", "detail"),
+    "report.seconds": ("{s:g} 秒", "{s:g} s"),
+    "report.pass": ("达标", "pass"),
+    "report.fail": ("未达标", "FAIL"),
+    "report.role.participant": ("参演", "participant"),
+    "report.role.backup": ("备援", "backup"),
+    "report.role.backup_for": ("{issi} 的备援", "backup for {issi}"),
+    "report.rung.queued": ("排队", "queued"),
+    "report.rung.accepted": ("网关已收", "accepted"),
+    "report.rung.sent": ("已发出", "sent"),
+    "report.rung.delivered": ("送达", "delivered"),
+    "report.rung.read": ("已阅读", "read"),
+    "report.rung.acknowledged": ("收到", "acknowledged"),
+    "report.rung.en_route": ("出发", "en_route"),
+    "report.rung.on_scene": ("到场", "on_scene"),
+    "report.rung.released": ("完毕", "released"),
+    "report.rung.nothing": ("无回执", "nothing"),
+    "report.target.acknowledge": ("应答", "acknowledge"),
+    "report.target.en_route": ("出发", "en_route"),
+    "report.target.on_scene": ("到场", "on_scene"),
+    "report.step.repage": ("重呼", "repage"),
+    "report.step.alert": ("提醒值班员", "alert"),
+    "report.step.backup": ("呼叫备援", "backup"),
+    "report.cause.not_reachable": ("不在服务区", "not_reachable"),
+    "report.cause.not_registered": ("未入网", "not_registered"),
+    "report.cause.refused": ("被拒绝", "refused"),
+    "report.cause.gateway_error": ("网关错误", "gateway_error"),
+    "report.cause.no_answer": ("未应答", "no_answer"),
+    "report.status.not_paged": ("未呼叫", "not paged"),
+    "report.status.unreachable": ("不可达（{cause}）", "unreachable ({cause})"),
+    "report.miss.late": ("超时 {s:.1f} 秒", "late by {s:.1f} s"),
+    "report.miss.no_answer": ("未应答", "no answer"),
+    "report.miss.not_reached": ("未到达", "not reached"),
+    "report.at_least.all": ("全部", "all"),
+    "report.criterion": (
+        "{within:g} 秒内「{rung}」达到 {at_least}",
+        "{at_least} {rung} within {within:g} s",
+    ),
+    "report.reason.criterion": (
+        "{text}：{achieved}/{total}（需 {needed}）",
+        "{text}: {achieved} of {total} (needed {needed})",
+    ),
+    "report.reason.interrupted": (
+        "进行 {s:.1f} 秒后中止，按日志已有记录评定",
+        "interrupted after {s:.1f} s; verdict on what the log holds",
+    ),
+    "report.note.step": ("{step}：{outcome}", "{step}: {outcome}"),
+    "report.note.step_detail": ("{step}：{outcome}（{detail}）", "{step}: {outcome} ({detail})"),
+    "report.drill_step.page": ("呼叫", "page"),
+    "report.drill_step.announcement": ("广播", "announcement"),
+    "report.drill_outcome.sent": ("已发出", "sent"),
+    "report.drill_outcome.failed": ("失败", "failed"),
+    "report.drill_outcome.not available": ("不可用", "not available"),
+    "report.drill_outcome.finished": ("已播完", "finished"),
+    "report.drill_detail.no loudspeaker engine": ("未接入广播引擎", "no loudspeaker engine"),
+    "report.esc.attempt": ("第 {n} 次呼叫", "attempt {n}"),
+    "report.esc.not_repaged": ("未重呼：上一次仍在进行", "not re-paged"),
+    "report.esc.alert": ("{target}超时，已提醒值班员", "{target} target passed"),
+    "report.esc.backup": ("呼叫备援单元 {alias}", "paging backup {alias}"),
+    "report.esc.backup_on_page": ("备援单元已在本次呼叫中", "backup already on this page"),
+    "report.bin.range": ("{lo:g}-{hi:g} 秒", "{lo:g}-{hi:g} s"),
+    "report.bin.late": ("超过 {target:g} 秒", "> {target:g} s"),
+    "report.bin.never": ("未达", "never"),
+    "report.rc.title": ("点名 {group}", "点名 {group}"),
+    "report.rc.counts": ("{items}", "{items}"),
+    "report.rc.count": ("{what} {n} 个", "{n} {what}"),
+    "report.rc.mode": ("方式：{mode}", "mode: {mode}"),
+    "report.rc.mode.status": ("状态回复", "status"),
+    "report.rc.mode.voice": ("语音点名", "voice"),
+    "report.rc.mode.sequential": ("逐个点名", "sequential"),
+    "report.rc.deadline": ("时限：{s:g} 秒", "deadline: {s:g} s"),
+    "report.rc.recall_of": ("补点自 {id}", "re-call of {id}"),
+    "report.rc.talkers": ("讲话：{items}", "talkers: {items}"),
+    "report.rc.talker": ("{issi}（第 {at:g} 秒）", "{issi}@{at:g}s"),
+    "report.rc.talker_outsider": (
+        "{issi}（第 {at:g} 秒，非成员）",
+        "{issi}@{at:g}s (not a member)",
+    ),
+    "report.attendance.present": ("出席", "present"),
+    "report.attendance.late": ("迟到", "late"),
+    "report.attendance.absent": ("缺席", "absent"),
+    "report.attendance.unreachable": ("不可达", "unreachable"),
+    "report.rc.detail.not called (ended first)": (
+        "未点到（点名先结束）",
+        "not called (ended first)",
+    ),
+    "report.list_sep": ("，", ", "),
+}
+_CATALOGUE.update({key: {"zh-CN": zh, "en": en} for key, (zh, en) in _REPORTS.items()})
 
 
 # The city report (``dutydesk report --db``), kept in a block of its own so edits for
@@ -109,6 +254,50 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
         return key
     text = entry.get(lang) or entry.get("en") or key
     return text.format(**values) if values else text
+
+
+class Phrase(str):
+    """Text worded now and said later: the English text, plus how to say it again.
+
+    A ``str`` (its value is the English), so it can stand wherever a report held English
+    text; :meth:`say` words it in ``lang`` from the catalogue.  Values that are phrases
+    are said in the same language; a tuple of them is joined with the list separator.
+    A key with no catalogue entry (a code from a newer log) says the English text.
+    """
+
+    key: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, key: str, /, english: str | None = None, **values: Any) -> Phrase:
+        text = english if english is not None else t(key, "en", **_said(values, "en"))
+        self = super().__new__(cls, text)
+        self.key = key
+        self.values = values
+        return self
+
+    @classmethod
+    def code(cls, group: str, value: str) -> Phrase:
+        """A code (``on_scene``, ``present`` ...) named by ``report.<group>.<value>``,
+        itself in English."""
+        return cls(f"{group}.{value}", value)
+
+    def say(self, lang: str) -> str:
+        if self.key not in _CATALOGUE:
+            return str(self)
+        return t(self.key, lang, **_said(self.values, lang))
+
+
+def say(value: object, lang: str) -> str:
+    """``value`` in ``lang``: a :class:`Phrase` is worded again, anything else as is."""
+    if isinstance(value, Phrase):
+        return value.say(lang)
+    if isinstance(value, tuple):
+        return t("report.list_sep", lang).join(say(v, lang) for v in value)
+    return str(value)
+
+
+def _said(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    return {k: say(v, lang) if isinstance(v, Phrase | tuple) else v for k, v in values.items()}
 
 
 def normalise_lang(lang: str | None) -> str:

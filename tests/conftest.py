@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,3 +104,21 @@ def own_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
     yield
     shutil.rmtree(run, ignore_errors=True)
+
+
+@pytest.fixture
+def radios() -> Iterator[Any]:
+    """The demo station's simulated gateway and radios in this process (on a pty): a test
+    points a real service or console at ``radios.url`` and presses a radio's keys with
+    ``radios.call(lambda sim: sim.radio(2003).send_status(0))``."""
+    from console.config import demo_station
+    from console.simulator import gateway_issi, station_groups, station_units
+    from fakes.plugin import start_background
+
+    st = demo_station()
+    handle = start_background(
+        station_units(st), station_groups(st), gateway_issi=gateway_issi(st),
+        background_traffic=False,
+    )  # fmt: skip
+    yield handle
+    handle.stop()

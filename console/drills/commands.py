@@ -70,6 +70,16 @@ def _station(args: argparse.Namespace) -> Any:
     return load_station(path) if path else demo_station()
 
 
+def report_voice(args: argparse.Namespace, station: Any = None) -> tuple[str, str]:
+    """The language and station name a report is written in: ``--lang``, else the
+    station's language (as ``console.cli.selected_lang``), and the station's name."""
+    from console.i18n import normalise_lang
+
+    station = station if station is not None else _station(args)
+    lang = normalise_lang(getattr(args, "lang", None) or getattr(station, "language", None))
+    return lang, str(station.display_name(lang))
+
+
 def cmd_drill_run(args: argparse.Namespace) -> int:
     from console.drills.loader import load_drill
     from console.drills.simulated import is_simulated_url
@@ -190,15 +200,16 @@ def _announcer() -> Any:
 def _emit(report: Any, args: argparse.Namespace) -> None:
     from console.reports import render
 
+    lang, station = report_voice(args)
     if args.report_dir is not None:
         args.report_dir.mkdir(parents=True, exist_ok=True)
         for fmt, ext in (("markdown", "md"), ("csv", "csv"), ("json", "json"), ("html", "html")):
             path = args.report_dir / f"{report.id}.{ext}"
-            path.write_text(render(report, fmt), encoding="utf-8")
+            path.write_text(render(report, fmt, lang, station), encoding="utf-8")
     if args.json:
         print(render(report, "json"))
     else:
-        print(render(report, "terminal"), end="")
+        print(render(report, "terminal", lang, station), end="")
 
 
 def cmd_drill_report(args: argparse.Namespace) -> int:
@@ -211,7 +222,7 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
         raise ConsoleError(str(exc), hint="dutydesk drill history --db FILE lists them") from None
     finally:
         log.close()
-    _write(render(report, args.format), args.out)
+    _write(render(report, args.format, *report_voice(args)), args.out)
     return EXIT_PASSED
 
 

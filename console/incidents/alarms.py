@@ -7,8 +7,10 @@ keeps two acknowledgements apart: *received* -- logged automatically the moment 
 processes the event -- and *acknowledged* -- an officer took it.  Until then the board
 reminds every ``reminder_s`` seconds (injected clock) per alarm, oldest first.
 
-A radio repeats its emergency until someone answers; those repeats (while the alarm's
-incident is open) are recorded on the existing alarm instead of piling up new ones.
+A radio repeats its emergency until someone answers; those repeats (while the alarm is
+unacknowledged) are recorded on the existing alarm instead of piling up new ones.  Once an
+officer has acknowledged it, the next emergency from that radio is news: it raises a new
+alarm (a new banner, its own reminders), filed on the same incident while that is open.
 """
 
 from __future__ import annotations
@@ -215,12 +217,14 @@ class AlarmBoard:
                 return unit.alias
         return sender
 
-    def _open_alarm_for(self, kind: str, sender: str) -> Alarm | None:
+    def _latest_for(self, kind: str, sender: str) -> Alarm | None:
+        """The newest alarm of ``kind`` from ``sender`` whose incident is still open
+        (or that has no incident because the log refused it)."""
         for alarm in reversed(self._alarms.values()):
             if alarm.merge_key != (kind, sender):
                 continue
             if alarm.incident_id is None:
-                return None if alarm.acknowledged else alarm
+                return alarm
             incident = self.book.get(alarm.incident_id)
             return alarm if incident is not None and incident.is_open else None
         return None
@@ -236,10 +240,13 @@ class AlarmBoard:
         extra: dict[str, Any],
     ) -> None:
         wall, mono = self.clock.time(), self.clock.monotonic()
-        existing = self._open_alarm_for(kind, sender)
-        if existing is not None:
-            self._repeat(existing, source, text, extra, wall, mono)
+        latest = self._latest_for(kind, sender)
+        if latest is not None and not latest.acknowledged:
+            self._repeat(latest, source, text, extra, wall, mono)
             return
+        # After an acknowledgement the radio is heard again: a new alarm, on the same
+        # incident while that is open (the officer is already handling it).
+        open_incident = latest.incident_id if latest is not None else None
         alarm_id = f"ALM-{self._next:04d}"
         self._next += 1
         alias = self._alias(sender)
@@ -257,17 +264,18 @@ class AlarmBoard:
         incident_id: str | None = None
         event_id = 0
         try:
-            label = self.rules.label_for(kind)
-            incident = self.book.open_incident(
-                m.ALARM_KIND,
-                f"{label} {alias}",
-                operator=m.SYSTEM_OPERATOR,
-                priority="emergency",
-                source=f"radio:{sender}",
-            )
-            incident_id = incident.id
+            if open_incident is None:
+                label = self.rules.label_for(kind)
+                open_incident = self.book.open_incident(
+                    m.ALARM_KIND,
+                    f"{label} {alias}",
+                    operator=m.SYSTEM_OPERATOR,
+                    priority="emergency",
+                    source=f"radio:{sender}",
+                ).id
+            incident_id = open_incident
             event_id, _ = self.book.record(
-                incident.id, m.ALARM_RAISED, data=data, operator=m.SYSTEM_OPERATOR,
+                incident_id, m.ALARM_RAISED, data=data, operator=m.SYSTEM_OPERATOR,
                 unit=sender, stamp=(wall, mono),
             )  # fmt: skip
         except Exception:

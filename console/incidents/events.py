@@ -18,8 +18,9 @@ class Alarm:
 
     Two acknowledgements, as professional consoles keep them apart: *received* (the
     console processed it; automatic, ``received_*``) and *acknowledged* (a person saw it
-    and took it; ``acknowledged_*``).  Repeats from the same source while the alarm's
-    incident is open are folded in (``repeats``: wall/mono of each).
+    and took it; ``acknowledged_*``).  Repeats from the same source until it is
+    acknowledged are folded in (``repeats``: wall/mono of each); after that, the source's
+    next alarm is a new one.
     """
 
     id: str

@@ -24,8 +24,9 @@ from console.reports.stats import nearest_rank
 from console.reports.terminal import render_terminal
 
 
-def render(report: Report, fmt: str) -> str:
-    """``fmt``: terminal, markdown (md), csv, json or html."""
+def render(report: Report, fmt: str, lang: str = "en", station: str = "") -> str:
+    """``fmt``: terminal, markdown (md), csv, json or html; the human formats in
+    ``lang`` and naming ``station`` (pass the station's language and name)."""
     renderers = {
         "terminal": render_terminal,
         "markdown": render_markdown,
@@ -35,11 +36,12 @@ def render(report: Report, fmt: str) -> str:
         "html": render_html,
     }
     try:
-        return renderers[fmt](report)
+        renderer = renderers[fmt]
     except KeyError:
         raise ValueError(
             f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}"
         ) from None
+    return renderer(report, lang, station)
 
 
 __all__ = [

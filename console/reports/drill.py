@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from console.eventlog import EventLog, EventRecord
+from console.i18n import Phrase
 from console.reports.model import (
     CriterionResult,
     EscalationRow,
@@ -104,23 +105,27 @@ def drill_report(log: EventLog, drill_id: str | None = None, *, closing: bool = 
     )
     missed = tuple(_misses(mine, targets))
     criteria = tuple(_criterion(c, mine) for c in d.get("criteria", []))
-    reasons = tuple(
-        f"{c.text}: {c.achieved} of {c.total} (needed {c.needed})" for c in criteria if not c.passed
+    reasons: tuple[str, ...] = tuple(
+        Phrase(
+            "report.reason.criterion",
+            text=c.text,
+            achieved=c.achieved,
+            total=c.total,
+            needed=c.needed,
+        )
+        for c in criteria
+        if not c.passed
     )
     logged = str(finished.data.get("outcome")) if finished is not None else None
     if logged == "interrupted" or (finished is None and not closing):
         outcome, passed = "interrupted", None
         end = finished.mono if finished is not None else _last_mono(log, page, started.mono)
-        reasons = (
-            f"interrupted after {end - start:.1f} s; verdict on what the log holds",
-            *reasons,
-        )
+        reasons = (Phrase("report.reason.interrupted", s=end - start), *reasons)
     else:
         passed = all(c.passed for c in criteria)
         outcome = "passed" if passed else "failed"
     notes = tuple(
-        f"{r.data.get('step')}: {r.data.get('outcome')}"
-        + (f" ({r.data.get('detail')})" if r.data.get("detail") else "")
+        _step_note(r.data)
         for r in _events(log, "drill.step", drill_id)
         if r.data.get("step") != "page" and (limit is None or r.id < limit)
     )
@@ -143,6 +148,17 @@ def drill_report(log: EventLog, drill_id: str | None = None, *, closing: bool = 
         notes=notes,
         source=str(d.get("file", "")),
     )
+
+
+def _step_note(data: Any) -> Phrase:
+    """A drill step's outcome ("announcement: finished (沿江)") as a phrase."""
+    step = Phrase.code("report.drill_step", str(data.get("step")))
+    outcome = Phrase.code("report.drill_outcome", str(data.get("outcome")))
+    detail = data.get("detail")
+    if not detail:
+        return Phrase("report.note.step", step=step, outcome=outcome)
+    said = Phrase.code("report.drill_detail", str(detail))
+    return Phrase("report.note.step_detail", step=step, outcome=outcome, detail=said)
 
 
 def _units(log: EventLog, page: str | None, limit: int | None) -> dict[int, _Unit]:
@@ -173,13 +189,22 @@ def _row(
     alias, kind = names.get(issi, (str(issi), ""))
     unit = units.get(issi)
     if unit is None:
-        return UnitRow(issi, alias, kind, (None,) * len(COLUMNS), "not paged", role, backup_for)
+        status = Phrase("report.status.not_paged")
+        return UnitRow(issi, alias, kind, (None,) * len(COLUMNS), status, role, backup_for)
     times = tuple(round(unit.firsts[c] - unit.t0, 6) if c in unit.firsts else None for c in COLUMNS)
     top = max((r for r in unit.firsts if r in LADDER_ORDER), key=LADDER_ORDER.index, default="")
     cause = next((c for c in unit.failures if c in NOT_REACHED), "")
     answered = LADDER_ORDER.index(top) >= LADDER_ORDER.index("acknowledged") if top else False
-    status = f"unreachable ({cause})" if cause and not answered else top or "nothing"
+    status = (
+        _unreachable(cause)
+        if cause and not answered
+        else Phrase.code("report.rung", top or "nothing")
+    )
     return UnitRow(issi, alias, kind, times, status, role, backup_for, cause, unit.attempts)
+
+
+def _unreachable(cause: str) -> Phrase:
+    return Phrase("report.status.unreachable", cause=Phrase.code("report.cause", cause))
 
 
 def _time(row: UnitRow, rung: str) -> float | None:
@@ -195,11 +220,12 @@ def _misses(rows: list[UnitRow], targets: dict[str, float]) -> Iterator[Miss]:
             if t is not None and t <= target:
                 continue
             if t is not None:
-                reason = f"late by {t - target:.1f} s"
+                reason = Phrase("report.miss.late", s=t - target)
             elif row.cause:
-                reason = f"unreachable ({row.cause})"
+                reason = _unreachable(row.cause)
             else:
-                reason = "no answer" if _time(row, "acknowledged") is None else "not reached"
+                silent = _time(row, "acknowledged") is None
+                reason = Phrase("report.miss.no_answer" if silent else "report.miss.not_reached")
             yield Miss(row.issi, row.alias, rung, target, t, reason)
 
 
@@ -214,7 +240,10 @@ def _criterion(c: dict[str, Any], rows: list[UnitRow]) -> CriterionResult:
         needed = int(whole) if whole.denominator == 1 else int(whole) + 1
     else:
         needed = int(at_least)
-    text = f"{at_least} {rung} within {within:g} s"
+    least = Phrase.code("report.at_least", at_least) if at_least == "all" else at_least
+    text = Phrase(
+        "report.criterion", at_least=least, rung=Phrase.code("report.rung", rung), within=within
+    )
     return CriterionResult(text, rung, within, needed, achieved, total, achieved >= needed)
 
 
@@ -247,10 +276,30 @@ def _escalations(
                 names.get(issi, (str(issi), ""))[0],
                 str(rec.data.get("target", "")),
                 step,
-                str(rec.data.get("detail", "")),
+                _escalation_detail(rec.data, step, names),
             )
         )
     return tuple(rows), backup_for
+
+
+def _escalation_detail(data: Any, step: str, names: dict[int, tuple[str, str]]) -> str:
+    """The engine's English detail, as a phrase a zh report can word again."""
+    detail = str(data.get("detail", ""))
+    target = Phrase.code("report.target", str(data.get("target", "")))
+    if step == "repage":
+        if detail.startswith("attempt"):
+            return Phrase("report.esc.attempt", detail, n=data.get("attempt", ""))
+        if detail.startswith("not re-paged"):
+            return Phrase("report.esc.not_repaged", detail)
+    elif step == "alert":
+        return Phrase("report.esc.alert", detail, target=target)
+    elif step == "backup":
+        if detail.startswith("backup already"):
+            return Phrase("report.esc.backup_on_page", detail)
+        backup = data.get("backup")
+        alias = names.get(int(backup), (str(backup), ""))[0] if backup is not None else ""
+        return Phrase("report.esc.backup", detail, alias=alias)
+    return detail
 
 
 def _last_mono(log: EventLog, page: str | None, default: float) -> float:

@@ -15,7 +15,8 @@ import unicodedata
 from dataclasses import asdict
 from typing import Any
 
-from console.reports.model import Report
+from console.i18n import Phrase, say, t
+from console.reports.model import EscalationRow, Miss, Report, UnitRow
 
 FORMATS: tuple[str, ...] = ("terminal", "markdown", "csv", "json", "html")
 
@@ -54,7 +55,8 @@ def to_dict(report: Report) -> dict[str, Any]:
     return data
 
 
-def render_json(report: Report) -> str:
+def render_json(report: Report, lang: str = "en", station: str = "") -> str:
+    """Machine-readable: codes and English text whatever ``lang`` (kept for symmetry)."""
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2)
 
 
@@ -72,8 +74,9 @@ def _number(text: str) -> bool:
     return True
 
 
-def render_csv(report: Report) -> str:
-    """One row per unit: identity, role, status, then one column per rung (seconds)."""
+def render_csv(report: Report, lang: str = "en", station: str = "") -> str:
+    """One row per unit: identity, role, status, then one column per rung (seconds);
+    machine-readable column names and codes whatever ``lang``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
@@ -98,95 +101,145 @@ def render_csv(report: Report) -> str:
     return out.getvalue()
 
 
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(_md(c) for c in cells) + " |"
+
+
 def _md(value: object) -> str:
     return inert(value).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report: Report) -> str:
-    verdict = {True: "PASSED 通过", False: "FAILED 未通过", None: report.outcome}[report.passed]
-    lines = [
-        f"# {_md(report.title)}",
-        "",
-        f"- **{report.kind} {_md(report.id)}**: {_md(verdict)}",
-        f"- started {fmt_wall(report.started_wall)}, ended {fmt_wall(report.ended_wall)}",
+def code(group: str, value: str, lang: str) -> str:
+    """A code (a rung, a role, a step ...) as ``lang`` names it (the code if unnamed)."""
+    return say(Phrase.code(group, value), lang)
+
+
+def verdict(report: Report, lang: str) -> str:
+    if report.passed is None:
+        return code("report.outcome", report.outcome, lang)
+    return t("report.verdict.passed" if report.passed else "report.verdict.failed", lang)
+
+
+def role_of(row: UnitRow, lang: str) -> str:
+    if row.backup_for:
+        return t("report.role.backup_for", lang, issi=row.backup_for)
+    return code("report.role", row.role, lang)
+
+
+def unit_cells(u: UnitRow, lang: str) -> list[str]:
+    """A unit's row in ``lang`` (plain text; each format escapes it its own way)."""
+    return [str(u.issi), u.alias, role_of(u, lang), say(u.status, lang)] + [
+        fmt_time(x) for x in u.times
     ]
+
+
+def miss_cells(m: Miss, lang: str) -> list[str]:
+    rung = code("report.rung", m.rung, lang)
+    return [
+        str(m.issi),
+        m.alias,
+        rung,
+        f"{m.target_s:g}",
+        fmt_time(m.reached_s),
+        say(m.reason, lang),
+    ]
+
+
+def escalation_cells(e: EscalationRow, lang: str) -> list[str]:
+    target, step = code("report.target", e.target, lang), code("report.step", e.step, lang)
+    return [f"{e.at_s:.1f}", str(e.issi), e.alias, target, step, say(e.detail, lang)]
+
+
+def head_lines(report: Report, lang: str, station: str) -> list[str]:
+    """The report's identity and verdict lines, in ``lang`` (not yet escaped)."""
+    lines = [t("report.station", lang, name=station)] if station else []
+    kind = t(f"report.kind.{report.kind}", lang)
+    lines.append(t("report.head", lang, kind=kind, id=report.id, verdict=verdict(report, lang)))
+    start, end = fmt_wall(report.started_wall), fmt_wall(report.ended_wall)
+    lines.append(t("report.started", lang, start=start, end=end))
+    return lines
+
+
+def render_markdown(report: Report, lang: str = "en", station: str = "") -> str:
+    """Markdown in ``lang`` (headings, labels, verdict, statuses); ``station`` named."""
+
+    def label(key: str, **values: object) -> str:
+        return t(key, lang, **values)
+
+    def cols(*keys: str) -> str:
+        return " | ".join(label(f"report.col.{k}") for k in keys)
+
+    rungs = [code("report.rung", c, lang) for c in report.columns]
+    lines = [f"# {_md(say(report.title, lang))}", ""]
+    *who, when = head_lines(report, lang, station)
+    lines += [f"- **{_md(line)}**" for line in who]
+    lines.append(f"- {_md(when)}")
     if report.source:
-        lines.append(f"- file: `{_md(report.source)}`")
-    lines += [f"- {_md(r)}" for r in report.reasons]
-    lines += [f"- {_md(n)}" for n in report.notes]
+        lines.append(f"- {label('report.file', file=f'`{_md(report.source)}`')}")
+    lines += [f"- {_md(say(r, lang))}" for r in (*report.reasons, *report.notes)]
     if report.criteria:
         lines += [
             "",
-            "## Criteria",
+            f"## {label('report.h.criteria')}",
             "",
-            "| criterion | achieved | needed | result |",
+            f"| {cols('criterion', 'achieved', 'needed', 'result')} |",
             "|---|---:|---:|---|",
         ]
         lines += [
-            f"| {_md(c.text)} | {c.achieved}/{c.total} | {c.needed} | "
-            f"{'pass' if c.passed else 'FAIL'} |"
+            f"| {_md(say(c.text, lang))} | {c.achieved}/{c.total} | {c.needed} | "
+            f"{label('report.pass' if c.passed else 'report.fail')} |"
             for c in report.criteria
         ]
     lines += [
         "",
-        "## Response times",
+        f"## {label('report.h.times')}",
         "",
-        "| rung | target | in time | late | never | p50 | p90 | p95 | max |",
+        f"| {cols('rung', 'target', 'in_time', 'late', 'never')} | p50 | p90 | p95 | "
+        f"{label('report.col.max')} |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for t in report.targets:
-        pct = dict(t.percentiles)
+    for st in report.targets:
+        pct = dict(st.percentiles)
         lines.append(
-            f"| {t.rung} | {t.target_s:g} s | {t.in_time} | {t.late} | {t.never} | "
+            f"| {code('report.rung', st.rung, lang)} | {label('report.seconds', s=st.target_s)} | "
+            f"{st.in_time} | {st.late} | {st.never} | "
             + " | ".join(fmt_time(pct.get(p)) for p in (50, 90, 95, 100))
             + " |"
         )
-    for t in report.targets:
-        lines += ["", f"Histogram — {t.rung} (target {t.target_s:g} s):", "", "```"]
-        width = max((b.count for b in t.histogram), default=0) or 1
+    for st in report.targets:
+        rung = code("report.rung", st.rung, lang)
+        lines += ["", label("report.h.histogram_md", rung=rung, target=st.target_s), "", "```"]
+        width = max((b.count for b in st.histogram), default=0) or 1
         lines += [
-            f"{b.label:>14} {b.count:4d} {'#' * round(b.count * 30 / width)}" for b in t.histogram
+            f"{say(b.label, lang):>14} {b.count:4d} {'#' * round(b.count * 30 / width)}"
+            for b in st.histogram
         ]
         lines.append("```")
     lines += [
         "",
-        "## Units",
+        f"## {label('report.h.units')}",
         "",
-        "| ISSI | unit | role | status | " + " | ".join(report.columns) + " |",
+        f"| {cols('issi', 'unit', 'role', 'status')} | " + " | ".join(rungs) + " |",
         "|---:|---|---|---|" + "---:|" * len(report.columns),
     ]
-    for u in report.units:
-        role = u.role + (f" for {u.backup_for}" if u.backup_for else "")
-        lines.append(
-            f"| {u.issi} | {_md(u.alias)} | {role} | {_md(u.status)} | "
-            + " | ".join(fmt_time(t) for t in u.times)
-            + " |"
-        )
-    lines += ["", "## Missed", ""]
+    lines += [_md_row(unit_cells(u, lang)) for u in report.units]
+    lines += ["", f"## {label('report.h.missed')}", ""]
     if report.missed:
         lines += [
-            "| ISSI | unit | rung | target | reached | reason |",
+            f"| {cols('issi', 'unit', 'rung', 'target', 'reached', 'reason')} |",
             "|---:|---|---|---:|---:|---|",
         ]
-        lines += [
-            f"| {m.issi} | {_md(m.alias)} | {m.rung} | {m.target_s:g} | {fmt_time(m.reached_s)} | "
-            f"{_md(m.reason)} |"
-            for m in report.missed
-        ]
+        lines += [_md_row(miss_cells(m, lang)) for m in report.missed]
     else:
-        lines.append("None.")
+        lines.append(label("report.none"))
     if report.kind == "drill":
-        lines += ["", "## Escalations", ""]
+        lines += ["", f"## {label('report.h.escalations')}", ""]
         if report.escalations:
             lines += [
-                "| at (s) | ISSI | unit | target | step | detail |",
+                f"| {cols('at', 'issi', 'unit', 'target', 'step', 'detail')} |",
                 "|---:|---:|---|---|---|---|",
             ]
-            lines += [
-                f"| {e.at_s:.1f} | {e.issi} | {_md(e.alias)} | {e.target} | {e.step} | "
-                f"{_md(e.detail)} |"
-                for e in report.escalations
-            ]
+            lines += [_md_row(escalation_cells(e, lang)) for e in report.escalations]
         else:
-            lines.append("None.")
+            lines.append(label("report.none"))
     return "\n".join(lines) + "\n"

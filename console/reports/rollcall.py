@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from console.eventlog import EventLog
+from console.i18n import Phrase
 from console.reports.model import Miss, Report, UnitRow
 from console.reports.stats import target_stats
 from console.rollcall.analysis import load_rollcall
@@ -22,7 +23,7 @@ def report_of(result: RollCallResult) -> Report:
             alias=m.alias,
             kind=m.kind,
             times=(m.latency_s,),
-            status=m.attendance.value,
+            status=Phrase.code("report.attendance", m.attendance.value),
             cause=m.cause,
         )
         for m in result.members
@@ -34,31 +35,38 @@ def report_of(result: RollCallResult) -> Report:
             "acknowledged",
             deadline,
             m.latency_s,
-            f"late by {m.latency_s - deadline:.1f} s"
-            if m.latency_s is not None
-            else (f"unreachable ({m.cause})" if m.cause else m.detail or "no answer"),
+            _reason(m.latency_s, deadline, m.cause, m.detail),
         )
         for m in result.members
         if m.attendance is not Attendance.PRESENT
     )
     counts = tuple(result.counts.items())
-    summary = ", ".join(f"{n} {k}" for k, n in counts)
+    summary = Phrase(
+        "report.rc.counts",
+        items=tuple(
+            Phrase("report.rc.count", n=n, what=Phrase.code("report.attendance", k))
+            for k, n in counts
+        ),
+    )
     outcome = result.close_reason if result.closed else "incomplete"
-    notes = [f"mode: {result.mode.value}", f"deadline: {deadline:g} s"]
+    mode = Phrase.code("report.rc.mode", result.mode.value)
+    notes = [Phrase("report.rc.mode", mode=mode), Phrase("report.rc.deadline", s=deadline)]
     if result.recall_of:
-        notes.append(f"re-call of {result.recall_of}")
+        notes.append(Phrase("report.rc.recall_of", id=result.recall_of))
     if result.talkers:
-        notes.append(
-            "talkers: "
-            + ", ".join(
-                f"{t.issi}@{t.at_s:g}s" + ("" if t.member else " (not a member)")
-                for t in result.talkers
+        talkers = tuple(
+            Phrase(
+                "report.rc.talker" if t.member else "report.rc.talker_outsider",
+                issi=t.issi,
+                at=t.at_s,
             )
+            for t in result.talkers
         )
+        notes.append(Phrase("report.rc.talkers", items=talkers))
     return Report(
         kind="rollcall",
         id=result.rollcall_id,
-        title=f"点名 {result.group}",
+        title=Phrase("report.rc.title", group=result.group),
         started_wall=result.started_wall,
         ended_wall=result.ended_wall,
         outcome=outcome,
@@ -71,3 +79,12 @@ def report_of(result: RollCallResult) -> Report:
         counts=counts,
         notes=tuple(notes),
     )
+
+
+def _reason(latency: float | None, deadline: float, cause: str, detail: str) -> str:
+    """Why a member missed the deadline, as a phrase a zh report can word again."""
+    if latency is not None:
+        return Phrase("report.miss.late", s=latency - deadline)
+    if cause:
+        return Phrase("report.status.unreachable", cause=Phrase.code("report.cause", cause))
+    return Phrase.code("report.rc.detail", detail) if detail else Phrase("report.miss.no_answer")

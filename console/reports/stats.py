@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from console.i18n import Phrase
 from console.reports.model import Bin, TargetStats
 
 PERCENTILES: tuple[int, ...] = (50, 90, 95, 100)
@@ -29,9 +30,10 @@ def histogram(times: Sequence[float], target: float, never: int) -> tuple[Bin, .
     for i in range(4):
         lo, hi = edges[i], edges[i + 1]
         n = sum(1 for t in times if (lo < t <= hi) or (i == 0 and t == 0))
-        bins.append(Bin(f"{lo:g}-{hi:g} s", lo, hi, n))
-    bins.append(Bin(f"> {target:g} s", target, None, sum(1 for t in times if t > target)))
-    bins.append(Bin("never", target, None, never))
+        bins.append(Bin(Phrase("report.bin.range", lo=lo, hi=hi), lo, hi, n))
+    late = sum(1 for t in times if t > target)
+    bins.append(Bin(Phrase("report.bin.late", target=target), target, None, late))
+    bins.append(Bin(Phrase("report.bin.never"), target, None, never))
     return tuple(bins)
 
 

@@ -12,81 +12,92 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from console.i18n import say, t
 from console.reports.model import Report
-from console.reports.render import fmt_time, fmt_wall, inert
+from console.reports.render import (
+    code,
+    escalation_cells,
+    fmt_time,
+    head_lines,
+    inert,
+    miss_cells,
+    unit_cells,
+)
 
 
 def _e(value: object) -> str:
     return escape(inert(value))
 
 
-def render_terminal(report: Report, console: Console | None = None) -> str:
-    """Print to ``console`` (or render to a string, returned, for tests and pipes)."""
+def render_terminal(
+    report: Report, lang: str = "en", station: str = "", console: Console | None = None
+) -> str:
+    """Print to ``console`` (or render to a string, returned, for tests and pipes), in
+    ``lang``, naming ``station``."""
+
+    def label(key: str, **values: object) -> str:
+        return t(key, lang, **values)
+
+    def cols(*keys: str) -> list[str]:
+        return [label(f"report.col.{k}") for k in keys]
+
+    def table(title: str, *columns: str) -> Table:
+        return Table(*map(_e, columns), title=_e(label(title)))
+
     buffer = io.StringIO()
     out = console or Console(file=buffer, width=120, color_system=None, force_terminal=False)
     style = {True: "bold green", False: "bold red", None: "bold yellow"}[report.passed]
-    verdict = {True: "PASSED 通过", False: "FAILED 未通过", None: report.outcome}[report.passed]
-    out.print(f"[bold]{_e(report.title)}[/]  {report.kind} {_e(report.id)}")
-    out.print(
-        f"[{style}]{_e(verdict)}[/]  {fmt_wall(report.started_wall)} → "
-        f"{fmt_wall(report.ended_wall)}"
-    )
+    *who, when = head_lines(report, lang, station)
+    out.print(f"[bold]{_e(say(report.title, lang))}[/]")
+    for line in who[:-1]:
+        out.print(_e(line))
+    out.print(f"[{style}]{_e(who[-1])}[/]  {_e(when)}")
     for reason in (*report.reasons, *report.notes):
-        out.print(f"  {_e(reason)}")
+        out.print(f"  {_e(say(reason, lang))}")
     if report.criteria:
-        crit = Table("criterion", "achieved", "needed", "result", title="Criteria")
+        crit = table("report.h.criteria", *cols("criterion", "achieved", "needed", "result"))
         for c in report.criteria:
+            result = label("report.pass" if c.passed else "report.fail")
             crit.add_row(
-                _e(c.text),
+                _e(say(c.text, lang)),
                 f"{c.achieved}/{c.total}",
                 str(c.needed),
-                "[green]pass[/]" if c.passed else "[red]FAIL[/]",
+                f"[green]{_e(result)}[/]" if c.passed else f"[red]{_e(result)}[/]",
             )
         out.print(crit)
-    dist = Table(
-        "rung",
-        "target",
-        "in time",
-        "late",
-        "never",
-        "p50",
-        "p90",
-        "p95",
-        "max",
-        title="Response times (s)",
-    )
-    for t in report.targets:
-        pct = dict(t.percentiles)
+    dist = table(
+        "report.h.times_s",
+        *cols("rung", "target", "in_time", "late", "never"),
+        "p50", "p90", "p95", label("report.col.max"),
+    )  # fmt: skip
+    for st in report.targets:
+        pct = dict(st.percentiles)
         dist.add_row(
-            t.rung,
-            f"{t.target_s:g}",
-            str(t.in_time),
-            str(t.late),
-            str(t.never),
+            _e(code("report.rung", st.rung, lang)),
+            f"{st.target_s:g}",
+            str(st.in_time),
+            str(st.late),
+            str(st.never),
             *(fmt_time(pct.get(p)) for p in (50, 90, 95, 100)),
         )
     out.print(dist)
-    units = Table("ISSI", "unit", "role", "status", *report.columns, title="Units")
+    rungs = (code("report.rung", c, lang) for c in report.columns)
+    units = table("report.h.units", *cols("issi", "unit", "role", "status"), *rungs)
     for u in report.units:
-        units.add_row(
-            str(u.issi), _e(u.alias), u.role, _e(u.status), *(fmt_time(t) for t in u.times)
-        )
+        units.add_row(*map(_e, unit_cells(u, lang)))
     out.print(units)
     if report.missed:
-        missed = Table("ISSI", "unit", "rung", "target", "reached", "reason", title="Missed")
+        missed = table(
+            "report.h.missed", *cols("issi", "unit", "rung", "target", "reached", "reason")
+        )
         for m in report.missed:
-            missed.add_row(
-                str(m.issi),
-                _e(m.alias),
-                m.rung,
-                f"{m.target_s:g}",
-                fmt_time(m.reached_s),
-                _e(m.reason),
-            )
+            missed.add_row(*map(_e, miss_cells(m, lang)))
         out.print(missed)
     if report.escalations:
-        esc = Table("at", "ISSI", "unit", "target", "step", "detail", title="Escalations")
+        esc = table(
+            "report.h.escalations", *cols("at_short", "issi", "unit", "target", "step", "detail")
+        )
         for e in report.escalations:
-            esc.add_row(f"{e.at_s:.1f}", str(e.issi), _e(e.alias), e.target, e.step, _e(e.detail))
+            esc.add_row(*map(_e, escalation_cells(e, lang)))
         out.print(esc)
     return buffer.getvalue()

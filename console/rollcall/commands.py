@@ -23,6 +23,7 @@ from console.drills.commands import (
     _open_readonly,
     _run_async,
     _station,
+    report_voice,
 )
 from console.errors import ConsoleError
 
@@ -110,7 +111,7 @@ async def _rollcall_via(args: argparse.Namespace, socket: str, spec: Any) -> int
     """The station service owns this log (the console, or ``dutydesk serve``): run the
     roll call there -- no second opener of the port or the log -- and report from the log
     once the service has closed it."""
-    from console.reports import render, report_of
+    from console.reports import report_of
     from console.rollcall.analysis import load_rollcall
     from console.service.client import StationClient
 
@@ -140,7 +141,7 @@ async def _rollcall_via(args: argparse.Namespace, socket: str, spec: Any) -> int
     finally:
         log.close()
     report = report_of(result)
-    print(render(report, "json" if args.json else args.format), end="" if not args.json else "\n")
+    _print_report(report, args)
     return 0 if result.closed else EXIT_NOT_RUN
 
 
@@ -167,10 +168,10 @@ async def _rollcall_main(args: argparse.Namespace, station: Any, spec: Any) -> i
             file=sys.stderr,
         )
         result = await call.run()
-    from console.reports import render, report_of
+    from console.reports import report_of
 
     report = report_of(result)
-    print(render(report, "json" if args.json else args.format), end="" if not args.json else "\n")
+    _print_report(report, args)
     return 0 if result.closed else EXIT_NOT_RUN
 
 
@@ -197,7 +198,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from console.reports import render, report_of
+    from console.reports import report_of
     from console.rollcall.analysis import RollCallNotFound, compare, load_rollcall
 
     log = _open_readonly(_db(args))
@@ -209,13 +210,23 @@ def _show(args: argparse.Namespace) -> int:
             raise ConsoleError(str(exc), hint="dutydesk rollcall --list shows them") from None
     finally:
         log.close()
-    print(render(report_of(result), "json" if args.json else args.format), end="")
+    _print_report(report_of(result), args, end="")
     if earlier is not None:
         changes = compare(earlier, result)
         print(f"\nchanges since {args.compare}: {len(changes)}")
         for c in changes:
             print(f"  {c.issi} {c.alias}: {c.before} -> {c.after}")
     return 0
+
+
+def _print_report(report: Any, args: argparse.Namespace, end: str | None = None) -> None:
+    """The report on stdout: JSON for machines, else ``--format`` in the station's words."""
+    from console.reports import render
+
+    if args.json:
+        print(render(report, "json"), end="\n" if end is None else end)
+    else:
+        print(render(report, args.format, *report_voice(args)), end="")
 
 
 def _db(args: argparse.Namespace) -> Path:

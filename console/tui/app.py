@@ -21,21 +21,26 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.text import Text
 from textual import on
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import MountError
 
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
 from console.paging.model import OfficerAlert
+from console.paging.summary import AlertDigest, in_flight, repage_candidates
 from console.runtime import Runtime
 from console.runtime_view import Batch
 from console.tui.render import clean, inert
 from console.tui.screens.help import HelpScreen
-from console.tui.screens.main import MainScreen
+from console.tui.screens.main import ALARM_EVENTS, MainScreen
 from console.tui.strings import KEYS, screen_title, tr
+from console.tui.widgets.alarm import AcknowledgeDialog, AlarmBanner, KindLabels, describe
+from console.tui.widgets.dialogs import ConfirmDialog, QuitDialog
 from drivers.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -94,7 +99,15 @@ class DutyDeskApp(App[None]):
         self.title = f"{clean(runtime.station.display_name(self.lang))}"
         self.sub_title = tr("app.title", self.lang)
         for key in KEYS:
-            self.bind(key.key, key.action, description=key.description(self.lang), show=key.show)
+            # The map's own bind: App.bind cannot make a priority binding (F12 must work
+            # over every screen and dialog, Input focused or not).
+            self._bindings.bind(
+                key.key,
+                key.action,
+                key.description(self.lang),
+                show=key.show,
+                priority=key.priority,
+            )
         self._unsubscribe: Callable[[], None] | None = None
         self.started = not manage
         """The runtime has been started (the status bar says "connecting" until then)."""
@@ -106,6 +119,8 @@ class DutyDeskApp(App[None]):
         ahead of it)."""
         self._starting: asyncio.Task[None] | None = None
         self._main = MainScreen(self)
+        self.digest = AlertDigest()
+        """Which target alerts are news, and when the bell may ring for them."""
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -115,6 +130,7 @@ class DutyDeskApp(App[None]):
 
     async def on_mount(self) -> None:
         self._unsubscribe = self.runtime.subscribe(self._on_batch)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.live_clock:
             self.set_interval(1.0, self._tick)
         self._title_to_terminal()
@@ -192,21 +208,79 @@ class DutyDeskApp(App[None]):
             self.main.apply(message.batch)
         except NoMatches:  # quitting: a late batch finds the panels already gone
             return
+        alarms = False
+        alerts: list[OfficerAlert] = []
         for event in message.batch.events:
+            if isinstance(event, ALARM_EVENTS):
+                alarms = True
             if isinstance(event, AlarmRaised | AlarmRepeated | AlarmReminder):
                 self.bell()
             elif isinstance(event, OfficerAlert):
-                self.bell()
-                target = event.target.label(self.lang)
-                alias = clean(event.alias)
+                alerts.append(event)
+        if alerts:
+            self._announce(alerts)
+        if alarms:
+            self.sync_alarm_overlay()
+
+    def _announce(self, alerts: list[OfficerAlert]) -> None:
+        """Targets passed: one notice the first time a page's target passes (the board
+        keeps the lasting line), and a bell at most every few seconds -- never a toast
+        and a bell per late unit (console.paging.summary decides)."""
+        for news in self.digest.take(alerts):
+            if news.first:
                 self.notify(
-                    tr("alert.target", self.lang, alias=alias, target=target),
+                    tr(
+                        "alert.target",
+                        self.lang,
+                        target=news.target.label(self.lang),
+                        n=news.count,
+                        page=clean(news.page_id),
+                    ),
                     severity="warning",
                     markup=False,
+                    timeout=10,
                 )
+        if self.digest.may_ring(self.runtime.clock.monotonic()):
+            self.bell()
 
     def _tick(self) -> None:
         self.main.tick()
+
+    # --- alarms above everything ----------------------------------------------------------
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        # Published before a pushed screen is mounted: look again once it is drawn.
+        self.call_after_refresh(self.sync_alarm_overlay)
+
+    def sync_alarm_overlay(self) -> None:
+        """Show the alarm queue on the screen on top, whichever it is.
+
+        The main screen has its own banner; any other screen or dialog gets one mounted
+        (docked at its top) the first time an alarm waits while it is shown, and kept up
+        to date from then on.  Without it an emergency raised while the page screen or
+        the log was open showed nothing until the officer went back.
+        """
+        try:
+            screen = self.screen
+        except ScreenStackError:  # no screen yet, or quitting
+            return
+        if screen is self._main or not screen.is_attached:
+            return
+        pending = self.runtime.alarms.unacknowledged()
+        banner = next(iter(screen.query_children(AlarmBanner)), None)
+        if banner is None:
+            if not pending:
+                return
+            banner = AlarmBanner(self.lang, self.tz, self._alarm_rules(), id="alarm")
+            banner.names = self.main.alarm.names
+            try:
+                screen.mount(banner)
+            except MountError:  # a screen being torn down: the next change tries again
+                return
+        banner.show(pending, self.runtime.clock.time())
+
+    def _alarm_rules(self) -> KindLabels | None:
+        return cast("KindLabels | None", getattr(self.runtime.alarms, "rules", None))
 
     # --- actions (the key table in console.tui.strings names them) ----------------------
 
@@ -221,19 +295,101 @@ class DutyDeskApp(App[None]):
         self.push_screen(MAIN_HELP)
 
     def action_acknowledge_alarm(self) -> None:
-        alarm_id = self.runtime.acknowledge_alarm()
-        if alarm_id is None:
+        """F12 (on every screen): ask, naming the oldest waiting alarm, then take it.
+
+        While the question is open a second F12 does nothing: the officer acknowledges
+        the alarm they read, never the one behind it."""
+        if isinstance(self.screen, AcknowledgeDialog):
+            return
+        pending = self.runtime.alarms.unacknowledged()
+        if not pending:
             self.notify(tr("alarm.none", self.lang), markup=False)
-        else:
-            self.notify(tr("alarm.acknowledged", self.lang, id=clean(alarm_id)), markup=False)
-        self.main.show_alarms()
+            return
+        alarm = pending[0]
+        names, rules = self.main.alarm.names, self._alarm_rules()
+        dialog = AcknowledgeDialog(alarm, self.lang, self.tz, names, rules)
+
+        def answered(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            alarm_id = self.runtime.acknowledge_alarm(alarm.id)
+            if alarm_id is not None:
+                what = describe(alarm, self.lang, names, rules, short=True).plain
+                self.notify(
+                    tr("alarm.acknowledged", self.lang, id=clean(alarm_id), what=what),
+                    markup=False,
+                )
+            self.main.show_alarms()
+            self.sync_alarm_overlay()
+
+        self.push_screen(dialog, answered)
 
     def action_repage_silent(self) -> None:
-        if self.runtime.current_page() is None:
-            self.notify(tr("notice.no_page", self.lang), markup=False)
+        """F3: name whom it will re-page (the silent, less those just paged again), ask,
+        then re-page exactly those."""
+        runtime, lang = self.runtime, self.lang
+        view = runtime.current_page()
+        if view is None or view.closed:
+            self.notify(tr("notice.no_page", lang), markup=False)
             return
-        count = self.runtime.repage_silent()
-        self.notify(tr("notice.repaged", self.lang, n=count), markup=False)
+        plan = repage_candidates(view, runtime.clock.monotonic())
+        if not plan.units:
+            key = "notice.repage_none_recent" if plan.just_paged else "notice.repage_none"
+            self.notify(tr(key, lang, n=len(plan.just_paged)), markup=False)
+            return
+        names = self.main.board.names
+        body = Text(tr("repage.body", lang, n=len(plan.units), page=clean(view.page_id)))
+        body.append("\n")
+        aliases = {r.issi: r.alias for r in view.responders}
+        body.append_text(
+            inert("、".join(names.get(i) or aliases.get(i) or str(i) for i in plan.units))
+        )
+        if plan.just_paged:
+            body.append("\n")
+            body.append(tr("repage.skipped", lang, n=len(plan.just_paged)), style="dim")
+        units, page_id = plan.units, view.page_id
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                count = runtime.repage_silent(page_id=page_id, units=units)
+                self.notify(tr("notice.repaged", lang, n=count), markup=False)
+
+        title = tr("repage.title", lang, n=len(units))
+        self.push_screen(ConfirmDialog(title, body, lang, keys="run.confirm_keys"), answered)
+
+    async def action_quit(self) -> None:
+        """``q``: quit at once when nothing is live; otherwise say what is (pages still
+        waiting for answers, a roll call, a drill) and ask."""
+        if isinstance(self.screen, QuitDialog):
+            return
+        live = self.live_work()
+        if not live:
+            self.exit()
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.exit()
+
+        local = isinstance(self.runtime, Runtime) and self.manage  # not a face of a service
+        self.push_screen(QuitDialog(live, self.lang, local=local), answered)
+
+    def live_work(self) -> list[str]:
+        """What is still running, in the officer's words (empty: nothing)."""
+        runtime, lang = self.runtime, self.lang
+        out: list[str] = []
+        try:
+            paging = runtime.paging
+            pages = in_flight(paging.view(page_id) for page_id in list(paging.pages))
+        except Exception:  # a half-built runtime (quitting while connecting)
+            pages = ()
+        if pages:
+            out.append(tr("quit.pages", lang, n=len(pages), ids="、".join(pages[:3])))
+        if getattr(runtime, "rollcall_running", False):
+            out.append(tr("quit.rollcall", lang))
+        if getattr(runtime, "drill_running", False):
+            out.append(tr("quit.drill", lang))
+        return out
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

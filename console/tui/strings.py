@@ -38,6 +38,10 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "board.late": ("{n} 超时", "{n} late"),
     "board.waiting": ("未应答", "waiting"),
     "board.closed": ("已结束", "closed"),
+    "board.summary": ("{target}超时 {n} 个", "{target} target missed by {n}"),
+    "board.caught_up": ("（{n} 个已补上）", " ({n} caught up since)"),
+    "board.repage_these": ("F3 重呼这 {n} 个", "F3 re-pages these {n}"),
+    "board.repage_silent": ("F3 重呼未应答 {n} 个", "F3 re-pages {n} silent"),
     # short rung labels for the board's cells (at most 7 cells wide)
     "rung.queued": ("排队", "queued"),
     "rung.accepted": ("网关收", "gw ok"),
@@ -83,19 +87,61 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "status.alarms": ("告警 {n}", "alarms {n}"),
     # alarms
     "alarm.title": ("告警", "ALARM"),
-    "alarm.ack_hint": ("F12/a 确认", "F12/a acknowledge"),
+    "alarm.ack_hint": ("F12 确认", "F12 acknowledge"),
     "alarm.queued": ("另有 {n} 条待确认", "{n} more waiting"),
     "alarm.source.emergency_status": ("紧急状态", "emergency status"),
     "alarm.source.emergency_call": ("紧急呼叫", "emergency call"),
     "alarm.source.text_rule": ("报警短信", "alarm text"),
-    "alarm.acknowledged": ("已确认告警 {id}", "alarm {id} acknowledged"),
+    "alarm.acknowledged": ("已确认告警 {id}：{what}", "alarm {id} acknowledged: {what}"),
+    "alarm.waiting": ("已等待 {s} 秒未确认", "waiting {s} s"),
+    "alarm.confirm.title": ("确认告警 {id}", "Acknowledge alarm {id}"),
+    "alarm.confirm.body": (
+        "确认已收到并接手处置这条告警？",
+        "Take this alarm (acknowledged in your name)?",
+    ),
+    "alarm.kind.emergency": ("紧急告警", "emergency"),
+    "alarm.kind.smoke": ("烟感告警", "smoke alarm"),
+    "alarm.kind.fire": ("火警", "fire alarm"),
     "alarm.none": ("没有待确认的告警", "no alarm waiting"),
-    "alert.target": ("{alias}: {target} 已超时", "{alias}: {target} target passed"),
+    "alert.target": (
+        "{page} {target}超时 {n} 个（见应答看板，F3 重呼）",
+        "{page}: {target} target missed by {n} (see the board; F3 re-pages)",
+    ),
+    "repage.title": ("重呼 {n} 个单元", "Re-page {n} unit(s)"),
+    "repage.body": (
+        "将向呼叫 {page} 中 {n} 个未应答单元再次发出：",
+        "Page again, on {page}, these {n} silent unit(s):",
+    ),
+    "repage.skipped": (
+        "另有 {n} 个刚刚已重呼（自动或人工），这次不重呼",
+        "{n} more were paged again moments ago and are left out",
+    ),
+    "notice.repage_none": ("没有未应答的单元，无需重呼", "nobody silent: nothing to re-page"),
+    "notice.repage_none_recent": (
+        "未应答的 {n} 个单元刚刚已重呼，稍后再试",
+        "the {n} silent unit(s) were just paged again; try again shortly",
+    ),
     # notices
     "notice.not_yet": ("「{what}」尚未提供", "{what} is not available yet"),
     "notice.repaged": ("已重呼 {n} 个未应答单元", "re-paged {n} silent unit(s)"),
     "notice.no_page": ("没有进行中的呼叫", "no page in progress"),
     "notice.screen_failed": ("无法打开「{what}」：{error}", "cannot open {what}: {error}"),
+    "quit.title": ("仍有工作在进行，确定退出？", "Still running: quit anyway?"),
+    "quit.pages": (
+        "{n} 个呼叫仍有单元未应答（{ids}）",
+        "{n} page(s) still waiting for answers ({ids})",
+    ),
+    "quit.rollcall": ("点名进行中", "a roll call is running"),
+    "quit.drill": ("演练进行中", "a drill is running"),
+    "quit.local": (
+        "本控制台自带值班服务：退出后不再跟进、不再升级处置。",
+        "This console runs the station itself: quitting stops following and escalating.",
+    ),
+    "quit.service": (
+        "值班服务会继续跟进；重新打开控制台即可看到。",
+        "The station service goes on with them; open the console again to see them.",
+    ),
+    "quit.keys": ("Enter 退出    Esc 留下", "Enter quits    Esc stays"),
     "help.title": ("按键说明", "Keys"),
     "help.close": ("按 Esc 或 F1 关闭", "Esc or F1 closes"),
 }
@@ -241,12 +287,15 @@ class Key:
     """Shown in the footer (the rest are in F1 help and the command palette)."""
     palette: bool = True
     """Listed in the command palette (Ctrl+P)."""
+    priority: bool = False
+    """Works on every screen and dialog, before the focused widget sees the key."""
 
     def description(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
 
 
 KEYS: Final[tuple[Key, ...]] = (
+    Key("f12", "acknowledge_alarm", "确认告警", "Acknowledge alarm", priority=True),
     Key("f1", "help", "帮助", "Help"),
     Key("f2", "open_screen('page')", "新建呼叫", "New page"),
     Key("f3", "repage_silent", "重呼未应答", "Re-page silent"),
@@ -255,12 +304,12 @@ KEYS: Final[tuple[Key, ...]] = (
     Key("f6", "open_screen('drill')", "演练", "Drill"),
     Key("f7", "open_screen('log')", "日志", "Log"),
     Key("f8", "open_screen('ptt')", "讲话", "PTT"),
-    Key("f12", "acknowledge_alarm", "确认告警", "Acknowledge alarm"),
     Key("a", "acknowledge_alarm", "确认告警", "Acknowledge alarm", show=False, palette=False),
     Key("ctrl+t", "toggle_theme", "明暗主题", "Light/dark theme", show=False),
     Key("q", "quit", "退出", "Quit", show=False),
 )
-"""Every binding of the main screen, in one place (footer, F1 help and palette read it)."""
+"""Every binding of the main screen, in one place (footer, F1 help and palette read it).
+F12 comes first so that a narrow footer (80 columns) never cuts it off."""
 
 SCREEN_NAMES: Final[dict[str, tuple[str, str]]] = {
     "page": ("新建呼叫", "New page"),

@@ -371,16 +371,25 @@ async def test_repeated_emergency_merges_into_open_alarm(
         ("emergency_call", first.incident_id, "2001"),
         ("emergency_status", first.incident_id, "2001"),
     ]
-    # Repeats after the officer acknowledged are still recorded; the alarm stays acknowledged.
+    # After the officer acknowledged, the radio's next emergency is news: a new alarm on
+    # the same (still open) incident, with its own banner and reminders.
     board.acknowledge(first.id, OFFICER)
     radio.emit(status("2001"))
-    assert board.get(first.id) is not None and board.get(first.id).count == 4  # type: ignore[union-attr]
-    assert board.get(first.id).acknowledged  # type: ignore[union-attr]
-    # Once its incident is closed, a new emergency from that radio is a new alarm.
+    assert board.get(first.id).count == 3 and board.get(first.id).acknowledged  # type: ignore[union-attr]
+    again = board.get("ALM-0003")
+    assert again is not None and again.sender == "2001" and not again.acknowledged
+    assert again.incident_id == first.incident_id and len(book.active()) == 2
+    assert isinstance(events[-1], AlarmRaised) and events[-1].alarm == again
+    radio.emit(status("2001"))  # its own repeats fold into the new alarm
+    assert board.get("ALM-0003").count == 2  # type: ignore[union-attr]
+    await clock.advance(10.0)
+    assert {e.alarm.id for e in of(events, AlarmReminder)} == {"ALM-0002", "ALM-0003"}
+    # Once its incident is closed, a new emergency from that radio opens a new incident.
+    board.acknowledge("ALM-0003", OFFICER)
     book.transition(first.incident_id or "", IncidentState.CLOSED, operator=OFFICER)
     radio.emit(status("2001"))
-    assert [a.id for a in board.unacknowledged()] == ["ALM-0002", "ALM-0003"]
-    assert board.get("ALM-0003").incident_id != first.incident_id  # type: ignore[union-attr]
+    assert [a.id for a in board.unacknowledged()] == ["ALM-0002", "ALM-0004"]
+    assert board.get("ALM-0004").incident_id != first.incident_id  # type: ignore[union-attr]
 
 
 def test_same_radio_different_alarm_kinds_do_not_merge(radio: StandIn, board: AlarmBoard) -> None:
@@ -450,10 +459,11 @@ async def test_restore_alarms_after_restart(db: Path, clock: VirtualClock) -> No
         assert sorted(e.alarm.id for e in seen if isinstance(e, AlarmReminder)) == [
             "ALM-0002", "ALM-0003",
         ]  # fmt: skip
-        radio2.emit(status("2001"))  # ALM-0001's incident is still open: merged
-        assert board2.get("ALM-0001").count == 3  # type: ignore[union-attr]
-        radio2.emit(status("2004"))
+        radio2.emit(status("2002"))  # ALM-0003 (2002's emergency call) is open: merged
+        assert board2.get("ALM-0003").count == 2  # type: ignore[union-attr]
+        radio2.emit(status("2001"))  # ALM-0001 was acknowledged: a new alarm, same incident
         assert board2.alarms()[-1].id == "ALM-0004"
+        assert board2.alarms()[-1].incident_id == board2.get("ALM-0001").incident_id  # type: ignore[union-attr]
         board2.close()
     finally:
         log2.close()

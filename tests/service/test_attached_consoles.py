@@ -25,25 +25,12 @@ from console.config import demo_station
 from console.eventlog import EventLog
 from console.service.paths import Registration, find_service
 from console.service.remote import RemoteRuntime
-from console.simulator import gateway_issi, station_groups, station_units
 from console.tui.app import DutyDeskApp
 from console.tui.screens.page import PageScreen
 from console.tui.widgets.board import ResponseBoard
-from fakes.plugin import SimHandle, start_background
+from fakes.plugin import SimHandle
 
 DUTYDESK = [sys.executable, "-m", "console"]
-
-
-@pytest.fixture
-def radios() -> Iterator[SimHandle]:
-    """The simulated gateway and radios, in this process (the test presses their keys)."""
-    st = demo_station()
-    handle = start_background(
-        station_units(st), station_groups(st), gateway_issi=gateway_issi(st),
-        background_traffic=False,
-    )  # fmt: skip
-    yield handle
-    handle.stop()
 
 
 def start_service(db: Path, gateway: str, *extra: str) -> subprocess.Popen[str]:
@@ -117,8 +104,8 @@ async def test_two_consoles_one_picture_each_action_attributed(
         # A radio's emergency button: both consoles raise the alarm banner.
         radios.call(lambda sim: sim.radio(2003).send_status(0))
         await until(pa, lambda: app_a.main.has_class("-alarm") and app_b.main.has_class("-alarm"))
-        # B acknowledges (F12): A's banner goes.
-        await pb.press("f12")
+        # B acknowledges (F12, then Enter on the question naming it): A's banner goes.
+        await pb.press("f12", "enter")
         await until(pa, lambda: not app_a.main.has_class("-alarm"))
         assert not b.alarms.unacknowledged()
     with EventLog.open_readonly(service.log) as log:

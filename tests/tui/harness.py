@@ -174,6 +174,26 @@ async def advance(app: DutyDeskApp, seconds: float, step: float = 0.5) -> None:
     await settle_screen(app)
 
 
+def sim_of(app: DutyDeskApp) -> Simulation:
+    """The simulated network the app's runtime started (radios by ISSI)."""
+    sim = app.runtime._simulator.sim  # type: ignore[union-attr]
+    assert sim is not None
+    return sim
+
+
+async def emergency(app: DutyDeskApp, issi: int, after: float = 1.0) -> None:
+    """Radio ``issi`` presses its emergency key (status 0); ``after`` seconds pass."""
+    sim_of(app).radio(issi).send_status(0)
+    await advance(app, after)
+
+
+def ring_counter(app: DutyDeskApp) -> list[int]:
+    """Count the App's bells (one entry per ring) instead of ringing."""
+    bells: list[int] = []
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    return bells
+
+
 def screen_text(app: DutyDeskApp) -> str:
     """The whole screen as plain text, one line per row (for asserting what is shown)."""
     strips = app.screen._compositor.render_strips()

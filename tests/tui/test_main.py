@@ -16,28 +16,23 @@ from textual.widgets import DataTable, Static
 from console.paging.model import Rung
 from console.paging.targets import build_request
 from console.runtime_view import Standing
-from console.tui.app import DutyDeskApp
 from console.tui.widgets.alarm import AlarmBanner
 from console.tui.widgets.board import ResponseBoard
 from console.tui.widgets.statusbar import StatusBar
 from console.tui.widgets.units import UnitsTable
 from fakes.behaviour import Behaviour
 
-from .harness import advance, make_app, screen_text, settle_screen, until_up
+from .harness import (
+    advance,
+    make_app,
+    ring_counter,
+    screen_text,
+    settle_screen,
+    sim_of,
+    until_up,
+)
 
 SCHOOL, MIDDLE, LANG_SCHOOL, KINDER = 2001, 2002, 2003, 2004
-
-
-def sim_of(app: DutyDeskApp):  # type: ignore[no-untyped-def]
-    sim = app.runtime._simulator.sim  # type: ignore[union-attr]
-    assert sim is not None
-    return sim
-
-
-def ring_counter(app: DutyDeskApp) -> list[int]:
-    bells: list[int] = []
-    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
-    return bells
 
 
 async def test_main_screen_shows_units_and_link_up_80x24(tmp_path: Path) -> None:
@@ -98,7 +93,7 @@ async def test_emergency_raises_banner_and_bell_until_acknowledged(tmp_path: Pat
         assert "江畔幼儿园保安队" in screen_text(app) and "紧急状态" in screen_text(app)
         assert len(bells) == 1
         assert app.query_one(StatusBar).alarms == 1
-        await pilot.press("f12")
+        await pilot.press("f12", "enter")  # asks, naming it (tests/tui/test_alarms_everywhere)
         await settle_screen(app)
         assert not banner.has_class("-active")
         assert app.runtime.alarms.unacknowledged() == []
@@ -120,11 +115,11 @@ async def test_several_alarms_queue_in_order_and_remind(tmp_path: Path) -> None:
         before = len(bells)
         await advance(app, 30.0)  # unacknowledged alarms remind, and each reminder rings
         assert len(bells) > before
-        await pilot.press("a")
+        await pilot.press("a", "enter")
         await settle_screen(app)
         assert banner.alarm_ids == ("ALM-0002",)
         assert "紧急呼叫" in screen_text(app)
-        await pilot.press("a")
+        await pilot.press("a", "enter")
         await settle_screen(app)
         assert banner.alarm_ids == () and not banner.has_class("-active")
 
@@ -191,7 +186,10 @@ async def test_repage_silent_key_calls_the_engine(tmp_path: Path) -> None:
         await pilot.press("f3")  # no page yet: a notice, nothing sent
         runtime.page(build_request(runtime.station, ["2001", "2002"], text="点名测试"))
         await advance(app, 15.0)
-        await pilot.press("f3")
+        await pilot.press("f3")  # names the one it will re-page, and asks
+        await settle_screen(app)
+        assert "重呼 1 个单元" in screen_text(app) and "滨江第一中学" in screen_text(app)
+        await pilot.press("enter")
         await advance(app, 2.0)
         view = runtime.current_page()
         assert view is not None

@@ -145,7 +145,7 @@ async def test_report_opens_as_terminal_text(tmp_path: Path) -> None:
         call = app.runtime.rollcall
         assert call is not None and call.rollcall_id in view.shown
         assert "点名 学校组" in view.shown and "江畔幼儿园保安队" in view.shown
-        assert "Response times" in screen_text(app)
+        assert "响应时间" in screen_text(app) and "Response times" not in screen_text(app)
         await pilot.press("escape")
         assert isinstance(app.screen, RollCallScreen)
 

@@ -209,7 +209,7 @@ async def test_f3_repages_the_silent_from_the_page_screen(tmp_path: Path) -> Non
         runtime.page(build_request(runtime.station, ["2001", "2002"], text="点名测试"))
         await advance(app, 15.0)
         screen = await open_page(app, pilot)
-        await pilot.press("f3")
+        await pilot.press("f3", "enter")  # asks, naming whom; Enter re-pages them
         await advance(app, 2.0)
         assert app.screen is screen
         view = runtime.current_page()

@@ -80,6 +80,18 @@ class Terminal:
             time.sleep(0.1)
         pytest.fail(f"screen did not show what was expected in {timeout:g} s:\n{text}")
 
+    def quit(self) -> None:
+        """``q``, and Enter if the console asks first (something is still live)."""
+        self.press("q")
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            if self.rc_file.exists() and self.rc_file.read_text().strip():
+                return
+            if "确定退出" in self.screen() or "quit anyway" in self.screen():
+                self.press("Enter")
+                return
+            time.sleep(0.1)
+
     def exit_status(self, timeout: float = 20.0) -> int:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
@@ -179,6 +191,31 @@ def test_console_in_tmux_in_english(terminal: Callable[..., Terminal]) -> None:
     term.press("Escape")
     term.wait_for(lambda s: "Esc or F1 closes" not in s)
     term.press("q")
+    assert term.exit_status() == 0
+
+
+def test_alarm_over_the_log_and_f12_at_80x24(
+    terminal: Callable[..., Terminal], radios: Any
+) -> None:
+    """The shipped console at 80x24: F12 is in the footer, an emergency raised while the
+    F7 log is open shows there, F12 names it and asks, Enter takes it."""
+    term = terminal("--gateway", radios.url, size=(80, 24))
+    screen = term.wait_for(lambda s: "已连接" in s)
+    assert "f12 确认告警" in screen.rstrip().splitlines()[-1]
+    term.press("F7")
+    term.wait_for(lambda s: "事件日志 — Enter" in s)
+    radios.call(lambda sim: sim.radio(2004).send_status(0))
+    shown = term.wait_for(lambda s: "ALM-0001" in s, timeout=10)
+    assert "江畔幼儿园保安队" in shown and "F12 确认" in shown and "事件日志 — Enter" in shown
+    term.press("F12")
+    asked = term.wait_for(lambda s: "确认告警 ALM-0001" in s)
+    assert "紧急状态" in asked
+    term.press("F12")  # twice: still the one question (a second would stay on screen)
+    term.press("Enter")
+    term.wait_for(lambda s: "ALM-0001" not in s and "事件日志 — Enter" in s)
+    term.press("Escape")
+    term.wait_for(lambda s: "单元与通话组" in s)
+    term.quit()
     assert term.exit_status() == 0
 
 
@@ -323,7 +360,7 @@ def test_f2_with_a_zone_sends_rtp_to_the_speaker_and_f8_goes_through_the_voice_p
     term.wait_for(lambda s: "未按讲话" in s)
     term.press("Escape")
     term.wait_for(lambda s: "单元与通话组" in s)  # (Esc then q at once would be Alt+Q)
-    term.press("q")
+    term.quit()  # the page may still wait for answers: q asks first
     assert term.exit_status() == 0
 
 

@@ -22,19 +22,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from console.drills import Drill, DrillProgress, DrillRun
 from console.errors import ConfigError, ConsoleError
-from console.reports import DrillNotFound, Report, render
+from console.i18n import say
+from console.reports import DrillNotFound, Report
 from console.runtime_view import Batch, ServiceEvent
 from console.tui.render import clean, clock_text, inert, local_time
 from console.tui.screens.report_actions import ReportActions
 from console.tui.strings import Key, screen_title, tr
+from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.runs import (
     ConfirmRun,
     PickTable,
-    ReportView,
     bind_keys,
 )
 
@@ -117,7 +118,7 @@ def verdict_text(report: Report, lang: str) -> Text:
         key = "interrupted"
     style = {"passed": "bold green", "failed": "bold red", "interrupted": "bold yellow"}[key]
     text = Text(f" {tr(f'dr.verdict.{key}', lang)} ", style=f"{style} reverse")
-    text.append(f"  {clean(report.id)}  {clean(report.title)}")
+    text.append(f"  {clean(report.id)}  {clean(say(report.title, lang))}")
     for c in report.criteria:
         mark = "✔" if c.passed else "✘"
         line = tr(
@@ -133,7 +134,7 @@ def verdict_text(report: Report, lang: str) -> Text:
         text.append("\n" + line, style="green" if c.passed else "red")
     if report.passed is False and report.reasons:
         text.append(f"\n{tr('dr.reasons', lang)}: ")
-        text.append("; ".join(clean(r) for r in report.reasons))
+        text.append("; ".join(clean(say(r, lang)) for r in report.reasons))
     return text
 
 
@@ -181,7 +182,7 @@ class DrillScreen(ReportActions):
             live.border_title = f"{screen_title('drill', lang)} · {tr('dr.progress', lang)}"
             yield Static("", id="dr-progress", markup=False)
             yield Static("", id="dr-verdict", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self._unsubscribe = self.runtime.subscribe(self._on_batch)
@@ -413,8 +414,7 @@ class DrillScreen(ReportActions):
             self._warn(clean(exc))
             return
         self.show_report(report)
-        title = f"{tr('run.report', self.lang)} {report.id}"
-        self.app.push_screen(ReportView(title, render(report, "terminal"), self.lang))
+        self.view_report(report)
 
     def _warn(self, message: str) -> None:
         self.notify(message, severity="warning", markup=False)

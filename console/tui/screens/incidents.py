@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord
@@ -29,6 +29,7 @@ from console.runtime_view import Batch, LogTail
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ChoiceDialog, PromptDialog
+from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.incidents import PRIORITY_LABELS, PRIORITY_STYLES
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.timeline import TIMELINE_HIDDEN, record_line
@@ -180,7 +181,7 @@ class IncidentsScreen(Screen[None]):
                 with VerticalScroll(id="inc-scroll") as scroll:
                     scroll.border_title = tr("inc.timeline", lang)
                     yield Static("", id="inc-timeline", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self._unsubscribe = self.runtime.subscribe(self._on_batch)

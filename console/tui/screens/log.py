@@ -26,7 +26,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from console.config import Unit
 from console.errors import ConsoleError
@@ -34,6 +34,7 @@ from console.eventlog import EventLogError, EventRecord, LogBadQuery, parse_time
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import PromptDialog
+from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.logtail import FAMILY_LABELS
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.timeline import describe
@@ -162,7 +163,7 @@ class LogScreen(Screen[None]):
             table.add_column(tr(f"log.col.{key}", lang), key=key)
         yield table
         yield Static("", id="log-status", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self.run_query()

@@ -83,7 +83,7 @@ class MainScreen(Screen[None]):
         self._ready = False
         self._held = _Held()
         lang, tz = self.lang, app.tz
-        self.alarm = AlarmBanner(lang, tz, id="alarm")
+        self.alarm = AlarmBanner(lang, tz, getattr(self.runtime.alarms, "rules", None), id="alarm")
         self.units = UnitsTable(lang, id="units")
         self.incidents = IncidentsTable(lang, id="incidents")
         self.board = ResponseBoard(lang, id="board")
@@ -228,7 +228,7 @@ class MainScreen(Screen[None]):
 
     def show_alarms(self) -> None:
         pending = self.runtime.alarms.unacknowledged()
-        self.alarm.show(pending)
+        self.alarm.show(pending, self.runtime.clock.time())
         if self.has_class("-alarm") != bool(pending):
             self.set_class(bool(pending), "-alarm")
         self.status.alarms = len(pending)
@@ -252,3 +252,5 @@ class MainScreen(Screen[None]):
         self.units.refresh_ages(now)
         self.activity.refresh_talkers(now)
         self.board.show(runtime.current_page(), now)
+        if self.alarm.alarm_ids:  # how long the alarm has waited, to the second
+            self.show_alarms()

@@ -26,7 +26,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Label, OptionList, SelectionList, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
@@ -38,6 +38,7 @@ from console.paging.targets import build_request, page_targets
 from console.tui.render import fit, inert
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ConfirmDialog
+from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.screenkeys import bind_keys
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ class PageScreen(Screen[None]):
                 yield Label(tr(label, lang), classes="deadline")
                 yield Input(str(seconds), id=wid, compact=True, type="integer")
         yield Static("", id="page-summary", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self._rebuild()

@@ -27,13 +27,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.config import Station
 from console.errors import ConsoleError
 from console.tui.render import clean, inert
 from console.tui.strings import Key, tr
+from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.units import UnitsTable
 from drivers.errors import DriverError
@@ -140,7 +141,7 @@ class PttScreen(Screen[None]):
         floor = Static("", id="ptt-floor", markup=False)
         floor.border_title = tr("ptt.floor", lang)
         yield floor
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         gateway = getattr(self.runtime, "gateway", None)

@@ -32,11 +32,21 @@ class ReportActions(Screen[None]):
 
         def _report(self) -> Report | None: ...
 
+    @property
+    def station_name(self) -> str:
+        """The station as reports name it, in the screen's language."""
+        return self.runtime.station.display_name(self.lang)
+
     def action_report(self) -> None:
         report = self._report()
         if report is not None:
-            title = f"{tr('run.report', self.lang)} {report.id}"
-            self.app.push_screen(ReportView(title, render(report, "terminal"), self.lang))
+            self.view_report(report)
+
+    def view_report(self, report: Report) -> None:
+        """The report as terminal text, in the screen's language, over this screen."""
+        title = f"{tr('run.report', self.lang)} {report.id}"
+        text = render(report, "terminal", self.lang, self.station_name)
+        self.app.push_screen(ReportView(title, text, self.lang))
 
     def action_export(self) -> None:
         report = self._report()
@@ -54,7 +64,7 @@ class ReportActions(Screen[None]):
     def export(self, report: Report, path: Path) -> None:
         """Write the file off the UI loop; say where it went (or why not)."""
         try:
-            saved = write_report(report, path)
+            saved = write_report(report, path, self.lang, self.station_name)
         except (OSError, ValueError) as exc:
             message = tr("run.export_failed", self.lang, error=clean(exc))
             self.app.call_from_thread(self.notify, message, severity="error", markup=False)

@@ -21,7 +21,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from console.errors import ConsoleError
 from console.reports import Report
@@ -38,6 +38,7 @@ from console.runtime_view import Batch, ServiceEvent
 from console.tui.render import clean, clock_text, inert, local_time
 from console.tui.screens.report_actions import ReportActions
 from console.tui.strings import Key, screen_title, tr
+from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.runs import (
     ConfirmRun,
     PickTable,
@@ -151,7 +152,7 @@ class RollCallScreen(ReportActions):
         table: DataTable[Text] = DataTable(id="rc-table", cursor_type="row", zebra_stripes=True)
         table.border_title = screen_title("rollcall", lang)
         yield table
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#rc-table", DataTable)

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from console.paging.model import PageView
+from console.paging.summary import RepagePlan, TargetSummary, repage_candidates, summarise
 from console.runtime_view import BoardCell, Standing, board_cells
 from console.tui.render import clock_text, fit, inert
 from console.tui.strings import tr
@@ -38,6 +39,10 @@ class ResponseBoard(Static):
         self.view: PageView | None = None
         self.now = 0.0
         self.cells: tuple[BoardCell, ...] = ()
+        self.summaries: tuple[TargetSummary, ...] = ()
+        """One lasting line per target passed (instead of a toast per late unit)."""
+        self.plan = RepagePlan((), ())
+        """Whom F3 would re-page now."""
         self.names: dict[int, str] = {}
         """ISSI → name in the officer's language (the page carries the Chinese alias)."""
         self._shown: object = None
@@ -47,6 +52,8 @@ class ResponseBoard(Static):
         self.view = view
         self.now = now
         self.cells = board_cells(view, now) if view is not None else ()
+        self.summaries = summarise(view) if view is not None else ()
+        self.plan = repage_candidates(view, now)
         self._redraw()
 
     def on_resize(self) -> None:
@@ -62,6 +69,8 @@ class ResponseBoard(Static):
                 for c in self.cells
             ),
             self.content_size.width,
+            self.summaries,
+            self.plan.units,
         )
         if shown != self._shown:
             self._shown = shown
@@ -100,6 +109,7 @@ class ResponseBoard(Static):
             head.append(f"  {tr('board.closed', lang)}", style="dim")
         head.append("  ")
         head.append_text(inert(view.text))
+        lines = [head, *self.summary_lines()]
         width = max(NARROW_CELL, self.content_size.width or NARROW_CELL)
         cell_width = WIDE_CELL if width >= 3 * WIDE_CELL + 2 else NARROW_CELL
         columns = max(1, (width + 1) // (cell_width + 1))
@@ -114,4 +124,27 @@ class ResponseBoard(Static):
                 row = []
         if row:
             grid.add_row(*row)
-        return Group(head, grid)
+        return Group(*lines, grid)
+
+    def summary_lines(self) -> list[Text]:
+        """ "3分钟出发超时 9 个 [F3 重呼这 9 个]": one line per target passed; F3's offer
+        goes on the newest line whose late units it would re-page (else the newest)."""
+        lang, plan, summaries = self.lang, self.plan, self.summaries
+        these = [i for i, s in enumerate(summaries) if set(s.still_late) == set(plan.units)]
+        offer_at = (these or [len(summaries) - 1])[-1] if plan.units else -1
+        lines: list[Text] = []
+        for i, summary in enumerate(summaries):
+            line = Text(no_wrap=True, overflow="ellipsis")
+            label = summary.target.label(lang)
+            line.append(
+                tr("board.summary", lang, target=label, n=len(summary.late)), style="bold red"
+            )
+            caught_up = len(summary.late) - len(summary.still_late)
+            if caught_up:
+                line.append(tr("board.caught_up", lang, n=caught_up))
+            if i == offer_at:
+                key = "board.repage_these" if these else "board.repage_silent"
+                line.append("  ")
+                line.append(f"[{tr(key, lang, n=len(plan.units))}]", style="reverse")
+            lines.append(line)
+        return lines

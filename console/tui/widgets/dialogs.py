@@ -144,3 +144,14 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class QuitDialog(ConfirmDialog):
+    """ "Quit with this still running?": names what is live; Enter quits, Esc stays."""
+
+    def __init__(self, live: Sequence[str], lang: str, *, local: bool) -> None:
+        body = Text("\n".join(f"• {line}" for line in live))
+        body.append("\n\n")
+        body.append(tr("quit.local" if local else "quit.service", lang))
+        super().__init__(tr("quit.title", lang), body, lang, keys="quit.keys")
+        self.live = tuple(live)

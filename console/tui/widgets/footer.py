@@ -8,6 +8,9 @@ Footer's watcher list is pruned of removed nodes only when ``compact`` changes, 
 never does.  On the main screen, which lives for the whole shift, that was ~10 widgets
 with their render caches (~6 000 objects) per F1/Esc -- more for every full pass of the
 garbage collector to walk, and more work on the key press that closes a screen.
+
+Every screen's footer shows the alarm key first: Textual lists the focused widget's and
+the screen's keys before the App's, and at 80 columns the App's F12 was cut off.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+FIRST_ACTIONS = frozenset({"acknowledge_alarm", "app.acknowledge_alarm"})
+"""Shown first in every footer (alarms above everything)."""
 
 
 class DeskFooter(Footer):
@@ -41,7 +48,10 @@ class DeskFooter(Footer):
 
     def compose(self) -> Any:
         self._composed_for = self.shown_keys()
-        return super().compose()
+        keys = list(super().compose())
+        first = [k for k in keys if isinstance(k, FooterKey) and k.action in FIRST_ACTIONS]
+        yield from first
+        yield from (k for k in keys if k not in first)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True

@@ -52,14 +52,15 @@ def export_format(path: str | Path) -> str | None:
     return EXPORT_FORMATS.get(Path(path).suffix.lower())
 
 
-def write_report(report: Report, path: str | Path) -> Path:
-    """Render ``report`` in the format of ``path``'s ending and write it (worker thread)."""
+def write_report(report: Report, path: str | Path, lang: str = "zh-CN", station: str = "") -> Path:
+    """Render ``report`` in the format of ``path``'s ending, in ``lang`` naming ``station``,
+    and write it (worker thread)."""
     target = Path(path).expanduser()
     fmt = export_format(target)
     if fmt is None:
         raise ValueError(f"unknown report format for {target.name}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(report, fmt), encoding="utf-8")
+    target.write_text(render(report, fmt, lang, station), encoding="utf-8")
     return target
 
 
