@@ -32,7 +32,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from serial_path import BITS_PER_BYTE, CriticalPath, Spread, critical_path, joined
+from serial_path import CriticalPath, Spread, critical_path, joined
 
 from drivers.clock import SystemClock
 from drivers.gateway import Gateway
@@ -48,7 +48,6 @@ class LinkRun:
 
     elapsed: float
     path: CriticalPath
-    both_ways: int
     turnaround: float
 
 
@@ -79,7 +78,7 @@ async def run(url: str, n: int, baud: int) -> LinkRun:
     path = critical_path(tx, rx)
     if path.finals != n:
         raise SystemExit(f"window holds {path.finals} final results for {n} commands")
-    return LinkRun(elapsed, path, len(tx) + len(rx), turnaround)
+    return LinkRun(elapsed, path, turnaround)
 
 
 def one_process(exe: list[str], n: int, baud: int) -> LinkRun:
@@ -114,7 +113,7 @@ def main() -> int:
             raise SystemExit("runs sent different bytes; the limit would differ")
         limit = Spread.of([r.path.seconds(baud) for r in runs])
         ratio = Spread.of([r.elapsed / r.path.seconds(baud) for r in runs])
-        old = Spread.of([r.elapsed / (r.both_ways * BITS_PER_BYTE / baud) for r in runs])
+        old = Spread.of([r.elapsed / r.path.both_ways_seconds(baud) for r in runs])
         turn = Spread.of([r.turnaround / r.path.seconds(baud) for r in runs])
         worst = max(worst, ratio.median)
         print(

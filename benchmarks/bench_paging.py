@@ -400,6 +400,7 @@ def main() -> int:
         base_ratio = Spread.of([e / path.seconds(baud) for e, path in bases])
         overhead = Spread.of([p["elapsed"] / b[0] for p, b in zip(pages, bases, strict=True)])
         path = pages[0]["path"]
+        both_ways = Spread.of([p["elapsed"] / p["path"].both_ways_seconds(baud) for p in pages])
         ok = ok and ratio.median <= 1.05
         print(
             f"paging: {n} responders at {baud} baud: {elapsed.fmt()} s until all "
@@ -408,7 +409,8 @@ def main() -> int:
             f"{path.other_bytes} B of reports overlapping), ratio {ratio.fmt()}x "
             f"(target <= 1.05x); bare Gateway sending the same texts: "
             f"{Spread.of([e for e, _ in bases]).fmt()} s = {base_ratio.fmt()}x; "
-            f"engine+log vs bare Gateway: {overhead.fmt()}x"
+            f"engine+log vs bare Gateway: {overhead.fmt()}x; "
+            f"[old denominator, both ways summed: {both_ways.fmt()}x]"
         )
         if "latency_p50" in pages[0]:
             p50, p99, top = (

@@ -46,6 +46,12 @@ class CriticalPath:
         """Line time of the critical path at ``baud``."""
         return (self.command_bytes + self.answer_bytes) * BITS_PER_BYTE / baud
 
+    def both_ways_seconds(self, baud: int) -> float:
+        """Every byte of the window, both directions added up: the first benchmarks'
+        denominator, kept only to show how flattering it was."""
+        total = self.command_bytes + self.answer_bytes + self.other_bytes
+        return total * BITS_PER_BYTE / baud
+
 
 def critical_path(tx: bytes, rx: bytes) -> CriticalPath:
     """The critical path of a window in which the console wrote ``tx`` and read ``rx``.

@@ -45,6 +45,7 @@ def test_only_each_commands_own_answer_is_on_the_path() -> None:
     assert path.finals == 3
     assert path.other_bytes == len(reports)
     assert path.seconds(115200) == pytest.approx((len(tx) + len(answers)) * 10 / 115200)
+    assert path.both_ways_seconds(9600) == pytest.approx((len(tx) + len(rx)) * 10 / 9600)
 
 
 def test_errors_are_answers_too() -> None:
