@@ -151,6 +151,24 @@ def _window(trace: WireTrace, first: int, last: int, n: int) -> CriticalPath:
     return path
 
 
+async def _answered(trace: WireTrace, first: int, n: int) -> CriticalPath:
+    """The page's window from ``first`` once the last command's final result is in.
+
+    The engine may commit the last ``accepted`` rung (on ``+CMGS: n``) before that
+    command's ``OK`` has been read; the limit counts the ``OK`` all the same.
+    """
+    end = time.perf_counter() + 5.0
+    while True:
+        tx, rx = joined((r.direction, r.data) for r in trace.records[first:])
+        path = critical_path(tx, rx)
+        if path.finals >= n or time.perf_counter() > end:
+            break
+        await asyncio.sleep(0.01)
+    if path.finals != n:
+        raise SystemExit(f"window holds {path.finals} final results for {n} commands")
+    return path
+
+
 async def baseline(url: str, n: int, baud: int) -> tuple[float, CriticalPath]:
     """The same N texts through the bare Gateway (no engine, no log), on a fresh network."""
     link, trace = await _open_link(url, baud)
@@ -255,7 +273,7 @@ async def bench(
     )
     await asyncio.wait_for(all_reached[Rung.ACCEPTED].wait(), timeout=n * 0.05 + 30)
     elapsed = time.perf_counter() - start
-    path = _window(trace, first, len(trace.records), n)
+    path = await _answered(trace, first, n)
     result: dict[str, Any] = {
         "elapsed": elapsed,
         "path": path,
