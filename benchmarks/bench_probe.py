@@ -5,7 +5,11 @@ While a page, roll call or drill is open the link probes the gateway after 1.5 s
 interval.  This measures, over 120 s of virtual time on a quiet line, the bytes both ways
 with a page open and with none, against the real link and the simulated MT over a pty,
 and reports them as a share of the line's capacity at 9600 and 115200 baud (10 bits a
-byte on an 8N1 line: the physical limit).
+byte on an 8N1 line: the physical limit).  The windows open on a quiet line (the page's
+reports are in before the second one), so every byte in them is a probe or its answer:
+the sum of both ways is the probes' own critical path, the line time any other command
+may have to wait for (issue 13).  On virtual time the run is deterministic, so one run is
+the figure.
 
 Run: .venv/bin/python benchmarks/bench_probe.py
 """
