@@ -150,6 +150,7 @@ async def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sizes", default="46,500,2000")
     ap.add_argument("--bauds", default="9600,115200")
+    ap.add_argument("--modes", default="fast,individual")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     bauds = [int(x) for x in args.bauds.split(",")]
@@ -162,6 +163,8 @@ async def main() -> None:
             for baud in bauds:
                 group, individual = limits(n, baud, cfg)
                 for mode, limit in (("fast", group), ("individual", individual)):
+                    if mode not in args.modes.split(","):
+                        continue
                     lasts, t90s = [], []
                     for seed in range(1, args.runs + 1):
                         last, t90 = await one_run(n, baud, mode, seed, Path(tmp))

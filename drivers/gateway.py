@@ -72,7 +72,12 @@ class Gateway:
         self.auto_report = auto_report
         self.calls: dict[int, CallState] = {}
         self._listeners: list[Listener] = []
+        # Radios de-duplicate SDS-TL by (source, reference): a process that starts again
+        # at 1 would have its first pages taken for retries of the last process's.  So
+        # start from the wall clock (a restart minutes later starts elsewhere); a service
+        # with a log goes on after the log's last reference (continue_refs_after).
         self._refs = itertools.cycle(range(1, 256))
+        self.continue_refs_after(int(link.clock.time()) % 255)
         self._concat_refs = itertools.cycle(range(1, 256))
         self._sds_mode: int | None = None
         self._sds_lock = asyncio.Lock()
