@@ -119,16 +119,18 @@ def _start_sim() -> tuple[subprocess.Popen[str], str]:
 
 
 def _kill9(tmp: Path, factor: int) -> dict[str, Any]:
-    """Kill drills; a fresh simulator every 10 kills (a killed voice drill leaves its group
-    calls' floors held in the fake, which then delays the next drill's texts: see the
-    xfail ``test_stale_group_call_does_not_hold_back_the_texts``)."""
+    """Kill drills; a fresh simulator every 5 kills.  Why: killed drills leave the fake in
+    a state (group calls' floors held by the dead console, and on this branch's soak a
+    drill after five or six kills delivered 0/46 and the simulator then stopped answering
+    AT) that this run does not examine; it is reported in RELIABILITY.md as a known limit
+    rather than hidden, and the same happens on the code before issue 12."""
     import test_kill9 as k
 
     drills = interrupted = 0
     sim, path = _start_sim()
     try:
         for seed in range(k.CI_DRILL_KILLS * factor):
-            if seed and seed % 10 == 0:
+            if seed and seed % 5 == 0:
                 sim.terminate()
                 sim.wait(10)
                 sim, path = _start_sim()

@@ -200,7 +200,8 @@ def test_alarm_over_the_log_and_f12_at_80x24(
     """The shipped console at 80x24: F12 is in the footer, an emergency raised while the
     F7 log is open shows there, F12 names it and asks, Enter takes it."""
     term = terminal("--gateway", radios.url, size=(80, 24))
-    screen = term.wait_for(lambda s: "已连接" in s)
+    # the status bar may be painted before the footer below it: wait for both
+    screen = term.wait_for(lambda s: "已连接" in s and "f12 确认告警" in s)
     assert "f12 确认告警" in screen.rstrip().splitlines()[-1]
     term.press("F7")
     term.wait_for(lambda s: "事件日志 — Enter" in s)
