@@ -38,6 +38,7 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "board.late": ("{n} 超时", "{n} late"),
     "board.waiting": ("未应答", "waiting"),
     "board.closed": ("已结束", "closed"),
+    "board.recovered": ("断线恢复后补发 {n}", "re-sent after outage {n}"),
     "board.summary": ("{target}超时 {n} 个", "{target} target missed by {n}"),
     "board.caught_up": ("（{n} 个已补上）", " ({n} caught up since)"),
     "board.repage_these": ("F3 重呼这 {n} 个", "F3 re-pages these {n}"),

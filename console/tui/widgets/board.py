@@ -20,6 +20,9 @@ from console.runtime_view import BoardCell, Standing, board_cells
 from console.tui.render import clock_text, fit, inert
 from console.tui.strings import tr
 
+RECOVERED_MARK = "↻"
+"""Marks a unit whose message was sent again after the link came back (cable, reboot)."""
+
 NARROW_CELL, WIDE_CELL = 20, 26
 STANDING_STYLES = {
     Standing.DONE: "bold green",
@@ -86,7 +89,11 @@ class ResponseBoard(Static):
         text = Text(no_wrap=True)
         rung_width = 7 if lang == "en" else 6
         alias = self.names.get(cell.issi, cell.alias)
-        text.append_text(fit(alias, width - rung_width - 7, style))
+        room = width - rung_width - 7
+        if cell.recovered:  # its message went again after a blind window (recovery.py)
+            text.append(RECOVERED_MARK, style="bold cyan")
+            room -= 1
+        text.append_text(fit(alias, room, style))
         text.append(" ")
         text.append_text(fit(rung, rung_width, style))
         text.append(f" {clock_text(cell.elapsed_s):>5}", style=style)
@@ -105,6 +112,10 @@ class ResponseBoard(Static):
         if late:
             head.append("  ")
             head.append(tr("board.late", lang, n=late), style="bold red")
+        recovered = sum(1 for c in self.cells if c.recovered)
+        if recovered:
+            head.append("  ")
+            head.append(RECOVERED_MARK + tr("board.recovered", lang, n=recovered), style="cyan")
         if view.closed:
             head.append(f"  {tr('board.closed', lang)}", style="dim")
         head.append("  ")
