@@ -356,6 +356,7 @@ _S.update(
         "page.mode.text": ("短信", "Text"),
         "page.mode.voice": ("语音组呼", "Voice call"),
         "page.mode.speakers": ("广播", "Loudspeakers"),
+        "page.mode.fast": ("快速告警（组短信）", "Fast alert (group SDS)"),
         "page.speakers.no_engine": (
             "广播不可用：未接入广播引擎",
             "loudspeakers unavailable: no broadcast engine is running",

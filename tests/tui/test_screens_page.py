@@ -245,3 +245,22 @@ async def test_kind_filter_and_group_members(tmp_path: Path) -> None:
         request = screen.build()
         assert request is not None and request.talkgroups == ()  # units only, no group call
         assert {r.issi for r in request.recipients} == {int(m[2:]) for m in members}
+
+
+async def test_fast_alert_checkbox_sends_one_group_sds_per_talkgroup(tmp_path: Path) -> None:
+    """The page screen's 快速告警 choice: the request carries the talkgroup as a group SDS
+    and the follow-up delay; unticked, one SDS-TL per unit."""
+    from textual.widgets import Checkbox
+
+    app = make_app(tmp_path, units=12)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_page(app, pilot)
+        await filter_and_pick(pilot, screen, "学校组")
+        screen.query_one("#page-text", Input).value = ACCIDENT
+        individual = screen.build()
+        assert individual is not None and individual.group_text == ()
+        screen.query_one("#mode-fast", Checkbox).value = True
+        await pilot.pause()
+        fast = screen.build()
+        assert fast is not None and fast.group_text == (9011,)
+        assert fast.followup_s == float(app.runtime.station.paging.followup_s)

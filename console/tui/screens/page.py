@@ -203,6 +203,13 @@ class PageScreen(Screen[None]):
                         compact=True,
                         disabled=self._speakers_why() is not None,
                     )
+
+                yield Checkbox(
+                    tr("page.mode.fast", lang),
+                    station.paging.mode == "fast",
+                    id="mode-fast",
+                    compact=True,
+                )
                 yield Static(self._speakers_why() or "", id="speakers-why", markup=False)
                 zones: SelectionList[str] = SelectionList(
                     *(Selection(inert(z.display_name(lang)), z.id) for z in station.zones),
@@ -385,6 +392,7 @@ class PageScreen(Screen[None]):
             voice=voice_on,
             operator=self.runtime.operator,
             targets=page_targets(self._deadlines(station)),
+            mode="fast" if self.query_one("#mode-fast", Checkbox).value else "individual",
         )
 
     def _deadlines(self, station: Station) -> Targets:
