@@ -39,6 +39,7 @@ from console.tui.render import clean, inert
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.main import ALARM_EVENTS, MainScreen
 from console.tui.strings import KEYS, screen_title, tr
+from console.tui.textual_private import stop_on_exception, write_to_terminal
 from console.tui.widgets.alarm import AcknowledgeDialog, AlarmBanner, KindLabels, describe
 from console.tui.widgets.dialogs import ConfirmDialog, QuitDialog
 from drivers.clock import SystemClock
@@ -152,7 +153,7 @@ class DutyDeskApp(App[None]):
         try:
             await self.runtime.start()
         except Exception as exc:  # as an exception in on_mount would: the console stops
-            self._handle_exception(exc)
+            stop_on_exception(self, exc)
             return
         self._started()
 
@@ -176,9 +177,7 @@ class DutyDeskApp(App[None]):
     def _title_to_terminal(self) -> None:
         """Name the station in the terminal's title bar (OSC 2: xterm, tmux, Windows
         Terminal), so a window or tab on the station PC says which desk it is."""
-        driver = self._driver
-        if driver is not None and not self.is_headless:
-            driver.write(f"\x1b]2;{clean(self.title)} - {clean(self.sub_title)}\x07")
+        write_to_terminal(self, f"\x1b]2;{clean(self.title)} - {clean(self.sub_title)}\x07")
 
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:

@@ -15,7 +15,6 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from textual._styles_cache import StylesCache
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -40,6 +39,7 @@ from console.runtime_view import (
 )
 from console.tui.render import inert
 from console.tui.strings import tr
+from console.tui.textual_private import forget_colour_memo
 from console.tui.widgets.activity import ROWS, ActivityPanel
 from console.tui.widgets.alarm import AlarmBanner
 from console.tui.widgets.board import ResponseBoard
@@ -217,7 +217,7 @@ class MainScreen(Screen[None]):
         objects per F1/Esc for the cyclic GC to walk, so its pauses grew through the
         shift.  The memo is two ``Style`` objects: cheap to redo.
         """
-        StylesCache.get_inner_outer.cache_clear()
+        forget_colour_memo()
         if self._ready:
             self.call_after_refresh(self._catch_up)
 
