@@ -4,7 +4,8 @@ Matching rules (why they differ): a ``+CMGS`` result or an SDS-TL delivery repor
 the destination *and* the message reference we chose, so it is matched exactly via the
 sender's reference index.  A status, a text reply or a key-up names only the radio, so
 it goes to the most recent open page that has that unit as a responder (the one the
-person is most likely answering); a key-up counts only on a voice page whose call it is.
+person is most likely answering); a key-up counts on a page's own call or on any of the
+talkgroups it paged (a person who keys up on 学校组 after a text to 学校组 is answering).
 
 This runs on the loop for every line of a burst, so the hot path (a status answer) is
 kept to a dictionary lookup, a classification and one ``Ledger.record``.
@@ -169,7 +170,7 @@ class Intake:
         call = self.gateway.calls.get(event.cc)
         group = call.group if call is not None else ""
         for page in reversed(self.by_issi.get(issi, [])):
-            if page.closed or not page.request.voice:
+            if page.closed or not (page.request.voice or page.request.talkgroups):
                 continue
             on_call = event.cc in page.call_ccs or group in {
                 str(g) for g in page.request.talkgroups
