@@ -116,8 +116,17 @@ class RuntimeFacade:
     def move_incident(
         self, incident_id: str, state: str, *, operator: str, note: str | None = None
     ) -> Any:
-        """Move an incident along its closed loop (raises if the step is not allowed)."""
+        """Move an incident along its closed loop (raises if the step is not allowed).
+
+        Closing it ends its pages still followed: their 1/3/5-minute targets would
+        otherwise go on alerting the officer about an accident that is over."""
         inc = self._desk.book.transition(incident_id, state, operator=operator, note=note)
+        if not inc.state.is_open:
+            engine = self._desk.paging
+            for page_id in inc.pages:
+                page = engine.pages.get(page_id)
+                if page is not None and not page.closed:
+                    engine.close_page(page_id, operator)
         self._desk.shared.after_append()
         return inc
 
