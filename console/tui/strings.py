@@ -386,6 +386,10 @@ _S.update(
         "page.confirm.zones": ("广播到 {n} 个分区：", "Loudspeakers in {n} zone(s):"),
         "page.cancelled": ("已取消，未发送", "cancelled, nothing sent"),
         "page.sent": ("已发出呼叫 {id}（{n} 个单元）", "page {id} sent to {n} unit(s)"),
+        "page.queued": (
+            "呼叫 {id} 排队（网关未连接，{n} 个单元），连接后立即发出",
+            "page {id} queued ({n} unit(s)): the gateway is not connected; it goes out when it is",
+        ),
         "page.broadcast_started": ("广播 {id} 已开始", "broadcast {id} started"),
         "page.broadcast_failed": ("广播失败：{error}", "broadcast failed: {error}"),
         # incidents screen

@@ -264,3 +264,27 @@ async def test_fast_alert_checkbox_sends_one_group_sds_per_talkgroup(tmp_path: P
         fast = screen.build()
         assert fast is not None and fast.group_text == (9011,)
         assert fast.followup_s == float(app.runtime.station.paging.followup_s)
+
+
+async def test_a_page_sent_with_the_link_down_says_it_is_queued(tmp_path: Path) -> None:
+    """Honest feedback: not "已发出" while the page waits for the gateway."""
+    app = make_app(tmp_path, units=12)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_page(app, pilot)
+        await filter_and_pick(pilot, screen, "学校组")
+        screen.query_one("#page-text", Input).value = ACCIDENT
+        sim = app.runtime._simulator.sim  # type: ignore[attr-defined]
+        sim.unplug()
+        clock = app.runtime.clock
+        assert await clock.run_until(  # type: ignore[attr-defined]
+            lambda: app.runtime.link.state.value != "up", limit=10, step=0.1
+        )
+        await advance(app, 0.5)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]  # what the toasts say (test-only peek)
+        assert any("排队（网关未连接" in m for m in notes), notes
+        assert not any("已发出呼叫" in m for m in notes)

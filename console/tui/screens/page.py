@@ -504,7 +504,13 @@ class PageScreen(Screen[None]):
                 self.notify(message, severity="error", markup=False)
                 return
             incident = runtime.paging.view(page_id).incident_id or incident
-            self.notify(tr("page.sent", lang, id=page_id, n=len(request.recipients)), markup=False)
+            n = len(request.recipients)
+            if getattr(runtime.link_status, "state", "up") == "up":
+                self.notify(tr("page.sent", lang, id=page_id, n=n), markup=False)
+            else:  # honest: it waits in the queue until the gateway is back
+                self.notify(
+                    tr("page.queued", lang, id=page_id, n=n), severity="warning", markup=False
+                )
         if zones and self.speakers:
             try:
                 broadcast = runtime.start_broadcast(
