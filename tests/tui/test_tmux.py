@@ -336,8 +336,9 @@ def test_f2_with_a_zone_sends_rtp_to_the_speaker_and_f8_goes_through_the_voice_p
         time.sleep(0.2)
         term.press(key)  # past two modes: loudspeakers on
     term.wait_for(lambda s: "广播分区" in s and "沿江9处" in s)  # the zones appear
-    term.press("Tab")
-    time.sleep(0.3)
+    for key in ("Tab", "Tab"):  # past the fast-alert choice, onto the zones
+        term.press(key)
+        time.sleep(0.3)
     term.press("Space")  # the first zone
     time.sleep(0.3)
     term.press("C-s")
