@@ -335,7 +335,8 @@ def test_f2_with_a_zone_sends_rtp_to_the_speaker_and_f8_goes_through_the_voice_p
     for key in ("Tab", "Tab", "Tab", "Space"):  # the template put focus on the text
         time.sleep(0.2)
         term.press(key)  # past two modes: loudspeakers on
-    term.wait_for(lambda s: "广播分区" in s and "沿江9处" in s)  # the zones appear
+    zones_shown = term.wait_for(lambda s: "广播分区" in s and "沿江9处" in s)  # the zones appear
+    assert "快速告警（组短信）" in zones_shown  # the per-page fast-alert choice, unticked here
     for key in ("Tab", "Tab"):  # past the fast-alert choice, onto the zones
         term.press(key)
         time.sleep(0.3)
