@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Input, Label, RadioButton, RadioSet, Stat
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
+from console.incidents.model import HAND_RAISED_KINDS
 from console.runtime_view import Batch, LogTail
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
@@ -48,17 +49,6 @@ INCIDENT_KEYS: tuple[Key, ...] = (
     Key("escape", "close", "返回", "Back"),
 )
 """Keys of the incidents screen (arrows move in the list)."""
-
-INCIDENT_KINDS: tuple[str, ...] = (
-    "traffic",
-    "fire",
-    "security",
-    "drowning",
-    "safety",
-    "medical",
-    "other",
-)
-"""Kinds offered when raising an incident by hand (the book accepts any kind)."""
 
 TIMELINE_LIMIT = 500
 
@@ -106,7 +96,7 @@ class NewIncidentDialog(ModalScreen[tuple[str, str, str] | None]):
             yield Input(id="new-title", compact=True)
             yield Label(tr("inc.new.kind", lang))
             with RadioSet(id="new-kind", compact=True):
-                for i, kind in enumerate(INCIDENT_KINDS):
+                for i, kind in enumerate(HAND_RAISED_KINDS):
                     yield RadioButton(tr(f"inc.kind.{kind}", lang), value=i == 0, compact=True)
             yield Label(tr("inc.new.priority", lang))
             with RadioSet(id="new-priority", compact=True):
@@ -127,7 +117,7 @@ class NewIncidentDialog(ModalScreen[tuple[str, str, str] | None]):
         if not title:
             self.query_one("#new-error", Static).update(tr("dlg.required", self.lang))
             return
-        kind = INCIDENT_KINDS[max(0, self.query_one("#new-kind", RadioSet).pressed_index)]
+        kind = HAND_RAISED_KINDS[max(0, self.query_one("#new-kind", RadioSet).pressed_index)]
         prio = PRIORITIES[max(0, self.query_one("#new-priority", RadioSet).pressed_index)]
         self.dismiss((kind, title, prio))
 
