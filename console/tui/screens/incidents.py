@@ -11,6 +11,7 @@ which refuses what the loop does not allow; the screen shows its message.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -238,7 +239,18 @@ class IncidentsScreen(Screen[None]):
             timeline.update("")
             return
         info.update(self.detail_text(inc))
-        timeline.update(self.timeline_text(inc))
+
+        # The log is read off the UI loop; a newer batch or selection cancels this one.
+        async def load() -> None:  # a function, not a coroutine: it may be cancelled unstarted
+            await self._load_timeline(inc)
+
+        # (Textual 8 types an async function as a work of result Never, hence the ignore)
+        self.run_worker(load, group="inc-timeline", exclusive=True)  # type: ignore[arg-type]
+
+    async def _load_timeline(self, inc: Incident) -> None:
+        text = await asyncio.to_thread(self.timeline_text, inc)
+        if self.is_mounted and self.incident_id == inc.id:
+            self.query_one("#inc-timeline", Static).update(text)
 
     def detail_text(self, inc: Incident) -> Text:
         lang, tz = self.lang, self.desk.tz
@@ -266,7 +278,8 @@ class IncidentsScreen(Screen[None]):
         return text
 
     def timeline_text(self, inc: Incident) -> Text:
-        """The incident's records from the event log, oldest first."""
+        """The incident's records from the event log, oldest first (runs in a thread:
+        it touches only the log's read connection and plain data)."""
         lang, tz = self.lang, self.desk.tz
         try:
             records = [
