@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from drivers.clock import SystemClock
-from fakes.sim import Simulation, start_simulation
+from fakes.sim import SimControl, Simulation, start_simulation
 from fakes.traffic import BackgroundTraffic
 
 T = TypeVar("T")
@@ -143,6 +143,12 @@ class SimHandle:
 
         return asyncio.run_coroutine_threadsafe(run(), loop).result(timeout)
 
+    def control(self) -> SimControl:
+        """The typed control of this simulator; every change runs on its loop."""
+        if self._sim is None:
+            raise RuntimeError("simulator is not running")
+        return SimControl(self._sim, self.call)
+
     def stop(self) -> None:
         loop, stop = self._loop, self._stop
         if loop is not None and stop is not None and loop.is_running():
@@ -158,6 +164,7 @@ def start_background(
     *,
     gateway_issi: int,
     seed: int = 1,
+    baud: int | None = None,
     background_traffic: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> SimHandle:
@@ -171,7 +178,13 @@ def start_background(
         handle._stop = asyncio.Event()
         try:
             sim = await start_simulation(
-                SystemClock(), units, groups, gateway_issi=gateway_issi, seed=seed, log=log
+                SystemClock(),
+                units,
+                groups,
+                gateway_issi=gateway_issi,
+                seed=seed,
+                baud=baud,
+                log=log,
             )
         except BaseException as exc:
             failure.append(exc)

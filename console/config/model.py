@@ -54,6 +54,15 @@ STATUS_MEANINGS: tuple[str, ...] = (
 """Meanings the engines understand; a station may add its own on top."""
 
 
+SIM_SCHEME = "sim"
+
+
+def is_simulated(url: str) -> bool:
+    """``sim://NAME`` (or the drill shorthand ``sim``) names the built-in simulator: the
+    one test of "is this the simulator" in the house."""
+    return url == SIM_SCHEME or url.startswith(f"{SIM_SCHEME}://")
+
+
 @dataclass(frozen=True)
 class GatewayConfig:
     """How to reach the trunking gateway (a pyserial-style URL or ``sim://`` for the fake)."""
@@ -66,7 +75,7 @@ class GatewayConfig:
     @property
     def is_simulated(self) -> bool:
         """``sim://...`` means: start the built-in simulator and connect to it."""
-        return self.url.startswith("sim://")
+        return is_simulated(self.url)
 
 
 @dataclass(frozen=True)

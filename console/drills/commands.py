@@ -81,12 +81,12 @@ def report_voice(args: argparse.Namespace, station: Any = None) -> tuple[str, st
 
 
 def cmd_drill_run(args: argparse.Namespace) -> int:
+    from console.config import is_simulated
     from console.drills.loader import load_drill
-    from console.drills.simulated import is_simulated_url
 
     station = _station(args)
     drill = load_drill(args.file, station)  # ConfigError: file:line: field, before any send
-    if drill.scripted and not is_simulated_url(args.gateway):
+    if drill.scripted and not is_simulated(args.gateway):
         line = drill.simulation.line if drill.simulation else None
         raise ConfigError(
             "scripted behaviour runs only against the simulated network, not a real gateway",

@@ -146,6 +146,7 @@ async def embedded_service(
 ) -> AsyncIterator[str]:
     """A station service for one command: the runtime (no background radio traffic, no
     sound), its link up (or a clear error at once), and the API on its socket."""
+    from console.config import is_simulated
     from console.runtime import Runtime, ThreadedSimulator
     from console.service.host import ServiceHost
 
@@ -155,7 +156,7 @@ async def embedded_service(
         gateway_url=url,
         db_path=db,
         operator=operator,
-        simulator=ThreadedSimulator(background_traffic=False) if url.startswith("sim://") else None,
+        simulator=ThreadedSimulator(background_traffic=False) if is_simulated(url) else None,
         voice=False,
     )
     host = ServiceHost(runtime)

@@ -17,7 +17,13 @@ from typing import Any
 
 from console.config import Station, demo_station
 from console.runtime import Runtime
-from console.simulator import gateway_issi, station_groups, station_units
+from console.simulator import (
+    gateway_issi,
+    register_running,
+    station_groups,
+    station_units,
+    stop_network,
+)
 from console.tui.app import DutyDeskApp
 from drivers.clock import VirtualClock
 from fakes.behaviour import Behaviour
@@ -54,6 +60,7 @@ class LoopSimulator:
         self.behaviours = behaviours or {}
         self.sim: Simulation | None = None
         self.runtime: Runtime | None = None
+        self.url = f"sim://tui-{id(self):x}"
 
     async def launch(self, station: Station) -> str:
         self.sim = await start_simulation(
@@ -65,10 +72,13 @@ class LoopSimulator:
             behaviours={**{u.issi: behaviour(10.0) for u in station.units}, **self.behaviours},
         )
         self.clock.settle = self.settle
-        return self.sim.url
+        # The link opens it by name through pyserial's sim:// handler, as the shipped
+        # console opens its simulator.
+        return register_running(self.url, self.sim)
 
     async def stop(self) -> None:
         if self.sim is not None:
+            stop_network(self.url)
             await self.sim.close()
 
     async def settle(self, limit: float = 5.0) -> None:
