@@ -26,7 +26,8 @@ from console.broadcast.cli import add_fake_speaker_parser as _add_fake_speaker
 from console.centre.commands import add_centre as _add_centre
 from console.centre.commands import add_report as _add_report
 from console.config import Station, load_station
-from console.config.loader import load_selected_station
+from console.config.loader import load_selected_station, select_station
+from console.config.where import find_station_file, lookup_help
 from console.doctor.command import add_doctor as _add_doctor
 from console.drills.commands import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
@@ -81,14 +82,18 @@ def cmd_console(args: argparse.Namespace) -> int:
     """Run the console as a face of the station service: attach to the one that serves
     this log (or gateway), starting it first when none runs (``--embedded``: run the
     station inside the console instead, as before the service existed)."""
-    station = load_selected_station(args)
+    station, source = select_station(args)
     lang = selected_lang(args, station)
+    from console.logsetup import configure_logging
     from console.service.paths import default_log_path
+    from console.tui.logs import textual_handler
+
+    configure_logging(extra=[textual_handler()])
 
     db = Path(args.db) if getattr(args, "db", None) else default_log_path()
     db.parent.mkdir(parents=True, exist_ok=True)
     if getattr(args, "embedded", False) or getattr(args, "trace", None):
-        return _console_embedded(args, station, lang, db)
+        return _console_embedded(args, station, lang, db, demo=source.demo)
     from console.service.launch import attach_target, launch_service, reap
     from console.service.remote import RemoteRuntime
     from console.tui.app import DutyDeskApp
@@ -111,7 +116,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         relaunch=relaunch if started else None,
         read_only=bool(getattr(args, "read_only", False)),
     )
-    app = DutyDeskApp(runtime, lang)
+    app = DutyDeskApp(runtime, lang, demo=source.demo)
     # The terminal window closed (SIGHUP): nothing to hand over -- the service goes on --
     # so the default action (end now) is right; writing a goodbye to a terminal that is
     # gone can hang Textual's writer thread.
@@ -123,7 +128,9 @@ def cmd_console(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _console_embedded(args: argparse.Namespace, station: Station, lang: str, db: Path) -> int:
+def _console_embedded(
+    args: argparse.Namespace, station: Station, lang: str, db: Path, *, demo: bool
+) -> int:
     """The station in the console's own process, hosting the API for other faces."""
     from console.runtime import Runtime
     from console.service.handover import open_incident_pages, start_handover_service, take_back
@@ -145,7 +152,7 @@ def _console_embedded(args: argparse.Namespace, station: Station, lang: str, db:
     runtime.add("api", ServiceHost(runtime))
     from console.tui.app import DutyDeskApp
 
-    app = DutyDeskApp(runtime, lang)
+    app = DutyDeskApp(runtime, lang, demo=demo)
     # The terminal window closed: end like 'q' so the pages in flight are handed over.
     previous = signal.signal(signal.SIGHUP, lambda _s, _f: app.exit())
     try:
@@ -277,14 +284,18 @@ def _add_config(sub: Any, common: argparse.ArgumentParser) -> None:
     cfg = sub.add_parser("config", parents=[common], help="station file tools")
     cfg_sub = cfg.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
     p = cfg_sub.add_parser("check", parents=[common], help="validate and summarise a station file")
-    p.add_argument("file", nargs="?", metavar="FILE", help="station file (default: --config)")
+    p.add_argument(
+        "file", nargs="?", metavar="FILE", help="station file (default: as the console finds it)"
+    )
     p.set_defaults(handler=cmd_config_check)
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    path = args.file or getattr(args, "config", None)
+    path = args.file or find_station_file(getattr(args, "config", None)).path
     if not path:
-        raise ConsoleError("no station file given", hint="dutydesk config check station.toml")
+        raise ConsoleError(
+            "no station file given and none found", hint="dutydesk config check station.toml"
+        )
     try:
         station = load_station(path)
     except ConfigError as exc:
@@ -356,7 +367,12 @@ def _common_options(for_subcommand: bool) -> argparse.ArgumentParser:
     # before the sub-command.
     default = argparse.SUPPRESS if for_subcommand else None
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", default=default, help="station file (TOML)")
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="station file (TOML; default: $DUTYDESK_CONFIG, the config folders)",
+    )
     common.add_argument("--lang", choices=("zh-CN", "en"), default=default, help="screen language")
     return common
 
@@ -366,8 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dutydesk",
         parents=[_common_options(False)],
         description="Duty officer's console for TETRA-PEI trunking radios and IP loudspeakers. "
-        "Without a command it starts the console (with no --config: the demo station "
-        "on the built-in simulator).",
+        "Without a command it starts the console. The station file: "
+        + lookup_help()
+        + " (marked 演示 / DEMO on screen).",
     )
     parser.set_defaults(handler=cmd_console)
     parser.add_argument("--gateway", metavar="URL", help="gateway port or URL (overrides --config)")

@@ -95,12 +95,17 @@ def soak(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(autouse=True)
 def own_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every test gets its own per-user data, config and runtime folders, so nothing
+    """Every test gets its own per-user data, config, log and runtime folders, so nothing
     writes the technician's real log or attaches to a station service running on this
-    PC.  The runtime folder is short (Unix socket paths are limited to ~107 bytes)."""
+    PC, and no test picks up this PC's station file (``$DUTYDESK_CONFIG``, the user's or
+    the system's config folder) in place of the demo.  The runtime folder is short (Unix
+    socket paths are limited to ~107 bytes)."""
     run = Path(tempfile.mkdtemp(prefix="dd-"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg-config-system"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    monkeypatch.delenv("DUTYDESK_CONFIG", raising=False)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
     yield
     shutil.rmtree(run, ignore_errors=True)

@@ -112,9 +112,9 @@ def source_spec(args: argparse.Namespace) -> Any:
 
 def cmd_broadcast(args: argparse.Namespace, *, interrupt: asyncio.Event | None = None) -> int:
     """Run one broadcast; ``interrupt`` (tests) acts like Ctrl-C when set."""
-    from console.config import demo_station, load_station
+    from console.config.loader import load_selected_station
 
-    station = load_station(args.config) if getattr(args, "config", None) else demo_station()
+    station = load_selected_station(args)
     if not args.zone and not args.to:
         raise ConsoleError(
             "no loudspeakers selected",

@@ -44,6 +44,7 @@ from console.config.model import (
     Zone,
 )
 from console.config.reader import Problems, Table, show
+from console.config.where import StationSource, find_station_file
 from console.errors import ConfigError
 
 DEMO_RESOURCE = "demo_station.toml"
@@ -81,7 +82,7 @@ def load_station(path: str | PathLike[str]) -> Station:
         raise ConfigError(
             f"cannot read station file: {exc.strerror or exc}",
             path=source,
-            hint="check the path given to --config (dutydesk with no --config uses the demo)",
+            hint="check the path given to --config or $DUTYDESK_CONFIG",
         ) from None
     try:
         text = raw.decode("utf-8-sig")  # Windows editors like to add a BOM
@@ -621,7 +622,20 @@ def _templates(root: Table, p: Problems) -> tuple[MessageTemplate, ...]:
     return tuple(out)
 
 
+def select_station(args: Any) -> tuple[Station, StationSource]:
+    """The station a command line selects (``--config``, ``$DUTYDESK_CONFIG``, the user's
+    then the system's config folder, else the demo) and where it was found.
+
+    ``args.config`` is set to the file found, so a service or hand-over a command starts
+    is given the same file by name rather than looking again."""
+    source = find_station_file(getattr(args, "config", None))
+    if source.path is None:
+        return demo_station(), source
+    if source.origin != "option":
+        args.config = str(source.path)
+    return load_station(source.path), source
+
+
 def load_selected_station(args: Any) -> Station:
-    """The station from a command line's ``--config``, or the built-in demo station."""
-    path = getattr(args, "config", None)
-    return load_station(path) if path else demo_station()
+    """The station a command line selects (see :func:`select_station`)."""
+    return select_station(args)[0]

@@ -63,11 +63,11 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _station(args: argparse.Namespace) -> Any:
-    """The station from ``--config``, or the built-in demo station (as ``console.cli``)."""
-    from console.config import demo_station, load_station
+    """The station the command line selects (``--config``, ``$DUTYDESK_CONFIG``, the
+    config folders, else the demo), as for every command."""
+    from console.config.loader import load_selected_station
 
-    path = getattr(args, "config", None)
-    return load_station(path) if path else demo_station()
+    return load_selected_station(args)
 
 
 def report_voice(args: argparse.Namespace, station: Any = None) -> tuple[str, str]:

@@ -70,8 +70,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f'sha256 = "{digest}"')
         return 0
     from console.config.loader import load_selected_station
+    from console.logsetup import configure_logging
 
     station = load_selected_station(args)
+    configure_logging()
     return asyncio.run(
         serve(
             station,

@@ -82,11 +82,14 @@ class DutyDeskApp(App[None]):
         live_clock: bool = True,
         freeze_gc: bool = True,
         defer_start: bool | None = None,
+        demo: bool = False,
     ) -> None:
         """``manage``: start the runtime on mount and close it on exit (``defer_start``:
         after the first frame; default: on real time only); ``live_clock``: tick the
         clocks once a second; ``freeze_gc``: once the runtime is up, move everything built
-        so far out of the cyclic collector's reach (:meth:`_settle_heap`)."""
+        so far out of the cyclic collector's reach (:meth:`_settle_heap`); ``demo``: no
+        station file was found, the demo station runs on the simulator -- the status bar
+        and the terminal's title say 演示 / DEMO so nobody takes it for the real desk."""
         super().__init__()
         # An attached console's RemoteRuntime answers to the same names the screens use
         # (tests/tui/test_attached.py drives every screen on one against a real service).
@@ -97,7 +100,9 @@ class DutyDeskApp(App[None]):
         self.live_clock = live_clock
         self.freeze_gc = freeze_gc
         self.theme = theme
-        self.title = f"{clean(runtime.station.display_name(self.lang))}"
+        self.demo = demo
+        name = clean(runtime.station.display_name(self.lang))
+        self.title = f"{tr('status.demo', self.lang)} {name}" if demo else name
         self.sub_title = tr("app.title", self.lang)
         for key in KEYS:
             # The map's own bind: App.bind cannot make a priority binding (F12 must work

@@ -86,6 +86,8 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "status.signal": ("信号", "signal"),
     "status.operator": ("值班员", "operator"),
     "status.alarms": ("告警 {n}", "alarms {n}"),
+    # no station file found: the demo station on the simulator (never the real desk)
+    "status.demo": ("演示 DEMO", "DEMO 演示"),
     # alarms
     "alarm.title": ("告警", "ALARM"),
     "alarm.ack_hint": ("F12 确认", "F12 acknowledge"),

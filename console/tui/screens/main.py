@@ -89,7 +89,7 @@ class MainScreen(Screen[None]):
         self.board = ResponseBoard(lang, id="board")
         self.activity = ActivityPanel(lang, tz, id="activity")
         self.logtail = LogTailWidget(lang, tz, max_lines=self.runtime.tail_size, id="logtail")
-        self.status = StatusBar(lang, self.runtime.operator, tz, id="status")
+        self.status = StatusBar(lang, self.runtime.operator, tz, demo=app.demo, id="status")
 
     # --- layout -------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The status bar: gateway link, network mode, signal, operator on duty, the clock."""
+"""The status bar: gateway link, network mode, signal, operator on duty, the clock (and
+演示 DEMO first when the demo station runs)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ LINK_STYLES = {
 }
 
 
+DEMO_STYLE = "bold black on yellow"
+"""The demo marker: first on the line, in the colours of a warning sign."""
+
+
 def signal_bars(rssi: int | None) -> str:
     """``+CSQ`` RSSI (0..31, 99 unknown) as four bars."""
     if rssi is None or rssi == 99:
@@ -34,9 +39,19 @@ class StatusBar(Static):
 
     DEFAULT_CSS = "StatusBar { height: 1; padding: 0 1; }"
 
-    def __init__(self, lang: str, operator: str, tz: tzinfo | None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        lang: str,
+        operator: str,
+        tz: tzinfo | None,
+        *,
+        demo: bool = False,
+        **kwargs: object,
+    ) -> None:
+        """``demo``: the line starts with 演示 DEMO (no station file; the simulator)."""
         super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
         self.lang = lang
+        self.demo = demo
         self.operator = operator
         self.tz = tz
         self.link = LinkStatus("closed", "")
@@ -61,6 +76,9 @@ class StatusBar(Static):
     def status_line(self) -> Text:
         lang, link = self.lang, self.link
         text = Text(no_wrap=True, overflow="ellipsis")
+        if self.demo:
+            text.append(f" {tr('status.demo', lang)} ", style=DEMO_STYLE)
+            text.append(" ")
         text.append(f"● {tr('link.' + link.state, lang)}", style=LINK_STYLES.get(link.state, ""))
         text.append(" ")
         text.append_text(inert(link.port))
