@@ -171,6 +171,9 @@ def test_console_in_tmux_connects_shows_help_and_quits(terminal: Callable[..., T
     screen = term.wait_for(lambda s: "已连接" in s)
     term.wait_for(lambda _s: STATION in term.title() or STATION in term.screen(), timeout=5)
     assert "单元与通话组" in screen and "sim://demo" in screen
+    # no station file anywhere: the demo, and it says so on the status bar and the title
+    assert any("演示 DEMO" in line and "已连接" in line for line in screen.splitlines())
+    term.wait_for(lambda _s: "演示 DEMO" in term.title(), timeout=5)
     term.press("F1")
     help_screen = term.wait_for(lambda s: "按键说明" in s)
     assert "点名" in help_screen and "演练" in help_screen
