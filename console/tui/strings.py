@@ -497,6 +497,19 @@ _S.update(
         "ptt.floor.idle": ("空闲", "idle"),
         "ptt.floor.requested": ("申请话权中", "requesting"),
         "ptt.floor.ours": ("本台讲话中", "ours — you are talking"),
+        "ptt.floor.ours_mute": (
+            "本台占用话权，但无麦克风：对方听不到",
+            "floor ours, but no microphone: nobody hears you",
+        ),
+        "ptt.no_mic": (
+            "无麦克风或声卡：可以按键占用话权，但声音发不出去",
+            "No microphone or sound card: keying works, but your voice does not go out",
+        ),
+        "ptt.no_receive": (
+            "无收音声卡：听不到他台讲话，也不录音",
+            "No radio audio input: other radios are not heard or recorded",
+        ),
+        "ptt.audio_why": ("原因：{why}", "why: {why}"),
         "ptt.floor.other": ("他台讲话中", "another radio talking"),
         "ptt.floor.other_who": ("他台讲话中：{who}", "another radio talking: {who}"),
         "ptt.floor.queued": ("排队等待话权", "queued"),

@@ -43,6 +43,35 @@ class KeyAction(Enum):
     RELEASE = "release"
 
 
+@dataclass(frozen=True)
+class AudioReach:
+    """Where audio really goes, from the voice path's state: the F8 screen says "本台讲话中"
+    only when the officer's voice reaches the radio, and warns when it cannot."""
+
+    microphone: bool
+    """Headset microphone and the radio's audio input are open (``VoiceState``)."""
+    receive: bool
+    """The radio's audio output reaches the console (heard, recorded)."""
+    problems: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, state: Any) -> AudioReach:
+        """From a ``VoiceState`` (or an attached console's copy); None: no voice path at
+        all, so keying goes straight to the gateway and no audio goes anywhere."""
+        if state is None:
+            return cls(False, False, ())
+        problems = tuple(str(p) for p in getattr(state, "problems", ()) or ())
+        return cls(
+            bool(getattr(state, "microphone", False)),
+            bool(getattr(state, "receive", False)),
+            problems,
+        )
+
+    def shown_floor(self, floor: Floor) -> str:
+        """The floor as shown: ours without a microphone is ``ours_mute``, never "talking"."""
+        return "ours_mute" if floor == "ours" and not self.microphone else floor
+
+
 def configured_mode(station: Station) -> PttMode:
     """``hold`` if the station file asks for it (``[audio]``/``[ui]`` ``ptt_mode``)."""
     for table in (getattr(station, "ui", None), station.audio):

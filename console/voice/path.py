@@ -83,6 +83,12 @@ class VoiceState:
     talker: str | None = None
     talker_group: str | None = None
     recording: str | None = None
+    microphone: bool = False
+    """The headset microphone and the radio's audio input are both open: with the floor
+    ours, the officer's voice goes out (False before start or without either: keying
+    still takes the floor, but nobody hears him)."""
+    receive: bool = False
+    """The radio's audio output reaches the console (headset, recordings)."""
 
     @property
     def audio_ok(self) -> bool:
@@ -210,6 +216,12 @@ class VoicePath:
         """Open the devices (reporting, not raising, the ones missing) and start routing."""
         problems = self._pending_problems + self.router.open()
         self._pending_problems = []
+        router = self.router
+        self._state = replace(
+            self._state,
+            microphone=router.headset_in is not None and router.radio_out is not None,
+            receive=router.radio_in is not None,
+        )
         if problems:
             self._state = replace(
                 self._state,
@@ -352,6 +364,9 @@ class VoicePath:
         if rec is None:
             return
         self._set(talker=None, talker_group=None, recording=None)
+        if not rec.heard:
+            self._not_recorded(rec)
+            return
         samples = np.concatenate(rec.frames) if rec.frames else np.zeros(0, np.int16)
         path = self.recordings_dir / file_name(rec)
         try:
@@ -395,6 +410,23 @@ class VoicePath:
             group=saved.group or None,
         )
         self._emit(RecordingSaved(saved))
+
+    def _not_recorded(self, rec: ActiveRecording) -> None:
+        """No audio came from the radio's sound card for the whole transmission: no WAV
+        of silence and no ``voice.recording`` row claiming one, but the record says the
+        transmission happened and why it has no recording."""
+        seconds = self.clock.monotonic() - rec.started_mono
+        message = (
+            f"transmission of {rec.talker} ({seconds:.1f} s) not recorded: "
+            "no audio from the radio's sound card"
+        )
+        hint = "connect the gateway's audio output and name it in [audio] radio_input"
+        self._append(
+            VOICE_RECORDING_FAILED,
+            {"recording": rec.id, "error": message, "hint": hint, "samples": 0},
+            unit=rec.talker,
+            group=rec.group or None,
+        )
 
     # -- instant recall ------------------------------------------------------------------
 

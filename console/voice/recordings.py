@@ -47,10 +47,15 @@ class ActiveRecording:
     started_wall: float
     started_mono: float
     frames: list[Frame]
+    heard: int = 0
+    """Frames that really came from the sound card (the rest are filled-in silence)."""
 
     def add(self, frame: Frame | None) -> None:
         # No frame from the sound card (underrun) is recorded as silence so the file's
-        # length stays true to the transmission's length.
+        # length stays true to the transmission's length; a transmission that never got
+        # one frame (no radio input at all) is not kept (see VoicePath._finish_recording).
+        if frame is not None:
+            self.heard += 1
         self.frames.append(frame if frame is not None else np.zeros(160, np.int16))
 
 

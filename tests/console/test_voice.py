@@ -331,3 +331,43 @@ async def test_unconfigured_devices_are_a_state_not_an_error() -> None:
     state = await voice.start()
     assert not state.audio_ok and "no sound device configured" in state.problems[0]
     await voice.close()
+
+
+async def test_the_state_says_where_audio_really_goes(bench: Bench) -> None:
+    """All four devices open: the microphone reaches the radio and the radio is heard."""
+    assert bench.voice.state.microphone and bench.voice.state.receive
+
+
+async def test_no_devices_no_microphone_and_no_receive() -> None:
+    clock, gateway = VirtualClock(), FakeGateway()
+    voice = VoicePath.for_station(demo_station(), gateway, clock, loader=lambda: sys)
+    state = await voice.start()
+    assert not state.microphone and not state.receive
+    await voice.close()
+
+
+async def test_a_transmission_with_no_audio_keeps_no_wav_and_claims_no_recording(
+    tmp_path: Path,
+) -> None:
+    """No radio input (no sound card): another radio's transmission leaves no WAV of
+    silence and no voice.recording row, only a row saying it was not recorded and why."""
+    clock, gateway, log = VirtualClock(), FakeGateway(), MemLog()
+    mic, headset, radio_out = ArrayInput(tone(440, 1.0)), ArraySink(), ArraySink()
+    router = AudioRouter(clock, headset_in=mic, headset_out=headset, radio_out=radio_out)
+    voice = VoicePath(gateway, clock, router, log=log, recordings_dir=tmp_path / "rec")
+    saved: list[VoiceEvent] = []
+    voice.subscribe(saved.append)
+    state = await voice.start()
+    assert state.microphone and not state.receive
+    gateway.calls[3] = CallState(3, "9001", incoming=True)
+    gateway.emit(ev.TxGranted(3, 3, "2003"))
+    await clock.advance(50 * TICK + 1e-6)  # the router ticks: the recorder gets nothing
+    gateway.emit(ev.TxCeased(3))
+    assert voice.recent_recordings() == []
+    assert not (tmp_path / "rec").exists() or not list((tmp_path / "rec").iterdir())
+    assert log.of(VOICE_RECORDING) == []
+    [row] = log.of("voice.recording_failed")
+    assert row["unit"] == "2003" and row["data"]["samples"] == 0
+    assert "not recorded" in row["data"]["error"] and "radio_input" in row["data"]["hint"]
+    assert not any(isinstance(e, RecordingSaved) for e in saved)
+    await voice.close()

@@ -46,13 +46,38 @@ async def test_toggle_ptt_keys_and_releases_on_the_wire(tmp_path: Path) -> None:
         ctxd = [line for line in lines if line.startswith("AT+CTXD=")]
         assert ctxd, lines
         assert screen.keyed and screen.floor()[0] == "ours"
-        assert "本台讲话中" in floor_text(screen)
+        # the tests' runtime has no sound card: keyed, but it must not claim to talk
+        assert "本台讲话中" not in floor_text(screen)
+        assert "本台占用话权，但无麦克风：对方听不到" in floor_text(screen)
         await pilot.press("space")
         await advance(app, 1.0)
         cutxc = [line for line in sent_lines(trace) if line.startswith("AT+CUTXC=")]
         assert cutxc and cutxc[-1].removeprefix("AT+CUTXC=") == ctxd[-1].split("=")[1].split(",")[0]
         assert not screen.keyed and screen.floor()[0] != "ours"
         assert "本台讲话中" not in floor_text(screen)
+
+
+async def test_talking_is_claimed_only_when_the_microphone_reaches_the_radio(
+    tmp_path: Path,
+) -> None:
+    """Without sound devices F8 warns before any key is pressed and names why; with the
+    microphone and the radio's audio input open it says 本台讲话中 and warns of nothing."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_ptt(app, pilot)
+        idle = floor_text(screen)
+        assert "⚠ 无麦克风或声卡：可以按键占用话权，但声音发不出去" in idle
+        assert "⚠ 无收音声卡：听不到他台讲话，也不录音" in idle
+        assert "原因：" in idle and "PortAudio" in idle
+        voice = app.runtime.voice
+        voice._set(microphone=True, receive=True, problems=())  # the devices opened
+        await pilot.press("space")
+        await advance(app, 1.0)
+        assert screen.floor()[0] == "ours"
+        talking = floor_text(screen)
+        assert "本台讲话中" in talking and "⚠" not in talking and "无麦克风" not in talking
+        await pilot.press("space")
+        await advance(app, 1.0)
 
 
 async def test_another_radio_talking_is_shown_with_who(tmp_path: Path) -> None:

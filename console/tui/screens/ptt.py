@@ -32,7 +32,7 @@ from console.tui.strings import Key, tr
 from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.units import UnitsTable
-from console.voice.floor import Floor, KeyAction, PttKey, PttMode, configured_mode
+from console.voice.floor import AudioReach, Floor, KeyAction, PttKey, PttMode, configured_mode
 from drivers.clock import TimerHandle
 from drivers.errors import DriverError
 from drivers.pei import events as ev
@@ -52,6 +52,7 @@ FLOOR_STYLES: dict[str, str] = {
     "idle": "dim",
     "requested": "bold yellow",
     "ours": "bold white on green",
+    "ours_mute": "bold black on yellow",
     "other": "bold cyan",
     "queued": "bold yellow",
     "refused": "bold white on red",
@@ -178,17 +179,20 @@ class PttScreen(Screen[None]):
         text.append_text(inert(f"{name} ({self.gssi})" if self.gssi else "—", "bold"))
         text.append("\n")
         text.append(f"{tr('ptt.state', lang)}: ")
-        label = tr(f"ptt.floor.{state}", lang)
+        reach = AudioReach.of(getattr(self.runtime, "voice_state", None))
+        shown = reach.shown_floor(state)
+        label = tr(f"ptt.floor.{shown}", lang)
         if state == "other":
             who = self.names.get(talker or "", talker or "?")
             label = tr("ptt.floor.other_who", lang, who=clean(who))
-        text.append(f" {label} ", style=FLOOR_STYLES[state])
+        text.append(f" {label} ", style=FLOOR_STYLES[shown])
         text.append("\n")
         text.append(f"{tr('ptt.keyed', lang)}: ")
         text.append(
             tr("ptt.keyed.yes" if self.keyed else "ptt.keyed.no", lang),
             style="bold" if self.keyed else "dim",
         )
+        self._audio_warnings(text, reach)
         if self.error:
             text.append("\n")
             text.append_text(inert(self.error, "red"))
@@ -196,6 +200,18 @@ class PttScreen(Screen[None]):
         floor.update(text)
         floor.set_class(state == "ours", "-ours")
         floor.set_class(state == "other", "-other")
+
+    def _audio_warnings(self, text: Text, reach: AudioReach) -> None:
+        """No microphone or no radio audio: said on the screen, with the first reason."""
+        lang = self.lang
+        lines = [] if reach.microphone else ["ptt.no_mic"]
+        lines += [] if reach.receive else ["ptt.no_receive"]
+        for key in lines:
+            text.append("\n")
+            text.append(f"⚠ {tr(key, lang)}", style="bold yellow")
+        if lines and reach.problems:
+            text.append("\n")
+            text.append_text(inert(tr("ptt.audio_why", lang, why=reach.problems[0]), "dim"))
 
     def _on_radio(self, event: ev.PeiEvent) -> None:
         was_keyed = self.keyed
