@@ -42,17 +42,23 @@ class SendError(AudioError):
 class AudioFileError(AudioError):
     """An audio file is missing, unreadable or in a format we do not read."""
 
-    default_hint = "Use a PCM WAV file (8/16/24/32-bit integer samples, any rate, mono or stereo)."
+    default_hint = (
+        "Use a WAV file (PCM or float, any rate, mono or stereo) or FLAC; without the "
+        "soundfile package only integer PCM WAV (8/16/24/32-bit) is read."
+    )
 
 
 class TtsUnavailable(AudioError):
-    """The speech synthesiser (espeak-ng) is not installed."""
+    """No speech synthesiser: neither the espeak-ng wheel nor the espeak-ng program."""
 
-    default_hint = "install espeak-ng (apt-get install espeak-ng)"
+    default_hint = (
+        "pip install espeakng-loader (the espeak-ng wheel), "
+        "or install espeak-ng (apt-get install espeak-ng)"
+    )
 
 
 class TtsError(AudioError):
-    """espeak-ng ran but did not produce audio."""
+    """The synthesiser ran but did not produce audio."""
 
     default_hint = "Check the text and the voice name (espeak-ng --voices=zh lists them)."
 

@@ -1,14 +1,17 @@
-"""WAV files with the stdlib ``wave`` module, and the WAV file audio source.
+"""Audio files in: ``soundfile`` (libsndfile, shipped in its wheel) when it loads, else
+the stdlib ``wave`` module; out: 16-bit PCM WAV with ``wave``.
 
-Why stdlib: no extra dependency, and integer PCM WAV is what recorders, TTS engines and
-speaker vendors (2N, Algo) use.  Float or compressed WAV is refused with a clear error
-naming the file (``wave`` cannot read them).
+Why both: announcements come from recorders, TTS tools and vendors (2N, Algo) as
+WAVE_FORMAT_EXTENSIBLE, 32-bit float or FLAC, which ``wave`` cannot read; libsndfile
+reads them all.  Without it (a platform with no wheel, a broken install) integer PCM WAV
+still plays through ``wave``, and anything else is refused with an error naming the file.
 """
 
 from __future__ import annotations
 
 import wave
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
@@ -18,11 +21,69 @@ from drivers.audio.pcm import ArraySource, Int16Array, to_int16
 from drivers.audio.resample import resample
 from drivers.audio.rtp import SAMPLE_RATE
 
-__all__ = ["read_wav", "wav_source", "write_wav"]
+__all__ = [
+    "pcm_source",
+    "read_wav",
+    "read_wav_stdlib",
+    "soundfile_module",
+    "wav_source",
+    "write_wav",
+]
+
+
+def soundfile_module() -> ModuleType | None:
+    """The ``soundfile`` module if it imports and its libsndfile loads, else None."""
+    try:
+        import soundfile
+    except (ImportError, OSError):
+        return None
+    module: ModuleType = soundfile
+    return module
 
 
 def read_wav(path: str | Path) -> tuple[Int16Array, int]:
-    """Read integer PCM WAV -> (int16 samples of shape (frames, channels), rate).
+    """Read an audio file -> (int16 samples of shape (frames, channels), rate).
+
+    With ``soundfile``: any WAV (PCM, WAVE_FORMAT_EXTENSIBLE, float), FLAC and the other
+    formats libsndfile reads; else :func:`read_wav_stdlib` (integer PCM WAV only)."""
+    path = Path(path)
+    sf = soundfile_module()
+    if sf is None:
+        return read_wav_stdlib(path)
+    _check_readable(path)
+    try:
+        # libsndfile hands float files to an int16 read unscaled (0.5 -> 0): read those
+        # as float and scale them here (full scale ±1.0).
+        floating = sf.info(str(path)).subtype in ("FLOAT", "DOUBLE")
+        data, rate = sf.read(str(path), dtype="float64" if floating else "int16", always_2d=True)
+    except (RuntimeError, ValueError, TypeError) as exc:  # LibsndfileError is a RuntimeError
+        detail = str(getattr(exc, "error_string", "") or exc).strip().rstrip(".")
+        raise AudioFileError(
+            f"{path}: not a readable WAV or FLAC file ({detail})",
+            hint="Use a WAV (PCM or float, any rate, mono or stereo) or FLAC file.",
+        ) from None
+    if data.shape[1] < 1 or rate <= 0:
+        raise AudioFileError(f"{path}: bad header ({data.shape[1]} channels, {rate} Hz)")
+    return np.ascontiguousarray(to_int16(data)), int(rate)
+
+
+def _check_readable(path: Path) -> None:
+    """The same clear errors for a missing file, a folder or no permission."""
+    if not path.exists():
+        raise AudioFileError(f"{path}: no such file", hint="Check the file name.")
+    if path.is_dir():
+        raise AudioFileError(f"{path}: is a directory", hint="Name a .wav file.")
+    try:
+        with path.open("rb"):
+            pass
+    except PermissionError:
+        raise AudioFileError(
+            f"{path}: permission denied", hint="Check the file's permissions."
+        ) from None
+
+
+def read_wav_stdlib(path: str | Path) -> tuple[Int16Array, int]:
+    """Read integer PCM WAV with ``wave`` -> (int16 samples (frames, channels), rate).
 
     8-bit (unsigned) is widened, 24/32-bit keep their top 16 bits.
     """
@@ -84,10 +145,16 @@ def write_wav(path: str | Path, pcm: npt.ArrayLike, rate: int = SAMPLE_RATE) -> 
 
 
 def wav_source(path: str | Path) -> ArraySource:
-    """A WAV file as a source: mixed to mono, resampled to 8 kHz (see ``resample``)."""
+    """An audio file as a source: mixed to mono, resampled to 8 kHz (see ``resample``)."""
     data, rate = read_wav(path)
-    mono = data.astype(np.float64).mean(axis=1)
+    return pcm_source(data, rate, Path(path).name)
+
+
+def pcm_source(data: npt.ArrayLike, rate: int, name: str) -> ArraySource:
+    """Samples at any rate (1-D mono or (frames, channels)) as an 8 kHz mono source."""
+    pcm = np.asarray(data, dtype=np.float64)
+    mono = pcm.mean(axis=1) if pcm.ndim == 2 else pcm
     return ArraySource(
         np.clip(np.round(resample(mono, rate, SAMPLE_RATE)), -32768, 32767).astype(np.int16),
-        name=Path(path).name,
+        name=name,
     )

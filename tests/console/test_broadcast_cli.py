@@ -168,12 +168,16 @@ def test_unreadable_wav_exits_2_naming_the_file(
     assert "missing.wav" in _error(capsys, "broadcast", "--zone", "riverside", "--wav", missing)
 
 
-def test_no_espeak_exits_2_with_the_install_hint(
+def test_no_speech_engine_exits_2_with_the_install_hints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Neither the espeak-ng wheel nor the program (as on a bare machine)."""
+    from drivers.audio import tts
+
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(tts, "_ENGINES", [tts.EspeakCommand()])
     line = _error(capsys, "broadcast", "--zone", "riverside", "--tts", "请注意安全")
-    assert "espeak-ng" in line and "apt-get install espeak-ng" in line
+    assert "pip install espeakng-loader" in line and "apt-get install espeak-ng" in line
 
 
 def _stub_sounddevice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from drivers.audio import tts, wavio
 from drivers.audio.errors import AudioConfigError, AudioFileError, TtsError, TtsUnavailable
 from drivers.audio.pcm import ArraySource, AudioSource, concat, silence
 from drivers.audio.resample import Resampler, resample
@@ -158,35 +159,132 @@ def test_unreadable_files_give_typed_errors_naming_the_file(tmp_path: Path) -> N
         wav_source(tmp_path / "missing.wav")
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"this is not a wav file at all")
-    with pytest.raises(AudioFileError, match=r"junk\.wav: not a readable PCM WAV"):
+    with pytest.raises(AudioFileError, match=r"junk\.wav: not a readable (PCM WAV|WAV or FLAC)"):
         wav_source(junk)
-    # A float WAV (format tag 3) is refused with the hint about integer PCM.
-    floaty = tmp_path / "float.wav"
-    fmt = struct.pack("<HHIIHH", 3, 1, 8000, 32000, 4, 32)
-    body = b"\0" * 16
-    riff = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", 16) + body
-    floaty.write_bytes(b"RIFF" + struct.pack("<I", len(riff)) + riff)
-    with pytest.raises(AudioFileError) as info:
-        wav_source(floaty)
-    assert "float.wav" in str(info.value) and "integer samples" in str(info.value)
     with pytest.raises(AudioFileError, match="is a directory"):
         wav_source(tmp_path)
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
-def test_tts_mandarin_produces_speech() -> None:
-    src = tts_source("河边危险，请勿游泳")
+def float_wav(path: Path, values: list[float]) -> Path:
+    """A 32-bit float WAV (format tag 3), which the stdlib ``wave`` cannot read."""
+    fmt = struct.pack("<HHIIHH", 3, 1, 8000, 32000, 4, 32)
+    body = struct.pack(f"<{len(values)}f", *values)
+    riff = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data"
+    riff += struct.pack("<I", len(body)) + body
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(riff)) + riff)
+    return path
+
+
+def test_without_soundfile_the_stdlib_reads_pcm_and_refuses_float(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wavio, "soundfile_module", lambda: None)
+    pcm = (np.arange(-800, 800) * 20).astype(np.int16)
+    assert np.array_equal(wav_source(write_wav(tmp_path / "s16.wav", pcm)).pcm, pcm)
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"this is not a wav file at all")
+    with pytest.raises(AudioFileError, match=r"junk\.wav: not a readable PCM WAV"):
+        wav_source(junk)
+    with pytest.raises(AudioFileError) as info:
+        wav_source(float_wav(tmp_path / "float.wav", [0.0, 0.5, -0.5, 0.25]))
+    assert "float.wav" in str(info.value) and "integer PCM WAV" in str(info.value)
+    with pytest.raises(AudioFileError, match=r"missing\.wav: no such file"):
+        wav_source(tmp_path / "missing.wav")
+
+
+needs_soundfile = pytest.mark.skipif(
+    wavio.soundfile_module() is None, reason="the soundfile package (libsndfile) is not installed"
+)
+
+
+@needs_soundfile
+def test_float_extensible_and_flac_are_read_with_soundfile(tmp_path: Path) -> None:
+    sf = wavio.soundfile_module()
+    assert sf is not None
+    data, rate = read_wav(float_wav(tmp_path / "float.wav", [0.0, 0.5, -0.5, 0.25]))
+    assert rate == 8000 and data[:, 0].tolist() == [0, 16384, -16384, 8192]
+    tone_44k = (8000 * np.sin(2 * np.pi * 1000 * np.arange(44100) / 44100)).astype(np.int16)
+    ext = tmp_path / "ext.wav"  # WAVE_FORMAT_EXTENSIBLE, 24-bit stereo
+    sf.write(str(ext), np.stack([tone_44k, tone_44k], axis=1), 44100, subtype="PCM_24",
+             format="WAVEX")  # fmt: skip
+    assert struct.unpack("<H", ext.read_bytes()[20:22])[0] == 0xFFFE
+    flac = tmp_path / "tone.flac"
+    sf.write(str(flac), tone_44k, 44100, format="FLAC")
+    for path in (ext, flac):
+        src = wav_source(path)
+        assert src.duration == pytest.approx(1.0, abs=0.01)
+        assert peak_hz(src.pcm[400:-400]) == pytest.approx(1000, abs=5)
+
+
+LIBRARY, COMMAND = tts.EspeakLibrary(), tts.EspeakCommand()
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param(
+            LIBRARY,
+            id="wheel",
+            marks=pytest.mark.skipif(
+                not LIBRARY.available(), reason="the espeakng-loader wheel is not installed"
+            ),
+        ),
+        pytest.param(
+            COMMAND,
+            id="command",
+            marks=pytest.mark.skipif(
+                shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"
+            ),
+        ),
+    ],
+)
+def test_tts_mandarin_produces_speech(engine: tts.TtsEngine) -> None:
+    src = tts_source("河边危险，请勿游泳", engine=engine)
     assert 0.8 < src.duration < 10
     peak, rms = dbfs(src.pcm)
     assert peak > -20 and rms > -40
     frames = all_frames(src)
     assert all(f.shape == (160,) for f in frames)
     with pytest.raises(TtsError):
-        tts_source("   ")
+        tts_source("   ", engine=engine)
 
 
-def test_tts_missing_espeak_gives_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_wheel_is_tried_before_the_system_command() -> None:
+    names = [e.name for e in tts.engines()]
+    assert names.index("espeakng-loader") < names.index("espeak-ng")
+
+
+def test_tts_with_no_engine_gives_both_install_hints(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(tts, "_ENGINES", [tts.EspeakCommand()])  # as without the wheel
+    assert tts.available_engine() is None
     with pytest.raises(TtsUnavailable) as info:
         tts_source("测试")
-    assert "install espeak-ng (apt-get install espeak-ng)" in str(info.value)
+    said = str(info.value)
+    assert "pip install espeakng-loader" in said
+    assert "install espeak-ng (apt-get install espeak-ng)" in said
+
+
+def test_a_registered_engine_speaks_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A better Mandarin voice plugs in: it is tried before espeak-ng."""
+    heard: list[tuple[str, str]] = []
+
+    class Tone:
+        name = "test-voice"
+
+        def available(self) -> bool:
+            return True
+
+        def speak(
+            self, text: str, *, voice: str, speed: int, amplitude: int, timeout: float
+        ) -> tuple[npt.NDArray[np.int16], int]:
+            heard.append((text, voice))
+            t = np.arange(16000) / 16000
+            return (8000 * np.sin(2 * np.pi * 500 * t)).astype(np.int16), 16000
+
+    monkeypatch.setattr(tts, "_ENGINES", list(tts.engines()))
+    tts.register_engine(Tone())
+    assert tts.available_engine() is not None and tts.available_engine().name == "test-voice"  # type: ignore[union-attr]
+    src = tts_source("注意安全")
+    assert heard == [("注意安全", "cmn")]
+    assert src.duration == pytest.approx(1.0) and peak_hz(src.pcm) == pytest.approx(500, abs=5)

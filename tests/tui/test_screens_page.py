@@ -8,7 +8,6 @@ message, confirm, send -- and the page is in the engine, on the response board, 
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from console.tui.app import DutyDeskApp
 from console.tui.screens.page import PageScreen
 from console.tui.widgets.board import ResponseBoard
 from console.tui.widgets.dialogs import ConfirmDialog
+from drivers.audio.tts import available_engine
 from drivers.clock import VirtualClock
 from drivers.link import WireTrace
 from fakes.behaviour import Behaviour
@@ -172,8 +172,11 @@ async def test_loudspeakers_use_the_stations_own_engine_and_grey_out_without_one
         screen = await open_page(app, pilot)
         box = screen.query_one("#mode-speakers", Checkbox)
         assert not box.disabled and "未接入广播引擎" not in screen_text(app)
-        if shutil.which("espeak-ng") is None:
-            pytest.skip("the spoken broadcast needs espeak-ng (Debian package espeak-ng)")
+        if available_engine() is None:
+            pytest.skip(
+                "the spoken broadcast needs a speech synthesiser "
+                "(pip install espeakng-loader, or the Debian package espeak-ng)"
+            )
         await filter_and_pick(pilot, screen, "2001")
         screen.use_template("drowning")
         box.value = True

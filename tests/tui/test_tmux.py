@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 
+from drivers.audio.tts import available_engine
+
 TMUX = shutil.which("tmux")
 DUTYDESK = Path(sys.executable).with_name("dutydesk")
 STATION = "滨江高新区派出所"
@@ -315,8 +317,11 @@ def test_f2_with_a_zone_sends_rtp_to_the_speaker_and_f8_goes_through_the_voice_p
     """The shipped console on the station service: a page with a loudspeaker zone plays
     on the (fake) speaker over RTP, and F8 keys the radio through the service's voice
     path, which logs ``voice.ptt`` with the officer's name."""
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("the spoken broadcast needs espeak-ng (Debian package espeak-ng)")
+    if available_engine() is None:
+        pytest.skip(
+            "the spoken broadcast needs a speech synthesiser "
+            "(pip install espeakng-loader, or the Debian package espeak-ng)"
+        )
     from console.eventlog import EventLog
 
     speaker, port = fake_speaker
