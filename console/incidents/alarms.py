@@ -64,12 +64,19 @@ class AlarmBoard:
         station: Station | None = None,
         *,
         rules: AlarmRules | None = None,
+        operator: str | None = None,
     ) -> None:
+        """``operator``: the officer on duty, named as who raised the incident an alarm
+        opens (default: the station's operator); the alarm records themselves stay the
+        console's (:data:`~console.incidents.model.SYSTEM_OPERATOR`): it logged them alone."""
         self.book = book
         self.clock = clock
         self.log = log
         self.station = station
         self.rules = rules or AlarmRules()
+        self.operator = (
+            operator or (station.operator if station is not None else "") or m.SYSTEM_OPERATOR
+        )
         self._emergency_status = (
             station.status_plan.emergency if station is not None else self.rules.emergency_status
         )
@@ -92,10 +99,11 @@ class AlarmBoard:
         station: Station | None = None,
         *,
         rules: AlarmRules | None = None,
+        operator: str | None = None,
     ) -> AlarmBoard:
         """Rebuild from the log after a restart; alarms still unacknowledged start
         reminding again (counted from now: the old process's monotonic clock is gone)."""
-        board = cls(source, book, clock, log, station, rules=rules)
+        board = cls(source, book, clock, log, station, rules=rules, operator=operator)
         for record in log.query(kinds=["alarm.*"]):
             alarm = apply_alarm(board._alarms, LoggedEvent.from_record(record))
             if alarm is not None and alarm.id.startswith("ALM-") and alarm.id[4:].isdigit():
@@ -266,12 +274,13 @@ class AlarmBoard:
         try:
             if open_incident is None:
                 label = self.rules.label_for(kind)
+                # Raised on behalf of the officer on duty; the source says the radio.
                 open_incident = self.book.open_incident(
                     m.ALARM_KIND,
                     f"{label} {alias}",
-                    operator=m.SYSTEM_OPERATOR,
+                    operator=self.operator,
                     priority="emergency",
-                    source=f"radio:{sender}",
+                    source=f"{m.RADIO_SOURCE}{sender}",
                 ).id
             incident_id = open_incident
             event_id, _ = self.book.record(

@@ -117,7 +117,10 @@ accepts any kind; alarms and pages bring their own)."""
 ADHOC_KIND: Final = "adhoc"
 ALARM_KIND: Final = "alarm"
 SYSTEM_OPERATOR: Final = "console"
-"""Operator recorded for what the console does by itself (an alarm arriving)."""
+"""Operator recorded for what the console does by itself (logging an alarm as it arrives);
+the incident an alarm opens names the officer on duty instead."""
+RADIO_SOURCE: Final = "radio:"
+"""``Incident.source`` prefix of an incident opened by a radio's alarm (``radio:2004``)."""
 
 
 @dataclass(frozen=True)

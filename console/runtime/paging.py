@@ -39,7 +39,9 @@ class PagingDesk:
         self.live = live
         station, clock, log = shared.station, shared.clock, shared.log
         self.book = IncidentBook.restore(log, clock, station)
-        self.alarms = AlarmBoard.restore(gateway, self.book, clock, log, station)
+        self.alarms = AlarmBoard.restore(
+            gateway, self.book, clock, log, station, operator=shared.operator
+        )
         self.paging = PagingEngine(
             gateway,
             log,

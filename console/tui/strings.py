@@ -407,6 +407,7 @@ _S.update(
         "inc.priority": ("级别", "Priority"),
         "inc.kind": ("类别", "Kind"),
         "inc.opened": ("上报", "Raised"),
+        "inc.from_radio": ("（电台 {ssi} 报警）", " (alarm from radio {ssi})"),
         "inc.next": ("可转为", "Can go to"),
         "inc.next.none": ("（已结束，可重开）", "(finished; reopen if needed)"),
         "inc.kind.traffic": ("交通事故", "traffic"),
@@ -442,6 +443,7 @@ _S.update(
         "inc.reopen.label": ("重开原因（必填）", "Reason (required)"),
         # timeline lines
         "tl.opened": ("上报", "raised"),
+        "tl.opened_radio": ("上报（电台 {ssi} 报警）", "raised (alarm from radio {ssi})"),
         "tl.state": ("状态→{state}", "state→{state}"),
         "tl.reopened": ("重开→{state}", "reopened→{state}"),
         "tl.note": ("备注", "note"),

@@ -467,3 +467,34 @@ async def test_restore_alarms_after_restart(db: Path, clock: VirtualClock) -> No
         board2.close()
     finally:
         log2.close()
+
+
+# -- who raised it ---------------------------------------------------------------------
+
+
+async def test_the_incident_an_alarm_opens_names_the_officer_on_duty(
+    radio: StandIn, book: IncidentBook, clock: VirtualClock, log: EventLog
+) -> None:
+    """上报 names the officer (not "console"); the source says the radio; the alarm record
+    itself stays the console's, which logged it alone."""
+    board = AlarmBoard(radio, book, clock, log, demo_station(), operator=OFFICER)
+    try:
+        radio.emit(status("2004"))
+        [alarm] = board.alarms()
+        inc = book.require(alarm.incident_id or "")
+        assert inc.opened_by == OFFICER and inc.source == "radio:2004"
+        log.flush()
+        [opened] = log.query(kinds=["incident.opened"])
+        assert opened.operator == OFFICER and opened.data["source"] == "radio:2004"
+        [raised] = log.query(kinds=["alarm.raised"])
+        assert raised.operator == "console"
+    finally:
+        board.close()
+
+
+async def test_without_an_operator_the_station_s_officer_raises_it(
+    radio: StandIn, board: AlarmBoard, book: IncidentBook
+) -> None:
+    radio.emit(status("2001"))
+    [alarm] = board.alarms()
+    assert book.require(alarm.incident_id or "").opened_by == demo_station().operator

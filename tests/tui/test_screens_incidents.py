@@ -18,7 +18,7 @@ from console.tui.app import DutyDeskApp
 from console.tui.screens.incidents import IncidentsScreen, NewIncidentDialog
 from console.tui.widgets.dialogs import ChoiceDialog, PromptDialog
 
-from .harness import advance, make_app, screen_text, settle_screen, until_up
+from .harness import advance, emergency, make_app, screen_text, settle_screen, until_up
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
@@ -165,3 +165,22 @@ async def test_timeline_shows_the_page_and_the_units_answers(tmp_path: Path) -> 
         await pilot.pause()
         assert app.screen is screen
         assert isinstance(screen.query_one("#inc-info", Static), Static)
+
+
+async def test_an_alarm_s_incident_names_the_officer_and_the_radio(tmp_path: Path) -> None:
+    """上报 is the officer on duty (not "console"), and both the header and the timeline
+    say the incident came from the radio's alarm."""
+    app = make_app(tmp_path, units=4)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await until_up(app)
+        await emergency(app, 2003)
+        (inc,) = app.runtime.book.active()
+        assert inc.opened_by == "张警官"
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IncidentsScreen)
+        await settle_screen(app)
+        info = str(screen.query_one("#inc-info", Static).render())
+        assert "张警官（电台 2003 报警）" in info and "console" not in info
+        assert "上报（电台 2003 报警）" in timeline(screen)

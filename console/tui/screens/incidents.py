@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Input, Label, RadioButton, RadioSet, Stat
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
-from console.incidents.model import HAND_RAISED_KINDS
+from console.incidents.model import HAND_RAISED_KINDS, RADIO_SOURCE
 from console.runtime_view import Batch, LogTail
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
@@ -271,6 +271,9 @@ class IncidentsScreen(Screen[None]):
             f"{tr('inc.opened', lang)}: {local_time(inc.opened_wall, tz, '%m-%d %H:%M:%S')} "
         )
         text.append_text(inert(inc.opened_by))
+        if inc.source and inc.source.startswith(RADIO_SOURCE):
+            ssi = inc.source.removeprefix(RADIO_SOURCE)
+            text.append_text(inert(tr("inc.from_radio", lang, ssi=ssi), "dim"))
         nexts = [s.label(lang) for s in IncidentState if s in inc.allowed_next()]
         text.append("\n")
         text.append(f"{tr('inc.next', lang)}: ")

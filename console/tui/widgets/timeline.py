@@ -16,6 +16,7 @@ from rich.text import Text
 
 from console.eventlog import EventRecord
 from console.incidents import IncidentState
+from console.incidents.model import RADIO_SOURCE
 from console.paging.model import FailureCause, Rung
 from console.tui.render import inert, local_time
 from console.tui.strings import tr
@@ -64,6 +65,10 @@ def describe(record: EventRecord, lang: str) -> tuple[str, str]:
     except ValueError:
         data = {}
     if kind == "incident.opened":
+        source = str(data.get("source") or "")
+        if source.startswith(RADIO_SOURCE):  # opened by a radio's alarm, not by hand
+            label = tr("tl.opened_radio", lang, ssi=source.removeprefix(RADIO_SOURCE))
+            return label, str(data.get("title", ""))
         return tr("tl.opened", lang), str(data.get("title", ""))
     if kind == "incident.state":
         label = tr(
