@@ -1,6 +1,7 @@
 """``dutydesk broadcast`` and ``dutydesk fake-speaker``: the headless loudspeaker tools.
 
-``broadcast`` plays one broadcast and exits when it ends (0).  Ctrl-C stops it the same
+``broadcast`` plays one broadcast, prints each loudspeaker's result and exits when it
+ends: 0 when every speaker took it, 1 when one or more did not.  Ctrl-C stops it the same
 way the console's Stop key does -- the engine sets the stop event, the driver ends the
 stream properly (Polycom End packets; RTP simply stops on a frame boundary) -- and the
 exit status is 130.  Mistakes exit 2 with one line (raised as ConsoleError/DriverError
@@ -22,6 +23,9 @@ from typing import Any
 from console.errors import ConsoleError, SimulatorUnavailable
 
 EXIT_OK = 0
+EXIT_SPEAKER_FAILED = 1
+"""The broadcast ran but at least one loudspeaker did not get it (the exit-code table's
+"ran, targets missed")."""
 EXIT_INTERRUPTED = 130
 
 
@@ -31,10 +35,16 @@ def add_broadcast_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="play one loudspeaker broadcast (zones or HOST:PORT) and exit when it ends",
         description="Play one broadcast to loudspeaker zones of the station file and/or "
-        "explicit HOST:PORT destinations.  Ctrl-C stops it (exit 130).",
+        "explicit HOST:PORT destinations, then prints each speaker's result.  Exit 0 when "
+        "every speaker took the whole broadcast, 1 when one or more failed, 2 on a mistake, "
+        "130 when Ctrl-C stopped it.",
     )
     p.add_argument(
-        "--zone", action="append", default=[], metavar="ZONE", help="zone id (repeatable)"
+        "--zone",
+        action="append",
+        default=[],
+        metavar="ZONE",
+        help="zone id or name, Chinese or English (沿江9处, 沿江, riverside; repeatable)",
     )
     p.add_argument(
         "--to",
@@ -119,7 +129,7 @@ def cmd_broadcast(args: argparse.Namespace, *, interrupt: asyncio.Event | None =
         raise ConsoleError(
             "no loudspeakers selected",
             hint="name a zone with --zone ("
-            + ", ".join(z.id for z in station.zones)
+            + ", ".join(f"{z.id} / {z.name}" for z in station.zones)
             + ") or an address with --to HOST:PORT",
         )
     running = _service_for(args)
@@ -177,6 +187,7 @@ async def _broadcast_on_service(
             await client.post("/v1/broadcasts/stop", {"broadcast": bid})
 
         stopping = asyncio.ensure_future(stopper())
+        missed = False
         try:
             async for rec in client.events(start):
                 if rec["kind"] in END_KINDS and rec["data"].get("broadcast") == bid:
@@ -187,12 +198,26 @@ async def _broadcast_on_service(
                         from console.broadcast.errors import BroadcastError
 
                         raise BroadcastError(str(rec["data"].get("reason") or "failed"))
+                    missed = report_speakers(bid, stats)
                     break
         finally:
             stopping.cancel()
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signal.SIGINT)
-    return EXIT_INTERRUPTED if interrupted.is_set() else EXIT_OK
+    if interrupted.is_set():
+        return EXIT_INTERRUPTED
+    return EXIT_SPEAKER_FAILED if missed else EXIT_OK
+
+
+def report_speakers(broadcast_id: str, stats: Any) -> bool:
+    """Print one line per loudspeaker and the count; True when any of them failed."""
+    from console.broadcast.results import speaker_results, summary_line
+
+    results = speaker_results(stats)
+    for result in results:
+        print(f"  {result.line()}", flush=True)
+    print(summary_line(broadcast_id, results), flush=True)
+    return any(r.failed for r in results)
 
 
 async def _broadcast(
@@ -262,7 +287,10 @@ async def _broadcast(
             from console.broadcast.errors import BroadcastError
 
             raise BroadcastError(end.reason or "the broadcast failed")
-        return EXIT_INTERRUPTED if interrupted else EXIT_OK
+        missed = report_speakers(b.id, stats)
+        if interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_SPEAKER_FAILED if missed else EXIT_OK
     finally:
         if log is not None:
             log.close()

@@ -1,4 +1,4 @@
-"""Turn what the officer or technician named (zone ids, HOST:PORT) into endpoints.
+"""Turn what the officer or technician named (zones by id or name, HOST:PORT) into endpoints.
 
 The rule that matters: an address is only shouted at if the station file lists it, or a
 technician typed it with ``--to`` (``allow_unlisted``), in which case the engine logs it.
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from console.broadcast.errors import BadDestination, DestinationNotAllowed, UnknownZoneError
 from console.broadcast.model import Codec, Endpoint, Protocol
-from console.config import Speaker, Station
+from console.config import Speaker, Station, Zone
 
 Target = str | Endpoint
 """A zone id, a ``HOST:PORT`` text, or an :class:`Endpoint`."""
@@ -72,15 +72,33 @@ def parse_hostport(
     return Endpoint(host, port, codec, protocol, channel, name=raw, configured=False)
 
 
+def find_zone(station: Station, text: str) -> Zone | None:
+    """The zone the officer named: its id, its Chinese or English name (case-insensitive),
+    else the one zone whose Chinese name starts with ``text`` (``沿江`` for 沿江9处: the
+    short form people say); None when there is no such zone or more than one would fit.
+    English and ids match whole only, so a typo (``riversid``) asks instead of playing."""
+    wanted = text.strip()
+    folded = wanted.casefold()
+    if not wanted:
+        return None
+    for zone in station.zones:
+        if wanted == zone.id or wanted == zone.name or folded == zone.name_en.casefold():
+            return zone
+    starting = [z for z in station.zones if z.name.startswith(wanted)]
+    return starting[0] if len(starting) == 1 else None
+
+
 def _zone_error(station: Station, zone_id: str) -> UnknownZoneError:
     ids = [z.id for z in station.zones]
     folded = zone_id.casefold()
     close = [i for i in ids if folded and (folded in i.casefold() or i.casefold() in folded)]
     close += [c for c in difflib.get_close_matches(zone_id, ids, n=2, cutoff=0.5) if c not in close]
-    names = {z.name: z.id for z in station.zones} | {z.name_en: z.id for z in station.zones}
-    if zone_id in names and names[zone_id] not in close:
-        close.insert(0, names[zone_id])
-    return UnknownZoneError(zone_id, close[:2], ids)
+    for zone in station.zones:  # a part of a name fitting more than one zone
+        named = folded in zone.name.casefold() or (folded and folded in zone.name_en.casefold())
+        if named and zone.id not in close:
+            close.append(zone.id)
+    known = [f"{z.id} ({z.name})" for z in station.zones]
+    return UnknownZoneError(zone_id, close[:3], known)
 
 
 def resolve(
@@ -97,7 +115,7 @@ def resolve(
     out: dict[tuple[str, int], Endpoint] = {}
     for target in targets:
         if isinstance(target, str) and ":" not in target:
-            zone = station.zone(target.strip())
+            zone = find_zone(station, target)
             if zone is None:
                 raise _zone_error(station, target.strip())
             if zone.id not in zones:

@@ -165,10 +165,19 @@ async def test_unknown_zone_names_the_zone_and_suggests_one() -> None:
     h = Harness()
     with pytest.raises(UnknownZoneError, match=r"'riversde'.*did you mean 'riverside'") as info:
         h.engine.start(["riversde"], beep(0.1), operator=OPERATOR)
-    assert "school-gates" in info.value.hint
-    with pytest.raises(UnknownZoneError, match="did you mean 'riverside'"):
-        h.engine.start(["沿江9处"], beep(0.1), operator=OPERATOR)  # the name, not the id
+    assert "school-gates" in info.value.hint and "校门口" in info.value.hint
+    with pytest.raises(UnknownZoneError, match="did you mean 'school-gates'"):
+        h.engine.start(["门口"], beep(0.1), operator=OPERATOR)  # inside a name, not its start
     assert h.log.records == [] and h.players == []
+
+
+@pytest.mark.parametrize("named", ["riverside", "沿江9处", "沿江", "riverside (9 spots)"])
+async def test_a_zone_by_its_id_or_chinese_or_english_name(named: str) -> None:
+    """The officer types the zone as he knows it: the id, 沿江9处, a name's start (沿江)."""
+    h = Harness()
+    b = h.engine.start([named], beep(0.1), operator=OPERATOR)
+    assert b.zones == ("riverside",) and len(b.endpoints) == 9
+    await _finish(h, b.id)
 
 
 async def test_addresses_outside_the_station_file_are_refused_unless_a_technician_insists() -> None:

@@ -239,3 +239,42 @@ async def test_fake_speaker_runs_for_real_and_ctrl_c_ends_it(tmp_path: Path) -> 
     proc.send_signal(signal.SIGINT)
     await asyncio.wait_for(proc.wait(), 10)
     assert proc.returncode == 0
+
+
+def test_zone_by_its_chinese_name_reports_each_speaker_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--zone 沿江`` (the start of 沿江9处) plays the zone; one line per speaker."""
+    db = tmp_path / "log.db"
+    assert main(["broadcast", "--zone", "沿江", "--tone", "chime", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+    assert len(lines) == 9 and all(line.startswith("✓ ") for line in lines)
+    assert "✓ 1号点 江滨公园码头 (127.0.0.1:5004): 100 packets sent" in lines
+    assert out.rstrip().endswith("9 of 9 speaker(s) sent")
+
+
+def test_one_speaker_failing_is_named_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spot 2 cannot be sent to (the limited broadcast address without SO_BROADCAST is
+    refused by the kernel); the other eight take it.  Not "finished" for all: exit 1."""
+    text = DEMO.replace(
+        'name = "2号点 柳岸亲水平台"\nname_en = "Spot 2 Liu\'an waterside deck"\n'
+        'host = "127.0.0.1"',
+        'name = "2号点 柳岸亲水平台"\nname_en = "Spot 2 Liu\'an waterside deck"\n'
+        'host = "255.255.255.255"',
+    )
+    assert "255.255.255.255" in text
+    station = tmp_path / "station.toml"
+    station.write_text(text, encoding="utf-8")
+    db = tmp_path / "log.db"
+    argv = ["broadcast", "--config", str(station), "--zone", "沿江9处", "--tone", "chime"]
+    assert main([*argv, "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+    [failed] = [line for line in lines if line.startswith("✗ ")]
+    assert failed.startswith("✗ 2号点 柳岸亲水平台 (255.255.255.255:5006): FAILED, 0 packets")
+    assert "send errors" in failed
+    assert sum(line.startswith("✓ ") for line in lines) == 8
+    assert out.rstrip().endswith("8 of 9 speaker(s) sent, 1 failed")
