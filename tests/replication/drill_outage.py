@@ -107,13 +107,17 @@ class Ladder:
     rungs: tuple[tuple[int, str, float], ...]
     """(unit, rung, seconds after the page was created), in log order."""
 
-    def acknowledged(self) -> dict[int, float]:
-        """Each responder's first acknowledgement, seconds after the page."""
+    def first(self, rung: str) -> dict[int, float]:
+        """Each responder's first ``rung``, seconds after the page."""
         out: dict[int, float] = {}
-        for unit, rung, after in self.rungs:
-            if rung == "acknowledged" and unit not in out:
+        for unit, name, after in self.rungs:
+            if name == rung and unit not in out:
                 out[unit] = after
         return out
+
+    def acknowledged(self) -> dict[int, float]:
+        """Each responder's first acknowledgement, seconds after the page."""
+        return self.first("acknowledged")
 
 
 def read_ladder(db: Path, page: str) -> Ladder:
