@@ -8,12 +8,18 @@ as one line with a hint and exit status 2, like every other ``dutydesk`` command
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from .errors import BadPeriod, CentreError
+
+DB_ENV: Final = "DUTYDESK_CENTRE_DB"
+"""How ``dutydesk centre --web`` hands the centre's URL to the screen each browser tab
+starts: in the environment, so a password in the URL never shows in a process list."""
 
 
 def add_report(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -32,12 +38,14 @@ def add_report(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def add_centre(sub: Any, common: argparse.ArgumentParser) -> None:
+    from console.service.web import add_listen_options
+
     p = sub.add_parser(
         "centre",
         parents=[common],
         help="every station on one screen, live, from the centre's database (read-only)",
     )
-    p.add_argument("--db", required=True, metavar="URL", help="the centre: postgresql://...")
+    p.add_argument("--db", metavar="URL", help=f"the centre: postgresql://... (default: ${DB_ENV})")
     p.add_argument(
         "--horizon",
         type=float,
@@ -45,6 +53,18 @@ def add_centre(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="HOURS",
         help="follow pages created in the last HOURS (default 24)",
     )
+    p.add_argument(
+        "--dispatch",
+        type=Path,
+        metavar="FILE",
+        help="stations the centre may page through their own API (docs/replication.md)",
+    )
+    p.add_argument(
+        "--web",
+        action="store_true",
+        help="serve the centre screen to browsers (each tab its own read-only screen)",
+    )
+    add_listen_options(p)
     p.set_defaults(handler=cmd_centre)
 
 
@@ -99,15 +119,57 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def centre_url(args: argparse.Namespace) -> str:
+    url = args.db or os.environ.get(DB_ENV)
+    if not url:
+        raise CentreError(
+            "no centre database given",
+            hint=f"dutydesk centre --db postgresql://ROLE@HOST/DB (or set {DB_ENV})",
+        )
+    return str(url)
+
+
+def web_command(args: argparse.Namespace) -> str:
+    """The command line each browser tab runs: the same centre screen, its URL taken from
+    the environment (:data:`DB_ENV`), not from the command line."""
+    argv = [sys.executable, "-m", "console", "centre", "--horizon", f"{args.horizon:g}"]
+    if getattr(args, "lang", None):
+        argv += ["--lang", args.lang]
+    return shlex.join(argv)
+
+
 def cmd_centre(args: argparse.Namespace) -> int:
     from console.i18n import normalise_lang
 
     from .connect import connect
     from .source import CentreSource
 
-    connect(args.db).close()  # a wrong URL or a dead centre: one line now, not a screen
-    source = CentreSource(args.db, horizon_s=max(0.1, float(args.horizon)) * 3600)
+    url = centre_url(args)
+    connect(url).close()  # a wrong URL or a dead centre: one line now, not a screen
+    lang = normalise_lang(getattr(args, "lang", None))
+    book = None
+    if args.dispatch is not None:
+        if args.web:
+            raise CentreError(
+                "--dispatch and --web together: the browser face of the centre is read-only",
+                hint="run the dispatching centre in a terminal (dutydesk centre --dispatch F)",
+            )
+        from .dispatch import load_dispatch
+
+        book = load_dispatch(args.dispatch)
+    if args.web:
+        from console.service.web import serve_in_browser
+        from console.tui.strings import tr
+
+        os.environ[DB_ENV] = url
+        print(
+            f"dutydesk: centre screen at http://{args.host}:{args.port}/ (read-only)",
+            file=sys.stderr,
+        )
+        title = f"{tr('centre.title', lang)} - dutydesk"
+        return serve_in_browser(web_command(args), host=args.host, port=args.port, title=title)
+    source = CentreSource(url, horizon_s=max(0.1, float(args.horizon)) * 3600)
     from console.tui.centre import CentreApp
 
-    CentreApp(source, normalise_lang(getattr(args, "lang", None))).run()
+    CentreApp(source, lang, dispatch=book).run()
     return 0

@@ -538,5 +538,29 @@ _S.update(
             "Tab 切换 · 输入筛选后 Enter · r 刷新 · q 退出",
             "Tab moves · type a filter and Enter · r refresh · q quit",
         ),
+        "centre.keys.dispatch": (
+            "Tab 切换 · 输入筛选后 Enter · d 经派出所接口派遣 · r 刷新 · q 退出",
+            "Tab moves · type a filter and Enter · d dispatch via the station · r refresh · q quit",
+        ),
+        "centre.dispatch.enabled": (
+            "可经 {n} 个派出所的接口派遣",
+            "dispatch via {n} stations' APIs",
+        ),
+        "centre.dispatch.title": ("经 {station} 的接口派遣", "Dispatch via {station}"),
+        "centre.dispatch.targets": (
+            "单元或通话组（逗号分隔，该派出所的名称或号码）",
+            "Units or groups (comma-separated, that station's names or numbers)",
+        ),
+        "centre.dispatch.text": ("呼叫内容", "Page text"),
+        "centre.dispatch.none": (
+            "{station} 未配置派遣接口（--dispatch 文件），中心只读",
+            "{station} has no dispatch API (--dispatch file); the centre is read-only for it",
+        ),
+        "centre.dispatch.sending": ("正在经 {station} 的接口发出呼叫…", "sending via {station}…"),
+        "centre.dispatch.sent": (
+            "已经 {station} 的接口发出呼叫 {page}（由该派出所记录并执行）",
+            "page {page} sent via {station} (logged and carried out by the station)",
+        ),
+        "centre.dispatch.failed": ("派遣未成功：{error}", "dispatch failed: {error}"),
     }
 )
