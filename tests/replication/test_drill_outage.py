@@ -14,6 +14,10 @@ fail and back off a few times; then the cluster comes back.  Judged afterwards:
 
 The 60-s outage in real time is the benchmark's (``benchmarks/bench_replication_outage.py``);
 here the cluster is down for as long as the shipper needs to notice and retry (~1 s).
+Virtual time pins down *what* paging does (every rung, every second); it cannot show a
+real-time stall, since the clock stands still while the loop is blocked.  That is for
+the benchmark (real time, ladder latency against a run without replication) and for
+``test_outages.py`` (append-to-commit times while the centre is down).
 """
 
 from __future__ import annotations
