@@ -29,9 +29,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import MountError
 
+from console.errors import ConsoleError
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
-from console.paging.model import OfficerAlert
+from console.paging.model import AnswerMethod, OfficerAlert, Rung, manual_choices
 from console.paging.summary import AlertDigest, in_flight, repage_candidates
 from console.runtime import Runtime
 from console.runtime_view import Batch
@@ -41,7 +42,8 @@ from console.tui.screens.main import ALARM_EVENTS, MainScreen
 from console.tui.strings import KEYS, screen_title, tr
 from console.tui.textual_private import stop_on_exception, write_to_terminal
 from console.tui.widgets.alarm import AcknowledgeDialog, AlarmBanner, KindLabels, describe
-from console.tui.widgets.dialogs import ConfirmDialog, QuitDialog
+from console.tui.widgets.board import ResponseBoard
+from console.tui.widgets.dialogs import ChoiceDialog, ConfirmDialog, QuitDialog
 from drivers.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -355,6 +357,49 @@ class DutyDeskApp(App[None]):
 
         title = tr("repage.title", lang, n=len(units))
         self.push_screen(ConfirmDialog(title, body, lang, keys="run.confirm_keys"), answered)
+
+    @on(ResponseBoard.MarkAnswered)
+    def _mark_answered(self, message: ResponseBoard.MarkAnswered) -> None:
+        """Enter on a board cell: ask how the unit answered (电话/当面) and what (收到 /
+        出发 / 到场), then hand it to the runtime as this operator's action."""
+        runtime, lang = self.runtime, self.lang
+        responder, page_id = message.responder, message.page_id
+        unit = clean(message.name)
+        rungs = manual_choices(responder)
+        if not rungs:
+            self.notify(tr("manual.none", lang, unit=unit), markup=False)
+            return
+        choices = [
+            (
+                f"{method.value}:{rung.value}",
+                tr("manual.choice", lang, method=method.label(lang), rung=rung.label(lang)),
+            )
+            for method in AnswerMethod
+            for rung in rungs
+        ]
+
+        def answered(value: str | None) -> None:
+            if not value:
+                return
+            method, _, what = value.partition(":")
+            how, rung = AnswerMethod(method), Rung(what)
+            try:
+                done = runtime.mark_answered(
+                    page_id, responder.issi, method=how, rung=rung, operator=runtime.operator
+                )
+            except (ConsoleError, LookupError, ValueError) as exc:
+                self.notify(
+                    tr("manual.failed", lang, error=clean(exc)), severity="error", markup=False
+                )
+                return
+            key = "manual.done" if done else "manual.already"
+            words = {"method": how.label(lang), "rung": rung.label(lang)}
+            self.notify(
+                tr(key, lang, unit=unit, operator=clean(runtime.operator), **words), markup=False
+            )
+
+        title = tr("manual.title", lang, unit=unit)
+        self.push_screen(ChoiceDialog(title, choices, lang), answered)
 
     async def action_quit(self) -> None:
         """``q``: quit at once when nothing is live; otherwise say what is (pages still

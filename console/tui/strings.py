@@ -43,6 +43,17 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "board.caught_up": ("（{n} 个已补上）", " ({n} caught up since)"),
     "board.repage_these": ("F3 重呼这 {n} 个", "F3 re-pages these {n}"),
     "board.repage_silent": ("F3 重呼未应答 {n} 个", "F3 re-pages {n} silent"),
+    "board.manual.phone": ("电", "T"),
+    "board.manual.in_person": ("面", "P"),
+    "manual.title": ("登记应答：{unit}", "Record answer: {unit}"),
+    "manual.choice": ("{method}{rung}", "{rung} {method}"),
+    "manual.none": ("{unit} 已到场，无需登记", "{unit} is on scene already: nothing to record"),
+    "manual.done": (
+        "已登记 {unit} {method}{rung}（{operator}）",
+        "recorded {unit}: {rung} {method} ({operator})",
+    ),
+    "manual.already": ("{unit} 已有此应答，未重复登记", "{unit} had that answer already"),
+    "manual.failed": ("登记失败：{error}", "could not record it: {error}"),
     # short rung labels for the board's cells (at most 7 cells wide)
     "rung.queued": ("排队", "queued"),
     "rung.accepted": ("网关收", "gw ok"),
@@ -312,6 +323,15 @@ KEYS: Final[tuple[Key, ...]] = (
 """Every binding of the main screen, in one place (footer, F1 help and palette read it).
 F12 comes first so that a narrow footer (80 columns) never cuts it off."""
 
+BOARD_KEYS: Final[tuple[Key, ...]] = (
+    Key("enter", "mark_answered", "登记应答(电话/当面)", "Record answer (phone/in person)"),
+    Key("left", "move('left')", "左", "Left", show=False),
+    Key("right", "move('right')", "右", "Right", show=False),
+    Key("up", "move('up')", "上", "Up", show=False),
+    Key("down", "move('down')", "下", "Down", show=False),
+)
+"""The response board's keys while it has the focus (Tab to it)."""
+
 SCREEN_NAMES: Final[dict[str, tuple[str, str]]] = {
     "page": ("新建呼叫", "New page"),
     "incidents": ("事件", "Incidents"),
@@ -448,6 +468,7 @@ _S.update(
         "tl.answer": ("应答", "answer"),
         "tl.page": ("发出呼叫({n}个单元)", "page sent ({n} units)"),
         "tl.rung": ("回执:{rung}", "ladder: {rung}"),
+        "tl.manual": ("{method}（人工登记）", "{method} (recorded by the officer)"),
         # log screen
         "log.title": (
             "事件日志 — Enter 应用筛选 · Ctrl+N 下一页 · Ctrl+S 导出",

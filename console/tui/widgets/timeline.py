@@ -16,7 +16,7 @@ from rich.text import Text
 
 from console.eventlog import EventRecord
 from console.incidents import IncidentState
-from console.paging.model import FailureCause, Rung
+from console.paging.model import AnswerMethod, FailureCause, Rung
 from console.tui.render import inert, local_time
 from console.tui.strings import tr
 from console.tui.widgets.logtail import FAMILY_LABELS, FAMILY_STYLES, summary
@@ -84,12 +84,19 @@ def describe(record: EventRecord, lang: str) -> tuple[str, str]:
         n = len(data.get("responders") or ())
         return tr("tl.page", lang, n=n), str(data.get("text", ""))
     if family == "ladder":
-        # The engine's detail is for the technician (English); the officer gets the cause.
+        # The engine's detail is for the technician (English); the officer gets the cause,
+        # or how they heard an answer they recorded by hand (电话 / 当面).
         cause = data.get("cause")
         try:
             detail = FailureCause(str(cause)).label(lang) if cause else ""
         except ValueError:
             detail = str(cause)
+        if data.get("source") == "operator" and not data.get("implied"):
+            try:
+                method = AnswerMethod(str(data.get("detail"))).label(lang)
+            except ValueError:
+                method = ""
+            detail = tr("tl.manual", lang, method=method).strip()
         return tr("tl.rung", lang, rung=_rung(what, lang)), detail
     return f"{family_label(family, lang)}.{what}", summary(data)
 
@@ -113,7 +120,7 @@ def record_line(
     if record.unit:
         text.append(" ")
         text.append_text(inert(names.get(record.unit, record.unit), "bold"))
-    if record.operator and family in ("incident", "operator"):
+    if record.operator and family in ("incident", "operator", "ladder"):
         text.append(" ")
         text.append_text(inert(f"({record.operator})", "dim"))
     if detail:
