@@ -1,9 +1,10 @@
 """``dutydesk`` command line: the console by default, plus tools for the technician.
 
-Every user mistake ends as one line on stderr and exit status 2; Ctrl-C ends quietly
-with 130.  Heavy imports (Textual, the event log, the simulator) happen inside the
-handler that needs them, so ``dutydesk config check`` stays fast and works even while
-other parts of the program are missing.
+Every command exits with one of the statuses of :class:`console.exitcodes.ExitCode`
+(0 all good, 1 ran but targets missed, 2 error, 130 interrupted): every user mistake ends
+as one line on stderr and 2; Ctrl-C ends quietly with 130.  Heavy imports (Textual, the
+event log, the simulator) happen inside the handler that needs them, so ``dutydesk config
+check`` stays fast and works even while other parts of the program are missing.
 
 Sub-commands are registered in :data:`COMMANDS`: each is one ``_add_<name>(sub, common)``
 function that builds its parser and sets its handler.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import signal
 import sys
 import unicodedata
@@ -30,6 +30,7 @@ from console.config.loader import load_selected_station
 from console.doctor.command import add_doctor as _add_doctor
 from console.drills.commands import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
+from console.exitcodes import ExitCode, exit_table
 from console.i18n import normalise_lang, t
 from console.paging.cli import add_parser as _add_page
 from console.rollcall.commands import add_rollcall as _add_rollcall
@@ -37,9 +38,9 @@ from console.service.serve import add_serve as _add_serve
 from console.service.web import add_web as _add_web
 from console.trace.command import add_trace as _add_trace
 
-EXIT_OK = 0
-EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
+EXIT_OK = ExitCode.OK
+EXIT_USER_ERROR = ExitCode.ERROR
+EXIT_INTERRUPTED = ExitCode.INTERRUPTED
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -215,20 +216,9 @@ def _add_log(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_log_export)
 
 
-# Names export_main may use for each option; the event log is written in parallel, so
-# the call adapts to its signature instead of guessing one spelling.
-_EXPORT_ALIASES: dict[str, tuple[str, ...]] = {
-    "db": ("db", "db_path", "database", "path"),
-    "format": ("format", "fmt", "export_format"),
-    "since": ("since",),
-    "until": ("until",),
-    "incident": ("incident", "incident_id"),
-    "unit": ("unit",),
-    "out": ("out", "output", "out_path", "dest"),
-}
-
-
 def cmd_log_export(args: argparse.Namespace) -> int:
+    """Export the log; ``--unit`` takes what the officer knows the unit by (its alias,
+    English name or number), resolved through the station file."""
     try:
         from console.eventlog import export_main
     except ImportError as exc:
@@ -240,34 +230,31 @@ def cmd_log_export(args: argparse.Namespace) -> int:
         from console.service.paths import default_log_path
 
         args.db = default_log_path()
-    values: dict[str, Any] = {key: getattr(args, key) for key in _EXPORT_ALIASES}
-    result = _call_adapted(export_main, values, _export_argv(values))
-    return int(result) if isinstance(result, int) else EXIT_OK
+    unit = unit_number(load_selected_station(args), args.unit) if args.unit else None
+    return export_main(
+        args.db,
+        args.format,
+        since=args.since,
+        until=args.until,
+        incident=args.incident,
+        unit=unit,
+        out=args.out,
+    )
 
 
-def _export_argv(values: dict[str, Any]) -> list[str]:
-    argv: list[str] = []
-    for key, value in values.items():
-        if value is not None:
-            argv += [f"--{key}", str(value)]
-    return argv
+def unit_number(station: Station, token: str) -> str:
+    """The ISSI (as the log stores it) of the unit ``token`` names: an alias such as
+    蓝海数据中心安保部, an English name or a number; a group is refused with a hint."""
+    from console.config.recipients import Unit
 
-
-def _call_adapted(func: Callable[..., Any], values: dict[str, Any], argv: list[str]) -> Any:
-    """Call ``func`` with keyword names it accepts, or with ``argv`` if that is its shape."""
-    params = inspect.signature(func).parameters
-    if "argv" in params or "args" in params:
-        return func(argv)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return func(**values)
-    kwargs: dict[str, Any] = {}
-    for key, value in values.items():
-        name = next((n for n in _EXPORT_ALIASES[key] if n in params), None)
-        if name is not None:
-            kwargs[name] = value
-        elif value is not None:
-            raise ConsoleError(f"this version of the event log cannot filter by --{key}")
-    return func(**kwargs)
+    found = station.resolve_target(token)
+    units = [u for u in found if isinstance(u, Unit)]
+    if len(units) != 1 or len(found) != 1:
+        raise ConsoleError(
+            f"--unit {clean(token)!r} names a group, not one unit",
+            hint="give a unit's name or number; '--incident' or several exports cover a group",
+        )
+    return str(units[0].issi)
 
 
 # -- config check ------------------------------------------------------------------------
@@ -368,6 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Duty officer's console for TETRA-PEI trunking radios and IP loudspeakers. "
         "Without a command it starts the console (with no --config: the demo station "
         "on the built-in simulator).",
+        epilog=f"{exit_table('en')}\n\n{exit_table('zh-CN')}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=cmd_console)
     parser.add_argument("--gateway", metavar="URL", help="gateway port or URL (overrides --config)")

@@ -1,7 +1,8 @@
 """``dutydesk drill run | report | history`` (registered in ``console.cli.COMMANDS``).
 
-Exit status of ``drill run``: 0 passed, 1 failed its criteria, 2 could not run (bad
-file, no gateway, interrupted).  Heavy imports happen inside the handlers.
+Exit status of ``drill run`` (:class:`~console.exitcodes.ExitCode`): 0 passed, 1 failed
+its criteria, 2 could not run (bad file, no gateway), 130 interrupted.  Heavy imports
+happen inside the handlers.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import ConfigError, ConsoleError
+from console.exitcodes import ExitCode
 
-EXIT_PASSED, EXIT_FAILED, EXIT_NOT_RUN = 0, 1, 2
+EXIT_PASSED, EXIT_FAILED, EXIT_NOT_RUN = ExitCode.OK, ExitCode.MISSED, ExitCode.ERROR
 DB_HELP = "event log (default: the per-user log every face shares)"
 REPORT_FORMATS = ("terminal", "markdown", "csv", "json", "html")
 
@@ -133,7 +135,7 @@ async def _drill_via(args: argparse.Namespace, socket: str) -> int:
 
 
 def _run_async(coro: Any) -> int:
-    """Run ``coro``; Ctrl-C / SIGTERM cancel it (it logs the interruption) -> exit 2."""
+    """Run ``coro``; Ctrl-C / SIGTERM cancel it (it logs the interruption) -> exit 130."""
 
     async def main() -> int:
         task = asyncio.ensure_future(coro)
@@ -145,7 +147,7 @@ def _run_async(coro: Any) -> int:
             return int(await task)
         except asyncio.CancelledError:
             print("dutydesk: interrupted; the log is complete", file=sys.stderr)
-            return EXIT_NOT_RUN
+            return ExitCode.INTERRUPTED
 
     return asyncio.run(main())
 
