@@ -27,6 +27,7 @@ from console.centre.commands import add_centre as _add_centre
 from console.centre.commands import add_report as _add_report
 from console.config import Station, load_station
 from console.config.loader import load_selected_station
+from console.csvtext import add_bom_option
 from console.doctor.command import add_doctor as _add_doctor
 from console.drills.commands import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
@@ -213,6 +214,7 @@ def _add_log(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--incident", metavar="ID", help="only this incident")
     p.add_argument("--unit", metavar="UNIT", help="only this unit (ISSI or alias)")
     p.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    add_bom_option(p)
     p.set_defaults(handler=cmd_log_export)
 
 
@@ -239,6 +241,7 @@ def cmd_log_export(args: argparse.Namespace) -> int:
         incident=args.incident,
         unit=unit,
         out=args.out,
+        bom=args.bom and args.format == "csv",
     )
 
 

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from console.csvtext import add_bom_option
+
 from .errors import BadPeriod, CentreError
 
 
@@ -28,6 +30,7 @@ def add_report(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--by", choices=("station",), default="station", help="one row per station")
     p.add_argument("--format", choices=("csv", "html"), default="csv", help="default csv")
     p.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    add_bom_option(p)
     p.set_defaults(handler=cmd_report)
 
 
@@ -85,7 +88,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise CentreError(f"the centre refused the report's queries: {reason}") from None
     report = city_report(since, until, inputs)
     lang = report_lang(report, getattr(args, "lang", None))
-    text = render(report, args.format, lang, source=redact(args.db))
+    text = render(report, args.format, lang, source=redact(args.db), bom=args.bom)
     if args.out is not None:
         try:
             args.out.write_text(text, encoding="utf-8", newline="")

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from console.csvtext import add_bom_option
 from console.errors import ConfigError, ConsoleError
 from console.exitcodes import ExitCode
 
@@ -32,6 +33,7 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
     run.add_argument("--gateway", required=True, metavar="URL", help="device path, URL or 'sim'")
     run.add_argument("--report-dir", type=Path, metavar="DIR", help="write md/csv/json/html here")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_bom_option(run)
     run.add_argument(
         "--db",
         type=Path,
@@ -51,6 +53,7 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
     rep.add_argument("--drill", metavar="ID", help="drill id (default: the latest)")
     rep.add_argument("--format", choices=REPORT_FORMATS, default="terminal")
     rep.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    add_bom_option(rep)
     rep.set_defaults(handler=cmd_drill_report)
     hist = dsub.add_parser("history", parents=[common], help="past drills with pass rates")
     hist.add_argument(
@@ -207,7 +210,7 @@ def _emit(report: Any, args: argparse.Namespace) -> None:
         args.report_dir.mkdir(parents=True, exist_ok=True)
         for fmt, ext in (("markdown", "md"), ("csv", "csv"), ("json", "json"), ("html", "html")):
             path = args.report_dir / f"{report.id}.{ext}"
-            path.write_text(render(report, fmt, lang, station), encoding="utf-8")
+            path.write_text(render(report, fmt, lang, station, bom=args.bom), encoding="utf-8")
     if args.json:
         print(render(report, "json"))
     else:
@@ -224,7 +227,7 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
         raise ConsoleError(str(exc), hint="dutydesk drill history --db FILE lists them") from None
     finally:
         log.close()
-    _write(render(report, args.format, *report_voice(args)), args.out)
+    _write(render(report, args.format, *report_voice(args), bom=args.bom), args.out)
     return EXIT_PASSED
 
 

@@ -9,14 +9,14 @@ escape sequences; the export must be data, never instructions, to whatever opens
   bidi overrides are written as the visible text ``\\uXXXX``, so ``cat export.csv`` cannot
   drive the terminal; a text cell starting with ``= + - @`` is prefixed with ``'`` so
   spreadsheets do not evaluate it as a formula.  UTF-8; ``bom=True`` adds the BOM that
-  Excel on a Chinese Windows needs to detect UTF-8.
+  Excel on a Chinese Windows needs to detect UTF-8 (``console.csvtext``, the writer every
+  CSV of the console shares; ``dutydesk log export`` adds it unless ``--no-bom``).
 * JSONL: one JSON object per line; JSON escapes C0, and DEL/C1/separators/bidi/lone
   surrogates are escaped as ``\\uXXXX`` too, which is still the same JSON value (lossless).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -25,6 +25,7 @@ import sys
 from collections.abc import Iterable
 from typing import Final, TextIO
 
+from console.csvtext import csv_writer
 from console.exitcodes import ExitCode
 
 from .errors import EventLogError, LogBadQuery
@@ -101,9 +102,7 @@ def write_records(
         raise LogBadQuery(f"unknown export format {fmt!r} (use csv or jsonl)")
     count = 0
     if fmt == "csv":
-        if bom:
-            out.write("\ufeff")
-        writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer = csv_writer(out, bom=bom)
         writer.writerow(CSV_COLUMNS)
         for rec in records:
             writer.writerow(_csv_row(rec))

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from console.csvtext import add_bom_option
 from console.drills.commands import (
     REPORT_FORMATS,
     _open_readonly,
@@ -43,6 +44,7 @@ def add_rollcall(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--compare", metavar="ID", help="with --show: what changed since roll call ID")
     p.add_argument("--format", choices=REPORT_FORMATS, default="terminal")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_bom_option(p)
     p.add_argument(
         "--db",
         type=Path,
@@ -237,7 +239,7 @@ def _print_report(report: Any, args: argparse.Namespace, end: str | None = None)
     if args.json:
         print(render(report, "json"), end="\n" if end is None else end)
     else:
-        print(render(report, args.format, *report_voice(args)), end="")
+        print(render(report, args.format, *report_voice(args), bom=args.bom), end="")
 
 
 def _db(args: argparse.Namespace) -> Path:
