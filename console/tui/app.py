@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import MountError
 
+from console.bells import BellGovernor
 from console.errors import ConsoleError
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
@@ -44,7 +45,7 @@ from console.tui.textual_private import stop_on_exception, write_to_terminal
 from console.tui.widgets.alarm import AcknowledgeDialog, AlarmBanner, KindLabels, describe
 from console.tui.widgets.board import ResponseBoard
 from console.tui.widgets.dialogs import ChoiceDialog, ConfirmDialog, QuitDialog
-from drivers.clock import SystemClock
+from drivers.clock import SystemClock, TimerHandle
 
 if TYPE_CHECKING:
     from console.service.remote import RemoteRuntime
@@ -123,7 +124,10 @@ class DutyDeskApp(App[None]):
         self._starting: asyncio.Task[None] | None = None
         self._main = MainScreen(self)
         self.digest = AlertDigest()
-        """Which target alerts are news, and when the bell may ring for them."""
+        """Which target alerts are news (one notice per page and target)."""
+        self.bells = BellGovernor()
+        """When a bell may ring: every bell (alarms, reminders, targets) asks it."""
+        self._owed_bell: TimerHandle | None = None
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -182,6 +186,9 @@ class DutyDeskApp(App[None]):
         write_to_terminal(self, f"\x1b]2;{clean(self.title)} - {clean(self.sub_title)}\x07")
 
     async def on_unmount(self) -> None:
+        if self._owed_bell is not None:
+            self._owed_bell.cancel()
+            self._owed_bell = None
         if self._unsubscribe is not None:
             self._unsubscribe()
         starting = self._starting
@@ -209,24 +216,43 @@ class DutyDeskApp(App[None]):
             self.main.apply(message.batch)
         except NoMatches:  # quitting: a late batch finds the panels already gone
             return
-        alarms = False
+        alarms = ring = news = False
         alerts: list[OfficerAlert] = []
         for event in message.batch.events:
             if isinstance(event, ALARM_EVENTS):
                 alarms = True
             if isinstance(event, AlarmRaised | AlarmRepeated | AlarmReminder):
-                self.bell()
+                ring = True
+                news = news or isinstance(event, AlarmRaised)
             elif isinstance(event, OfficerAlert):
                 alerts.append(event)
         if alerts:
             self._announce(alerts)
+        if ring or alerts:
+            self.ring(news=news)
         if alarms:
             self.sync_alarm_overlay()
 
+    def ring(self, *, news: bool = False) -> None:
+        """Ring the bell if :class:`~console.bells.BellGovernor` says so (``news``: a new
+        alarm, whose bell is rung a moment later rather than not at all)."""
+        clock = self.runtime.clock
+        if self.bells.ask(clock.monotonic(), news=news):
+            self.bell()
+            return
+        wait = self.bells.owed_in(clock.monotonic())
+        if wait is not None and self._owed_bell is None:
+            self._owed_bell = clock.call_later(wait, self._ring_owed)
+
+    def _ring_owed(self) -> None:
+        self._owed_bell = None
+        if self.is_running and self.bells.take_owed(self.runtime.clock.monotonic()):
+            self.bell()
+
     def _announce(self, alerts: list[OfficerAlert]) -> None:
         """Targets passed: one notice the first time a page's target passes (the board
-        keeps the lasting line), and a bell at most every few seconds -- never a toast
-        and a bell per late unit (console.paging.summary decides)."""
+        keeps the lasting line) -- never a toast per late unit (console.paging.summary
+        decides; the bell is :meth:`ring`'s)."""
         for news in self.digest.take(alerts):
             if news.first:
                 self.notify(
@@ -241,8 +267,6 @@ class DutyDeskApp(App[None]):
                     markup=False,
                     timeout=10,
                 )
-        if self.digest.may_ring(self.runtime.clock.monotonic()):
-            self.bell()
 
     def _tick(self) -> None:
         self.main.tick()
