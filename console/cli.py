@@ -39,6 +39,9 @@ from console.service.serve import add_serve as _add_serve
 from console.service.web import add_web as _add_web
 from console.trace.command import add_trace as _add_trace
 
+TIME_FORMS = "ISO 8601; 12:28 = today at 12:28; -2h, -30m = that long ago"
+"""How ``--since`` / ``--until`` may be written (``console.eventlog.parse_time``)."""
+
 EXIT_OK = ExitCode.OK
 EXIT_USER_ERROR = ExitCode.ERROR
 EXIT_INTERRUPTED = ExitCode.INTERRUPTED
@@ -209,8 +212,8 @@ def _add_log(sub: Any, common: argparse.ArgumentParser) -> None:
     p = log_sub.add_parser("export", parents=[common], help="export the event log")
     p.add_argument("--db", type=Path, metavar="FILE", help="event log (default: the per-user log)")
     p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default csv")
-    p.add_argument("--since", metavar="TIME", help="only events at/after TIME (ISO 8601)")
-    p.add_argument("--until", metavar="TIME", help="only events before TIME (ISO 8601)")
+    p.add_argument("--since", metavar="TIME", help=f"only events at/after TIME ({TIME_FORMS})")
+    p.add_argument("--until", metavar="TIME", help=f"only events before TIME ({TIME_FORMS})")
     p.add_argument("--incident", metavar="ID", help="only this incident")
     p.add_argument("--unit", metavar="UNIT", help="only this unit (ISSI or alias)")
     p.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
@@ -351,6 +354,17 @@ def _common_options(for_subcommand: bool) -> argparse.ArgumentParser:
     return common
 
 
+def version() -> str:
+    """The installed distribution's version (``pyproject.toml``), for ``--version``."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("dutydesk")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dutydesk",
@@ -362,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=cmd_console)
+    parser.add_argument("--version", action="version", version=f"dutydesk {version()}")
     parser.add_argument("--gateway", metavar="URL", help="gateway port or URL (overrides --config)")
     parser.add_argument("--db", metavar="FILE", help="event log (default: per-user data folder)")
     parser.add_argument("--operator", metavar="NAME", help="officer on duty (default: station's)")
@@ -386,13 +401,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+TIME_OPTIONS = ("--since", "--until")
+
+
+def glue_relative_times(words: list[str]) -> list[str]:
+    """``--since -2h`` as ``--since=-2h``: argparse takes a value that starts with ``-``
+    (and is not a plain negative number) for an option and refuses the line."""
+    if not any(word in TIME_OPTIONS for word in words):
+        return words  # no event-log import for the commands without times
+    from console.eventlog.query import RELATIVE_TIME
+
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in TIME_OPTIONS and i + 1 < len(words) and RELATIVE_TIME.fullmatch(words[i + 1]):
+            out.append(f"{word}={words[i + 1]}")
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``dutydesk`` and ``python -m console``; returns the exit status."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    words = glue_relative_times(list(argv) if argv is not None else sys.argv[1:])
     try:
-        args = build_parser().parse_args(list(argv) if argv is not None else None)
+        args = build_parser().parse_args(words)
     except SystemExit as exc:  # --help, or argparse's own usage error (already printed)
         return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     handler: Handler = args.handler

@@ -55,6 +55,12 @@ _CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "zh-CN": "配置文件有 {n} 处错误",
         "en": "{n} problem(s) in the station file",
     },
+    "drill.check.ok": {
+        "zh-CN": "演练文件正确：{file}：{name}，"
+        "{units} 个单元，{groups} 个通话组，{criteria} 条标准",
+        "en": "drill file OK: {file}: {name}, {units} units, {groups} talkgroups, "
+        "{criteria} criteria",
+    },
     "cli.eventlog_missing": {
         "zh-CN": "日志导出功能尚未安装（console.eventlog 不可用）",
         "en": "log export is not available yet (console.eventlog is not installed)",

@@ -42,6 +42,11 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
         help="event log (default: the per-user log)",
     )
     run.set_defaults(handler=cmd_drill_run)
+    check = dsub.add_parser(
+        "check", parents=[common], help="list every problem of a drill file (exit 2 if any)"
+    )
+    check.add_argument("file", type=Path, metavar="FILE", help="drill file (TOML)")
+    check.set_defaults(handler=cmd_drill_check)
     rep = dsub.add_parser("report", parents=[common], help="a drill's report from the log")
     rep.add_argument(
         "--db",
@@ -83,6 +88,41 @@ def report_voice(args: argparse.Namespace, station: Any = None) -> tuple[str, st
     station = station if station is not None else _station(args)
     lang = normalise_lang(getattr(args, "lang", None) or getattr(station, "language", None))
     return lang, str(station.display_name(lang))
+
+
+def cmd_drill_check(args: argparse.Namespace) -> int:
+    """Every problem of the drill file against the station, one ``file:line: message``
+    line each on stdout (an editor jumps to them), then a count; 2 when there is any,
+    0 and a one-line summary when there is none.  Nothing is sent."""
+    from console.drills.loader import load_drill
+
+    station = _station(args)
+    try:
+        drill = load_drill(args.file, station)
+    except ConfigError as exc:
+        problems = sorted(exc.all_problems, key=lambda p: (p.line is None, p.line or 0))
+        for problem in problems:
+            print(problem.describe())
+        print(f"dutydesk: {len(problems)} problem(s) in {args.file}", file=sys.stderr)
+        return ExitCode.ERROR
+    lang, _ = report_voice(args, station)
+    print(drill_summary(drill, lang))
+    return ExitCode.OK
+
+
+def drill_summary(drill: Any, lang: str) -> str:
+    """``drill file OK: <name>, 46 units, 5 talkgroups, 2 criteria`` (for ``check``)."""
+    from console.i18n import t
+
+    return t(
+        "drill.check.ok",
+        lang,
+        file=drill.source,
+        name=drill.name,
+        units=len(drill.participants),
+        groups=len(drill.talkgroups),
+        criteria=len(drill.criteria),
+    )
 
 
 def cmd_drill_run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,28 +77,11 @@ class Filters:
 
 
 def parse_when(text: str, tz: tzinfo | None, now_wall: float) -> float | None:
-    """A time the officer typed, as unix seconds (``None`` for an empty field).
-
-    ``HH:MM[:SS]`` is today in ``tz``; a date or date-time without an offset is in ``tz``
-    too (the console's zone, not the PC's); anything else goes to :func:`parse_time`.
-    """
+    """A time the officer typed, as unix seconds (``None`` for an empty field):
+    :func:`~console.eventlog.parse_time` in the console's zone and on its clock
+    (``12:28`` today, ``-2h`` ago, ISO-8601 dates and times)."""
     text = text.strip()
-    if not text:
-        return None
-    try:
-        clock = time.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        today = datetime.fromtimestamp(now_wall, tz).date()
-        return datetime.combine(today, clock, tz).timestamp()
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        return parse_time(text)
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=tz) if tz is not None else stamp.astimezone()
-    return stamp.timestamp()
+    return parse_time(text, now=now_wall, tz=tz) if text else None
 
 
 def export_format(path: Path) -> str:
