@@ -459,6 +459,10 @@ class DutyDeskApp(App[None]):
             out.append(tr("quit.drill", lang))
         return out
 
+    def action_toggle_wire(self) -> None:
+        """``w``: the main log tail shows or hides the wire rows (hidden by default)."""
+        self.main.toggle_wire()
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 

@@ -80,14 +80,11 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "act.emergency_call": ("紧急呼叫", "EMERGENCY CALL"),
     "act.undecodable": ("无法解码", "undecodable"),
     "act.dropped": ("（略去 {n} 条）", "({n} more not shown)"),
+    "logtail.wire_hidden": ("线路记录已隐藏 w显示", "wire rows hidden: w shows"),
+    "logtail.wire_shown": ("显示线路记录 w隐藏", "wire rows shown: w hides"),
     "logtail.skipped": ("（略去 {n} 条记录，见 F7 日志）", "({n} more records not shown: F7 log)"),
     "act.nobody": ("无人讲话", "nobody talking"),
     # status bar
-    "link.closed": ("未连接", "closed"),
-    "link.connecting": ("连接中", "connecting"),
-    "link.up": ("已连接", "connected"),
-    "link.reconnecting": ("重连中", "reconnecting"),
-    "link.down": ("已断开", "down"),
     "status.centre.ok": ("中心 已同步", "centre in sync"),
     "status.centre.lag": ("中心 待传 {n} 条 滞后 {lag} 秒", "centre backlog {n}, lag {lag} s"),
     "status.centre.down": ("中心 未连接 待传 {n} 条", "centre unreachable, backlog {n}"),
@@ -97,13 +94,11 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "status.signal": ("信号", "signal"),
     "status.operator": ("值班员", "operator"),
     "status.alarms": ("告警 {n}", "alarms {n}"),
-    # alarms
+    # alarms (their kinds and sources, and the link's states, are in console.i18n: the
+    # log rows name them too)
     "alarm.title": ("告警", "ALARM"),
     "alarm.ack_hint": ("F12 确认", "F12 acknowledge"),
     "alarm.queued": ("另有 {n} 条待确认", "{n} more waiting"),
-    "alarm.source.emergency_status": ("紧急状态", "emergency status"),
-    "alarm.source.emergency_call": ("紧急呼叫", "emergency call"),
-    "alarm.source.text_rule": ("报警短信", "alarm text"),
     "alarm.acknowledged": ("已确认告警 {id}：{what}", "alarm {id} acknowledged: {what}"),
     "alarm.waiting": ("已等待 {s} 秒未确认", "waiting {s} s"),
     "alarm.confirm.title": ("确认告警 {id}", "Acknowledge alarm {id}"),
@@ -111,9 +106,6 @@ _S: Final[dict[str, tuple[str, str]]] = {
         "确认已收到并接手处置这条告警？",
         "Take this alarm (acknowledged in your name)?",
     ),
-    "alarm.kind.emergency": ("紧急告警", "emergency"),
-    "alarm.kind.smoke": ("烟感告警", "smoke alarm"),
-    "alarm.kind.fire": ("火警", "fire alarm"),
     "alarm.none": ("没有待确认的告警", "no alarm waiting"),
     "alert.target": (
         "{page} {target}超时 {n} 个（见应答看板，F3 重呼）",
@@ -317,6 +309,7 @@ KEYS: Final[tuple[Key, ...]] = (
     Key("f7", "open_screen('log')", "日志", "Log"),
     Key("f8", "open_screen('ptt')", "讲话", "PTT"),
     Key("a", "acknowledge_alarm", "确认告警", "Acknowledge alarm", show=False, palette=False),
+    Key("w", "toggle_wire", "显示/隐藏线路记录", "Show/hide wire rows", show=False),
     Key("ctrl+t", "toggle_theme", "明暗主题", "Light/dark theme", show=False),
     Key("q", "quit", "退出", "Quit", show=False),
 )
@@ -468,7 +461,6 @@ _S.update(
         "tl.answer": ("应答", "answer"),
         "tl.page": ("发出呼叫({n}个单元)", "page sent ({n} units)"),
         "tl.rung": ("回执:{rung}", "ladder: {rung}"),
-        "tl.manual": ("{method}（人工登记）", "{method} (recorded by the officer)"),
         # log screen
         "log.title": (
             "事件日志 — Enter 应用筛选 · Ctrl+N 下一页 · Ctrl+S 导出",
@@ -480,7 +472,6 @@ _S.update(
         "log.f.since": ("起（08:30 或 2026-01-01 08:30）", "From (08:30 or 2026-01-01 08:30)"),
         "log.f.until": ("止", "Until"),
         "log.f.text": ("搜索文字", "Search text"),
-        "log.family.voice": ("语音", "voice"),
         "log.col.time": ("时间", "Time"),
         "log.col.kind": ("类别", "Kind"),
         "log.col.unit": ("单元", "Unit"),

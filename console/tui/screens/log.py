@@ -31,11 +31,11 @@ from textual.widgets import DataTable, Input, Select, Static
 from console.config import Unit
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord, LogBadQuery, parse_time, write_records
+from console.logwords import FAMILIES, family_label
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import PromptDialog
 from console.tui.widgets.footer import DeskFooter
-from console.tui.widgets.logtail import FAMILY_LABELS
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.timeline import describe
 
@@ -51,7 +51,6 @@ LOG_KEYS: tuple[Key, ...] = (
 """Keys of the log screen (Enter in a filter field applies the filters)."""
 
 PAGE_SIZE = 100
-FAMILIES: tuple[str, ...] = (*FAMILY_LABELS, "voice")
 
 
 @dataclass(frozen=True)
@@ -153,10 +152,7 @@ class LogScreen(Screen[None]):
         self.query_one("#f-text", Input).focus()
 
     def _family_label(self, family: str) -> str:
-        zh, en = FAMILY_LABELS.get(
-            family, (tr(f"log.family.{family}", "zh-CN"), tr(f"log.family.{family}", "en"))
-        )
-        return en if self.lang == "en" else zh
+        return family_label(family, self.lang)
 
     # --- filtering and paging -----------------------------------------------------------
 
@@ -219,7 +215,7 @@ class LogScreen(Screen[None]):
         self.show_status()
 
     def row(self, record: EventRecord) -> tuple[Text, Text, Text, Text]:
-        what, detail = describe(record, self.lang)
+        what, detail = describe(record, self.lang, self.runtime.station.status_plan)
         unit = record.unit or ""
         return (
             Text(local_time(record.wall, self.desk.tz, "%m-%d %H:%M:%S"), style="dim"),
