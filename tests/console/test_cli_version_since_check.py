@@ -82,6 +82,7 @@ def test_drill_check_lists_every_problem_with_its_line(
     assert all(line.startswith(f"{bad}:") for line in lines)
     assert "drill.name" in lines[0] and "targets.acknowledged" in lines[1]
     assert "criteria[0].rung" in lines[2] and "3 problem(s)" in err
+    assert "station file" not in out and "docs/drills.md" in out  # the drill file's hint
 
 
 def test_drill_check_of_a_good_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
