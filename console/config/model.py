@@ -263,11 +263,18 @@ class Targets:
     escalation: Escalation = field(default_factory=Escalation)
 
 
+PAGE_MODES = ("fast", "individual")
+"""How a page alerts: ``fast`` (the default) alerts each named talkgroup with one group
+SDS and follows up its silent members one by one; ``individual`` sends one SDS-TL per
+unit from the start.  Units named on their own are paged individually in both modes, so
+``fast`` is fast exactly where the station's talkgroups cover the responders."""
+
+
 @dataclass(frozen=True)
 class PagingConfig:
     """How the station pages by default (``[paging]``)."""
 
-    mode: str = "individual"
+    mode: str = PAGE_MODES[0]
     """``fast``: one group SDS per named talkgroup, then an individual SDS-TL to members
     still silent after ``followup_s``; ``individual``: one SDS-TL per unit."""
     followup_s: int = 8

@@ -18,7 +18,7 @@ from console.doctor.serialcheck import Opener, SerialChecks, SerialTarget
 from console.errors import ConsoleError
 from console.voice.devices import load_sounddevice
 from drivers.errors import DriverError
-from drivers.link.serial_link import open_serial
+from drivers.link.port import open_serial
 from drivers.pei.dialect import load_dialect
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from console.config.model import PAGE_MODES
 from console.errors import ConsoleError
 from console.exitcodes import ExitCode
 
@@ -56,10 +57,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> argpa
     p.add_argument("--voice", action="store_true", help="also set up a voice call to the groups")
     p.add_argument(
         "--mode",
-        choices=("individual", "fast"),
+        choices=PAGE_MODES,
         help="fast: one group SDS per talkgroup alerts every member at once, then an "
         "individual SDS-TL to those silent after a few seconds; individual: one SDS-TL per "
-        "unit (default: the station file's [paging] mode, else individual)",
+        "unit (default: the station file's [paging] mode, else fast)",
     )
     p.add_argument(
         "--wait",

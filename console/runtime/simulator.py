@@ -16,7 +16,7 @@ from console.config import Station
 from console.errors import SimulatorUnavailable
 from drivers.errors import PortError
 from drivers.link import open_serial
-from drivers.link.serial_link import Port
+from drivers.link.port import Port
 
 
 class SimulatorLauncher(Protocol):

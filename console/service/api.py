@@ -371,8 +371,9 @@ class StationApi:
         return value
 
     async def page(self, request: web.Request) -> web.Response:
+        from console.config.model import PAGE_MODES
         from console.paging.model import PageRequest
-        from console.paging.targets import PAGE_MODES, build_request
+        from console.paging.targets import build_request
 
         body = await self._body(request)
         p: Principal = request[CALLER]

@@ -20,29 +20,17 @@ from console.runtime import Runtime
 from console.simulator import gateway_issi, station_groups, station_units
 from console.tui.app import DutyDeskApp
 from drivers.clock import VirtualClock
-from fakes.behaviour import AnswerMode, Behaviour, StatusStep, fixed
+from fakes.behaviour import Behaviour
 from fakes.sim import Simulation, start_simulation
 from fakes.transport import PtyTransport
 
 CST = timezone(timedelta(hours=8))
 SEED = 7
-LADDER = (
-    StatusStep(0x8002, fixed(0.0)),
-    StatusStep(0x8003, fixed(20.0)),
-    StatusStep(0x8004, fixed(60.0)),
-)
 
 
 def behaviour(answer_s: float) -> Behaviour:
     """Delivered after 1 s, acknowledges after ``answer_s``, en route +20 s, on scene +60 s."""
-    return Behaviour(
-        answer=AnswerMode.STATUS,
-        delivery=fixed(1.0),
-        read=fixed(4.0),
-        answer_delay=fixed(answer_s),
-        ladder=LADDER,
-        talk=fixed(3.0),
-    )
+    return Behaviour.exact(answer_s=answer_s)
 
 
 def small_station(units: int = 8) -> Station:

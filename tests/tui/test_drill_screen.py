@@ -15,10 +15,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from console.config import Station, demo_station
+from console.drills.catalogue import drill_files
 from console.errors import ConfigError
 from console.runtime import Runtime, script_radios
 from console.tui.app import DutyDeskApp
-from console.tui.screens.drill import DrillScreen, drill_files
+from console.tui.screens.drill import DrillScreen
 from console.tui.widgets.runs import ConfirmRun, PickTable, ReportView
 from drivers.clock import VirtualClock
 
