@@ -182,6 +182,10 @@ def _add_sim(sub: Any, common: argparse.ArgumentParser) -> None:
         "sim",
         parents=[common],
         help="run the simulated gateway for the station (first line: where to connect)",
+        description="Run the station's simulated gateway. The first line printed is where to "
+        "connect. A trainer types commands on stdin: emergency ISSI, smoke ISSI [PLACE], "
+        "text ISSI TEXT, status ISSI VALUE, off/on ISSI, away/back ISSI, unplug, replug, help "
+        "(or in Chinese: 紧急 烟感 短信 状态 关机 开机 离开 回来 拔线 插线 帮助).",
     )
     p.add_argument("--tcp", type=_port, metavar="PORT", help="serve on TCP (socket://) not a pty")
     p.add_argument("--baud", type=int, metavar="N", help="simulated serial speed")
