@@ -1,4 +1,10 @@
-"""Bridge to the simulated gateway in ``fakes.plugin``, loaded by name only.
+"""Bridge to the simulated gateway in ``fakes``, loaded by name only.
+
+The simulator is reached as a URL, ``sim://NAME?seed=&baud=``, through pyserial's URL
+handlers (``fakes.urlhandler``): this module installs the handler, puts the station's
+network behind the name (:func:`define_network`) or a running simulation
+(:func:`register_running`), and gives the typed control (:func:`control`).  The link
+then opens the URL like a device path.
 
 The import rule is ``console.tui -> console -> drivers <- fakes``: the console must not
 depend on the simulator, which is test/bench equipment.  So the plugin is looked up with
@@ -20,14 +26,6 @@ from console.errors import SimulatorUnavailable
 PLUGIN_MODULE = "fakes.plugin"
 
 
-class SimHandle(Protocol):
-    """What :func:`start_in_process` returns: where to connect, and how to stop."""
-
-    url: str
-
-    def stop(self) -> None: ...
-
-
 def station_units(station: Station) -> list[dict[str, Any]]:
     """Units as the plugin expects them: ``{"issi", "alias", "kind"}``."""
     return [{"issi": u.issi, "alias": u.alias, "kind": u.kind} for u in station.units]
@@ -47,10 +45,12 @@ def gateway_issi(station: Station) -> int:
     return station.gateway.issi if station.gateway.issi is not None else 1000
 
 
-def load_plugin() -> ModuleType:
-    """Import ``fakes.plugin`` by name; a clear error if it is absent or broken."""
+def load_plugin(name: str | None = None) -> ModuleType:
+    """Import a ``fakes`` module by name (default :data:`PLUGIN_MODULE`); a clear error if
+    it is absent or broken."""
+    name = name or PLUGIN_MODULE
     try:
-        return importlib.import_module(PLUGIN_MODULE)
+        return importlib.import_module(name)
     except ImportError as exc:
         raise SimulatorUnavailable(f"the simulated gateway is not available ({exc})") from None
     except Exception as exc:  # a half-written plugin must not crash the console
@@ -63,7 +63,7 @@ def load_plugin() -> ModuleType:
 def _entry(plugin: ModuleType, name: str) -> Callable[..., Any]:
     func = getattr(plugin, name, None)
     if not callable(func):
-        raise SimulatorUnavailable(f"{PLUGIN_MODULE} has no {name}() (simulator too old/new?)")
+        raise SimulatorUnavailable(f"{plugin.__name__} has no {name}() (simulator too old/new?)")
     return func  # type: ignore[no-any-return]
 
 
@@ -93,23 +93,71 @@ def run_sim_command(
     return int(result) if isinstance(result, int) else 0
 
 
-def start_in_process(station: Station, seed: int = 1, background_traffic: bool = True) -> SimHandle:
-    """Start the simulator on a background thread for the console to connect to."""
-    start = _entry(load_plugin(), "start_background")
+HANDLER_MODULE = "fakes.urlhandler"
+REGISTRY_MODULE = "fakes.urlhandler.registry"
+
+
+class SimControl(Protocol):
+    """What the console may change in a running simulation (``fakes.sim.SimControl``)."""
+
+    def script(self, behaviours: dict[int, Any]) -> dict[int, Any]: ...
+
+
+def _registry() -> ModuleType:
+    """``fakes.urlhandler.registry``, with ``sim://`` installed in pyserial (by name)."""
+    load_plugin(HANDLER_MODULE).install()
+    return load_plugin(REGISTRY_MODULE)
+
+
+def sim_name(url: str) -> str:
+    """The simulation a ``sim://NAME?...`` URL names (a clear error for a bad URL)."""
     try:
-        handle = start(
-            station_units(station),
-            station_groups(station),
-            gateway_issi=gateway_issi(station),
-            seed=seed,
-            background_traffic=background_traffic,
-        )
-    except SimulatorUnavailable:
-        raise
-    except Exception as exc:
-        raise SimulatorUnavailable(
-            f"the simulated gateway did not start: {type(exc).__name__}: {exc}"
-        ) from None
-    if not isinstance(getattr(handle, "url", None), str):
-        raise SimulatorUnavailable(f"{PLUGIN_MODULE}.start_background returned no url")
-    return handle  # type: ignore[no-any-return]
+        return str(_registry().parse(url).name)
+    except ValueError as exc:  # SimUrlError
+        raise SimulatorUnavailable(str(exc), hint="write the gateway as sim://demo") from None
+
+
+def define_network(
+    station: Station, url: str, *, seed: int = 1, background_traffic: bool = True
+) -> str:
+    """Put the station's simulated network behind ``url`` (``sim://NAME``): the first
+    ``serial_for_url(url)`` starts it on a background thread.  Returns ``url``."""
+    _registry().define(
+        sim_name(url),
+        station_units(station),
+        station_groups(station),
+        gateway_issi=gateway_issi(station),
+        seed=seed,
+        background_traffic=background_traffic,
+    )
+    return url
+
+
+def device_path(url: str) -> str:
+    """The pseudo-terminal serving ``url``, starting a defined network now if needed (the
+    doctor checks that device as it would a real port)."""
+    registry = _registry()
+    try:
+        return str(registry.resolve(registry.parse(url)))
+    except ValueError as exc:  # SimUrlError
+        raise SimulatorUnavailable(str(exc)) from None
+
+
+def register_running(url: str, simulation: Any) -> str:
+    """Put a simulation already running in this loop (``fakes.sim.Simulation``) behind
+    ``url``, so the link opens it through ``sim://`` like any other.  Returns ``url``."""
+    _registry().register(sim_name(url), simulation)
+    return url
+
+
+def stop_network(url: str) -> None:
+    """Stop what serves ``url`` (a background network) and free the name."""
+    _registry().stop(sim_name(url))
+
+
+def control(url: str) -> SimControl:
+    """The typed control of the simulation behind ``url`` (raises if none runs)."""
+    try:
+        return _registry().control(sim_name(url))  # type: ignore[no-any-return]
+    except ValueError as exc:
+        raise SimulatorUnavailable(str(exc)) from None

@@ -18,6 +18,7 @@ from typing import Any
 from drivers import radio_events as rev
 from drivers.errors import CommandError, DriverError, SdsDecodeError
 from drivers.link import PRIORITY_LOW, PRIORITY_NORMAL, LinkState, LinkStateChanged, PeiLink
+from drivers.listeners import Listeners
 from drivers.pei import commands
 from drivers.pei import events as ev
 from drivers.pei.events import short_ssi
@@ -71,7 +72,7 @@ class Gateway:
         self.link = link
         self.auto_report = auto_report
         self.calls: dict[int, CallState] = {}
-        self._listeners: list[Listener] = []
+        self.listeners: Listeners[ev.PeiEvent] = Listeners()
         # Radios de-duplicate SDS-TL by (source, reference): a process that starts again
         # at 1 would have its first pages taken for retries of the last process's.  So
         # start from the wall clock (a restart minutes later starts elsewhere); a service
@@ -88,8 +89,7 @@ class Gateway:
         link.subscribe(self._on_link_event)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return self.listeners.subscribe(listener)
 
     @property
     def own_ssi(self) -> str | None:
@@ -209,8 +209,7 @@ class Gateway:
     # --- receiving --------------------------------------------------------------------
 
     def _emit(self, event: ev.PeiEvent) -> None:
-        for listener in list(self._listeners):
-            listener(event)
+        self.listeners.emit(event)
 
     def _on_link_event(self, event: ev.PeiEvent) -> None:
         if isinstance(event, ev.SdsReceived):

@@ -86,6 +86,13 @@ DEFAULT_LADDER: tuple[StatusStep, ...] = (
     StatusStep(STATUS_ON_SCENE, uniform(60.0, 240.0)),
 )
 
+EXACT_LADDER: tuple[StatusStep, ...] = (
+    StatusStep(STATUS_ACKNOWLEDGED, fixed(0.0)),
+    StatusStep(STATUS_EN_ROUTE, fixed(20.0)),
+    StatusStep(STATUS_ON_SCENE, fixed(60.0)),
+)
+"""收到 at once, 出发 20 s later, 到场 60 s after that: the ladder with exact times."""
+
 
 @dataclass(frozen=True)
 class Behaviour:
@@ -100,6 +107,19 @@ class Behaviour:
     talk: Delay = field(default_factory=lambda: uniform(2.0, 4.0))
     powered: bool = True
     in_range: bool = True
+
+    @classmethod
+    def exact(cls, answer: AnswerMode = AnswerMode.STATUS, *, answer_s: float = 10.0) -> Behaviour:
+        """Fixed delays, so tests and benchmarks can assert virtual times: delivered +1 s,
+        read +4 s, answered ``answer_s`` after reading, the :data:`EXACT_LADDER`, 3 s of talk."""
+        return cls(
+            answer=answer,
+            delivery=fixed(1.0),
+            read=fixed(4.0),
+            answer_delay=fixed(answer_s),
+            ladder=EXACT_LADDER,
+            talk=fixed(3.0),
+        )
 
     @classmethod
     def prompt(cls, answer: AnswerMode = AnswerMode.STATUS) -> Behaviour:

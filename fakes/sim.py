@@ -93,6 +93,69 @@ class Simulation:
         await self.transport.close()
 
 
+Change = Callable[[Simulation], Any]
+
+
+class SimControl:
+    """The one typed way to change a running simulation (what a drill scripts, what a
+    trainer injects): radios' behaviour, power and range, their own transmissions, and
+    the cable.  ``call`` runs a change on the simulation's loop (a background simulator's
+    thread); without it the change runs here, for a simulation on the caller's loop."""
+
+    def __init__(self, simulation: Simulation, call: Callable[[Change], Any] | None = None):
+        self._sim = simulation
+        self._call = call
+
+    def _do(self, change: Change) -> Any:
+        return self._call(change) if self._call is not None else change(self._sim)
+
+    @property
+    def url(self) -> str:
+        return self._sim.url
+
+    def script(self, behaviours: Mapping[int, Behaviour]) -> dict[int, Behaviour]:
+        """New behaviours for some radios (unknown ISSIs are skipped); a behaviour's
+        ``powered`` / ``in_range`` switch the radio too.  Returns the ones they had."""
+
+        def change(sim: Simulation) -> dict[int, Behaviour]:
+            previous: dict[int, Behaviour] = {}
+            for issi, behaviour in behaviours.items():
+                if issi not in sim.network.radios:
+                    continue
+                radio = sim.radio(issi)
+                previous[issi] = radio.behaviour
+                radio.behaviour = behaviour
+                radio.powered, radio.in_range = behaviour.powered, behaviour.in_range
+            return previous
+
+        result: dict[int, Behaviour] = self._do(change)
+        return result
+
+    def power(self, issi: int, on: bool) -> None:
+        """Switch radio ``issi`` on or off."""
+        net = self._sim.network
+        self._do(lambda sim: net.switch_on(issi) if on else net.switch_off(issi))
+
+    def reach(self, issi: int, in_range: bool) -> None:
+        """Take radio ``issi`` out of range of the network, or bring it back."""
+        self._do(lambda sim: sim.network.set_in_range(issi, in_range))
+
+    def send_status(self, issi: int, value: int) -> None:
+        """Radio ``issi`` sends status ``value`` (0: the emergency key)."""
+        self._do(lambda sim: sim.radio(issi).send_status(value))
+
+    def send_text(self, issi: int, text: str) -> None:
+        """Radio ``issi`` sends ``text`` to the console (a smoke detector's alarm text...)."""
+        self._do(lambda sim: sim.radio(issi).send_text(text))
+
+    def unplug(self) -> None:
+        """Pull the gateway's cable (the console sees the port vanish)."""
+        self._do(lambda sim: sim.unplug())
+
+    def replug(self) -> None:
+        self._do(lambda sim: sim.replug())
+
+
 async def start_simulation(
     clock: Clock,
     units: Sequence[Mapping[str, Any]] = (),

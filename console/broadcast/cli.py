@@ -20,9 +20,10 @@ import signal
 from typing import Any
 
 from console.errors import ConsoleError, SimulatorUnavailable
+from console.exitcodes import ExitCode
 
-EXIT_OK = 0
-EXIT_INTERRUPTED = 130
+EXIT_OK = ExitCode.OK
+EXIT_INTERRUPTED = ExitCode.INTERRUPTED
 
 
 def add_broadcast_parser(sub: Any, common: argparse.ArgumentParser) -> None:

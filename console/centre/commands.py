@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
+from console.csvtext import add_bom_option
+
 from .errors import BadPeriod, CentreError
 
 DB_ENV: Final = "DUTYDESK_CENTRE_DB"
@@ -29,11 +31,14 @@ def add_report(sub: Any, common: argparse.ArgumentParser) -> None:
         help="city report from the centre's database (pages, roll calls, drills, incidents)",
     )
     p.add_argument("--db", required=True, metavar="URL", help="the centre: postgresql://...")
-    p.add_argument("--since", required=True, metavar="TIME", help="from TIME (ISO 8601)")
+    p.add_argument(
+        "--since", required=True, metavar="TIME", help="from TIME (ISO 8601, 12:28, -2h, -7d)"
+    )
     p.add_argument("--until", metavar="TIME", help="up to TIME, exclusive (default: now)")
     p.add_argument("--by", choices=("station",), default="station", help="one row per station")
     p.add_argument("--format", choices=("csv", "html"), default="csv", help="default csv")
     p.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    add_bom_option(p)
     p.set_defaults(handler=cmd_report)
 
 
@@ -72,8 +77,8 @@ def period(since: str, until: str | None, now: float) -> tuple[float, float]:
     from console.eventlog.query import parse_time
 
     try:
-        start = parse_time(since, name="--since")
-        end = parse_time(until, name="--until") if until else now
+        start = parse_time(since, name="--since", now=now)
+        end = parse_time(until, name="--until", now=now) if until else now
     except Exception as exc:  # LogBadQuery: says which option and why
         raise BadPeriod(str(getattr(exc, "message", exc))) from None
     assert start is not None and end is not None
@@ -105,7 +110,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise CentreError(f"the centre refused the report's queries: {reason}") from None
     report = city_report(since, until, inputs)
     lang = report_lang(report, getattr(args, "lang", None))
-    text = render(report, args.format, lang, source=redact(args.db))
+    text = render(report, args.format, lang, source=redact(args.db), bom=args.bom)
     if args.out is not None:
         try:
             args.out.write_text(text, encoding="utf-8", newline="")

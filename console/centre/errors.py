@@ -45,7 +45,10 @@ class CentreSchemaMissing(CentreError):
 class BadPeriod(CentreError):
     """``--since`` / ``--until`` are missing, unreadable or the wrong way round."""
 
-    default_hint = "Give ISO-8601 times, e.g. --since 2026-11-01 --until 2026-12-01T00:00+08:00."
+    default_hint = (
+        "Give ISO-8601 times, e.g. --since 2026-11-01 --until 2026-12-01T00:00+08:00, "
+        "or a time back from now: --since -7d."
+    )
 
 
 class DispatchConfigError(CentreError):

@@ -31,6 +31,7 @@ from console.config.model import (
     Zone,
     adhoc_group,
     adhoc_unit,
+    is_simulated,
 )
 from console.errors import ConfigError, UnknownTargetError
 
@@ -62,6 +63,7 @@ __all__ = [
     "adhoc_group",
     "adhoc_unit",
     "demo_station",
+    "is_simulated",
     "load_station",
     "load_station_text",
 ]

@@ -22,6 +22,7 @@ from console.config.model import (
     DEFAULT_ACK_PREFIXES,
     DEFAULT_STATUS_CODES,
     LANGUAGES,
+    PAGE_MODES,
     SSI_MAX,
     SSI_MIN,
     UNIT_KINDS,
@@ -591,7 +592,7 @@ def _targets(root: Table) -> Targets:
 def _paging(root: Table) -> PagingConfig:
     t = root.table("paging", ("mode", "followup_s"))
     return PagingConfig(
-        mode=t.text("mode", "individual", choices=("individual", "fast")),
+        mode=t.text("mode", PagingConfig.mode, choices=PAGE_MODES),
         followup_s=t.integer("followup_s", 8, lo=1, hi=600),
     )
 

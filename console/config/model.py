@@ -22,6 +22,7 @@ from console.config.recipients import (
     adhoc_group,
     adhoc_unit,
 )
+from console.i18n import t
 
 __all__ = ["SSI_MAX", "SSI_MIN", "Group", "Target", "Unit", "adhoc_group", "adhoc_unit"]
 
@@ -54,6 +55,15 @@ STATUS_MEANINGS: tuple[str, ...] = (
 """Meanings the engines understand; a station may add its own on top."""
 
 
+SIM_SCHEME = "sim"
+
+
+def is_simulated(url: str) -> bool:
+    """``sim://NAME`` (or the drill shorthand ``sim``) names the built-in simulator: the
+    one test of "is this the simulator" in the house."""
+    return url == SIM_SCHEME or url.startswith(f"{SIM_SCHEME}://")
+
+
 @dataclass(frozen=True)
 class GatewayConfig:
     """How to reach the trunking gateway (a pyserial-style URL or ``sim://`` for the fake)."""
@@ -66,7 +76,7 @@ class GatewayConfig:
     @property
     def is_simulated(self) -> bool:
         """``sim://...`` means: start the built-in simulator and connect to it."""
-        return self.url.startswith("sim://")
+        return is_simulated(self.url)
 
 
 @dataclass(frozen=True)
@@ -218,6 +228,15 @@ class StatusPlan:
                 return status.meaning
         return None
 
+    def label_of(self, code: int, lang: str = "zh-CN") -> str:
+        """What the station calls status ``code`` (``到场``, ``紧急``); empty if unplanned."""
+        if code == self.emergency:
+            return t("log.status.emergency", lang)
+        for status in self.codes:
+            if status.code == code:
+                return status.label_en if lang == "en" and status.label_en else status.label
+        return ""
+
     def code_for(self, meaning: str) -> int | None:
         for status in self.codes:
             if status.meaning == meaning:
@@ -253,11 +272,18 @@ class Targets:
     escalation: Escalation = field(default_factory=Escalation)
 
 
+PAGE_MODES = ("fast", "individual")
+"""How a page alerts: ``fast`` (the default) alerts each named talkgroup with one group
+SDS and follows up its silent members one by one; ``individual`` sends one SDS-TL per
+unit from the start.  Units named on their own are paged individually in both modes, so
+``fast`` is fast exactly where the station's talkgroups cover the responders."""
+
+
 @dataclass(frozen=True)
 class PagingConfig:
     """How the station pages by default (``[paging]``)."""
 
-    mode: str = "individual"
+    mode: str = PAGE_MODES[0]
     """``fast``: one group SDS per named talkgroup, then an individual SDS-TL to members
     still silent after ``followup_s``; ``individual``: one SDS-TL per unit."""
     followup_s: int = 8

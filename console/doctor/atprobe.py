@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drivers.link.serial_link import Port
+from drivers.link.port import Port
 from drivers.pei.framer import LineFramer
 
 _CME = re.compile(r"^\+CM[ES] ERROR\s*:?\s*(.*)$", re.IGNORECASE)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from console.config import Station, load_station
+from console.config import Station, is_simulated, load_station
 from console.doctor.audiocheck import SoundDeviceLoader, check_audio
 from console.doctor.model import Report, Status
 from console.doctor.netcheck import SpeakerTarget, check_speaker, parse_host_port
@@ -18,7 +18,7 @@ from console.doctor.serialcheck import Opener, SerialChecks, SerialTarget
 from console.errors import ConsoleError
 from console.voice.devices import load_sounddevice
 from drivers.errors import DriverError
-from drivers.link.serial_link import open_serial
+from drivers.link.port import open_serial
 from drivers.pei.dialect import load_dialect
 
 
@@ -48,15 +48,16 @@ class DoctorEnvironment:
     sounddevice: SoundDeviceLoader = load_sounddevice
     at_timeout: float = 1.5
     speaker_wait: float = 0.3
-    start_simulator: Callable[[Station], tuple[str, Callable[[], None]]] | None = None
+    start_simulator: Callable[[Station, str], tuple[str, Callable[[], None]]] | None = None
     notes: list[str] = field(default_factory=list)
 
 
-def _start_builtin_simulator(station: Station) -> tuple[str, Callable[[], None]]:
-    from console.simulator import start_in_process
+def _start_builtin_simulator(station: Station, url: str) -> tuple[str, Callable[[], None]]:
+    """The station's simulated network behind ``url``, started; (its pty, how to stop)."""
+    from console.simulator import define_network, device_path, stop_network
 
-    handle = start_in_process(station, background_traffic=False)
-    return handle.url, handle.stop
+    define_network(station, url, background_traffic=False)
+    return device_path(url), lambda: stop_network(url)
 
 
 def _speakers(options: DoctorOptions, station: Station | None) -> list[SpeakerTarget]:
@@ -132,11 +133,11 @@ def _serial(
     baud = options.baud or (station.gateway.baud if station else dialect.baud)
     issi = station.gateway.issi if station else None
     stop: Callable[[], None] | None = None
-    if url.startswith("sim://"):
+    if is_simulated(url):
         starter = env.start_simulator or _start_builtin_simulator
         from console.config import demo_station
 
-        real, stop = starter(station or demo_station())
+        real, stop = starter(station or demo_station(), url)
         report.add("serial", "simulator", Status.INFO, f"{url}: the built-in simulator at {real}")
         url = real
     try:

@@ -17,7 +17,7 @@ from console.doctor.atprobe import AtProbe, Exchange
 from console.doctor.model import Finding, Status
 from console.doctor.portinfo import access_problem, device_path, find_holders
 from drivers.errors import DriverError
-from drivers.link.serial_link import Port
+from drivers.link.port import Port
 from drivers.pei.dialect import Dialect
 
 AREA = "serial"

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from console.config import Station
+from console.config import Station, is_simulated
 from console.drills.model import Simulation
-from console.drills.simulated import is_simulated_url, start_scripted
+from console.drills.simulated import start_scripted
 from console.errors import ConsoleError
 from console.eventlog import EventLog, EventLogError
 from console.paging.engine import PagingEngine
+from console.simulator import register_running, stop_network
 from drivers.clock import Clock, SystemClock
 from drivers.gateway import Gateway
 from drivers.link import LinkState, LinkStateChanged
@@ -57,13 +58,16 @@ class ScriptedSimulator:
         self.simulation = simulation
         self.clock = clock
         self.sim: Any = None
+        self.url = f"sim://drill-{id(self):x}"
+        """The name the link opens it by (one per session: drills may run side by side)."""
 
     async def launch(self, station: Station) -> str:
         self.sim = await start_scripted(station, self.simulation, self.clock)
-        return str(self.sim.url)
+        return register_running(self.url, self.sim)
 
     async def stop(self) -> None:
         if self.sim is not None:
+            stop_network(self.url)
             await self.sim.close()
 
 
@@ -79,7 +83,7 @@ async def open_session(
     from console.runtime import Runtime
 
     clock = SystemClock()
-    simulated = is_simulated_url(url)
+    simulated = is_simulated(url)
     launcher = ScriptedSimulator(simulation, clock) if simulated else None
     db.parent.mkdir(parents=True, exist_ok=True)
     runtime = Runtime(

@@ -21,12 +21,6 @@ from drivers.clock import Clock
 
 BEHAVIOUR_MODULE = "fakes.behaviour"
 SIM_MODULE = "fakes.sim"
-SIM_URLS = ("sim",)
-
-
-def is_simulated_url(url: str) -> bool:
-    """``sim`` or ``sim://...`` means: run the simulated network in-process."""
-    return url in SIM_URLS or url.startswith("sim://")
 
 
 def _load(name: str) -> ModuleType:

@@ -26,8 +26,14 @@ from console.incidents.errors import (
 from console.incidents.events import IncidentChanged
 from console.incidents.model import Incident, IncidentState, Priority, TimelineEntry
 from console.incidents.replay import LoggedEvent, apply
+from drivers.listeners import Listeners
 
 log_ = logging.getLogger(__name__)
+
+
+def _listener_failed(listener: object, exc: Exception) -> None:
+    log_.error("incident listener %r failed", listener, exc_info=exc)
+
 
 IncidentListener = Callable[[IncidentChanged], None]
 _ID_RE = re.compile(r"^INC-(\d+)$")
@@ -62,7 +68,7 @@ class IncidentBook:
         self.station = station
         self._incidents: dict[str, Incident] = {}
         self._next = 1
-        self._listeners: list[IncidentListener] = []
+        self.listeners: Listeners[IncidentChanged] = Listeners()
 
     # -- restore -----------------------------------------------------------------------
 
@@ -86,20 +92,10 @@ class IncidentBook:
 
     def subscribe(self, callback: IncidentListener) -> Callable[[], None]:
         """Call ``callback(IncidentChanged)`` after every change; returns the remover."""
-        self._listeners.append(callback)
-
-        def remove() -> None:
-            if callback in self._listeners:
-                self._listeners.remove(callback)
-
-        return remove
+        return self.listeners.subscribe(callback)
 
     def _emit(self, event: IncidentChanged) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:  # a broken view must not stop the record
-                log_.exception("incident listener failed")
+        self.listeners.emit(event, _listener_failed)  # a broken view must not stop the record
 
     # -- the write path ----------------------------------------------------------------
 

@@ -92,7 +92,7 @@ ALARM_RAISED: Final = "alarm.raised"
 ALARM_REPEATED: Final = "alarm.repeated"
 ALARM_ACKNOWLEDGED: Final = "alarm.acknowledged"
 
-INCIDENT_KINDS: Final[tuple[str, ...]] = (
+INCIDENT_LOG_KINDS: Final[tuple[str, ...]] = (
     INCIDENT_OPENED,
     INCIDENT_STATE,
     INCIDENT_NOTE,
@@ -101,6 +101,18 @@ INCIDENT_KINDS: Final[tuple[str, ...]] = (
     INCIDENT_ANSWER,
 )
 ALARM_KINDS: Final[tuple[str, ...]] = (ALARM_RAISED, ALARM_REPEATED, ALARM_ACKNOWLEDGED)
+
+HAND_RAISED_KINDS: Final[tuple[str, ...]] = (
+    "traffic",
+    "fire",
+    "security",
+    "drowning",
+    "safety",
+    "medical",
+    "other",
+)
+"""Kinds offered when the officer raises an incident by hand, first the default (the book
+accepts any kind; alarms and pages bring their own)."""
 
 ADHOC_KIND: Final = "adhoc"
 ALARM_KIND: Final = "alarm"

@@ -22,11 +22,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from console.config.model import PAGE_MODES
 from console.errors import ConsoleError
+from console.exitcodes import ExitCode
 
-EXIT_ALL_ACKNOWLEDGED = 0
-EXIT_ERROR = 2
-EXIT_NOT_ALL = 3
+EXIT_ALL_ACKNOWLEDGED = ExitCode.OK
+EXIT_ERROR = ExitCode.ERROR
+EXIT_NOT_ALL = ExitCode.MISSED
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
@@ -34,7 +36,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> argpa
     p: argparse.ArgumentParser = sub.add_parser(
         "page",
         parents=[common] if common is not None else [],
-        help="page units/groups and follow who acknowledges (exit 0 all, 3 not all, 2 error)",
+        help="page units/groups and follow who acknowledges (exit 0 all, 1 not all, 2 error)",
     )
     if common is None:
         p.add_argument("--config", metavar="FILE", help="station file (TOML)")
@@ -55,10 +57,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> argpa
     p.add_argument("--voice", action="store_true", help="also set up a voice call to the groups")
     p.add_argument(
         "--mode",
-        choices=("individual", "fast"),
+        choices=PAGE_MODES,
         help="fast: one group SDS per talkgroup alerts every member at once, then an "
         "individual SDS-TL to those silent after a few seconds; individual: one SDS-TL per "
-        "unit (default: the station file's [paging] mode, else individual)",
+        "unit (default: the station file's [paging] mode, else fast)",
     )
     p.add_argument(
         "--wait",
@@ -78,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         print(f"dutydesk page: {_one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
@@ -145,6 +147,7 @@ async def embedded_service(
 ) -> AsyncIterator[str]:
     """A station service for one command: the runtime (no background radio traffic, no
     sound), its link up (or a clear error at once), and the API on its socket."""
+    from console.config import is_simulated
     from console.runtime import Runtime, ThreadedSimulator
     from console.service.host import ServiceHost
 
@@ -154,7 +157,7 @@ async def embedded_service(
         gateway_url=url,
         db_path=db,
         operator=operator,
-        simulator=ThreadedSimulator(background_traffic=False) if url.startswith("sim://") else None,
+        simulator=ThreadedSimulator(background_traffic=False) if is_simulated(url) else None,
         voice=False,
     )
     host = ServiceHost(runtime)

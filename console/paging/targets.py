@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from console.config import Group, Station, Targets, Unit
+from console.config.model import PAGE_MODES
 from console.paging.model import EscalationPolicy, PageRequest, PageTargets, Recipient
 
 
@@ -43,9 +44,6 @@ def page_targets(targets: Targets) -> PageTargets:
             page_backup=esc.page_backup,
         ),
     )
-
-
-PAGE_MODES = ("individual", "fast")
 
 
 def build_request(

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from console.runtime.core import Runtime, default_db_path
 from console.runtime.services import Service
-from console.runtime.simulator import SimulatorLauncher, ThreadedSimulator, script_radios
+from console.runtime.simulator import SimulatorLauncher, ThreadedSimulator
 from console.runtime.stream import BUSY_BATCH, BatchListener
 
 __all__ = [
@@ -49,5 +49,4 @@ __all__ = [
     "SimulatorLauncher",
     "ThreadedSimulator",
     "default_db_path",
-    "script_radios",
 ]

@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
-from console.config import Station
+from console.config import Station, is_simulated
 from console.errors import SimulatorUnavailable
 from drivers.errors import PortError
 from drivers.link import open_serial
-from drivers.link.serial_link import Port
+from drivers.link.port import Port
 
 
 class SimulatorLauncher(Protocol):
@@ -28,69 +28,58 @@ class SimulatorLauncher(Protocol):
 
 
 class ThreadedSimulator:
-    """The demo's simulator: ``console.simulator.start_in_process`` (own thread, real time,
-    background traffic on), loaded by module name so the console never imports ``fakes``."""
+    """The demo's simulator: the station's network defined behind its ``sim://`` URL; the
+    link's first open starts it on a background thread (real time, background traffic)."""
 
     def __init__(self, seed: int = 1, background_traffic: bool = True) -> None:
         self.seed = seed
         self.background_traffic = background_traffic
-        self._handle: Any = None
+        self._url: str | None = None
 
     async def launch(self, station: Station) -> str:
-        from console.simulator import start_in_process
+        from console.simulator import define_network
 
-        self._handle = await asyncio.to_thread(
-            start_in_process, station, self.seed, self.background_traffic
+        url = station.gateway.url if station.gateway.is_simulated else "sim://demo"
+        self._url = define_network(
+            station, url, seed=self.seed, background_traffic=self.background_traffic
         )
-        return str(self._handle.url)
+        return self._url
 
     async def stop(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            await asyncio.to_thread(handle.stop)
+        url, self._url = self._url, None
+        if url is not None:
+            from console.simulator import stop_network
+
+            await asyncio.to_thread(stop_network, url)
 
     async def script(self, behaviours: dict[int, Any]) -> dict[int, Any]:
         """Give some simulated radios new behaviours (a drill's ``[simulation]``); returns
         the behaviours they had, to put back afterwards."""
-        handle = self._handle
-        if handle is None:
+        from console.simulator import control
+
+        if self._url is None:
             raise SimulatorUnavailable("the simulated network is not running")
-        return await asyncio.to_thread(handle.call, lambda sim: script_radios(sim, behaviours))
-
-
-def script_radios(sim: Any, behaviours: dict[int, Any]) -> dict[int, Any]:
-    """Swap the behaviour of simulated radios (``fakes.sim.Simulation``, duck-typed so the
-    console never imports ``fakes``); a switched-off script also switches the radio off."""
-    previous: dict[int, Any] = {}
-    for issi, behaviour in behaviours.items():
-        try:
-            radio = sim.radio(issi)
-        except KeyError:
-            continue
-        previous[issi] = radio.behaviour
-        radio.behaviour = behaviour
-        radio.powered = bool(getattr(behaviour, "powered", True))
-        radio.in_range = bool(getattr(behaviour, "in_range", True))
-    return previous
+        return await asyncio.to_thread(control(self._url).script, behaviours)
 
 
 class Endpoint:
     """The gateway as configured and where the link really connects.
 
     For a ``sim://`` URL the simulator (``launcher``, default :class:`ThreadedSimulator`)
-    is started by :meth:`launch` and :attr:`port` becomes its pty; if it cannot start,
-    :attr:`notice` says why and :meth:`open_port` refuses, so the link reports it as a
-    link failure instead of the console not starting.
+    is put behind a ``sim://`` name by :meth:`launch`, and :attr:`port` becomes that URL;
+    the link opens it through pyserial like any port.  If it cannot start, :attr:`notice`
+    says why and :meth:`open_port` refuses, so the link reports it as a link failure
+    instead of the console not starting.
     """
 
     def __init__(self, url: str, launcher: SimulatorLauncher | None = None) -> None:
         self.url = url
         """The gateway as configured (``sim://demo``, ``/dev/ttyUSB0``): shown to the officer."""
         self.port = url
-        """Where the link really connects (the simulator's pty once started): for the log."""
+        """What the link opens (``sim://NAME`` once a simulator is behind it): for the log."""
         self.notice: str | None = None
         """Why the gateway cannot be reached at all (simulator missing ...), for the UI."""
-        self.simulated = url.startswith("sim://")
+        self.simulated = is_simulated(url)
         self.launcher = launcher or (ThreadedSimulator() if self.simulated else None)
 
     async def launch(self, station: Station) -> None:

@@ -16,8 +16,14 @@ from collections.abc import Callable
 
 from console.eventlog import EventLog, EventLogError
 from console.runtime_view import Batch, Feed, LogTail, UiEvent
+from drivers.listeners import Listeners
 
 log_ = logging.getLogger(__name__)
+
+
+def _listener_failed(listener: object, exc: Exception) -> None:
+    log_.error("runtime listener %r failed", listener, exc_info=exc)
+
 
 BatchListener = Callable[[Batch], None]
 BUSY_BATCH = 60
@@ -43,7 +49,7 @@ class BatchStream:
         self.feed = Feed(wake=self._schedule_flush)
         self._interval = batch_interval
         """The wait between flushes now: doubled after a busy batch, reset by a quiet one."""
-        self._listeners: list[BatchListener] = []
+        self.listeners: Listeners[Batch] = Listeners()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = 0.0
@@ -65,8 +71,7 @@ class BatchStream:
     def subscribe(self, listener: BatchListener) -> Callable[[], None]:
         """``listener(batch)`` on the loop, at most once per ``batch_interval`` (up to
         ``max_batch_interval`` apart while a flood of events goes on)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return self.listeners.subscribe(listener)
 
     def _schedule_flush(self) -> None:
         loop = self._loop
@@ -96,11 +101,7 @@ class BatchStream:
             min(self.max_batch_interval, self._interval * 2) if busy else self.batch_interval
         )
         if batch.events:
-            for listener in list(self._listeners):
-                try:
-                    listener(batch)
-                except Exception:  # a broken view must not stop the console
-                    log_.exception("runtime listener failed")
+            self.listeners.emit(batch, _listener_failed)  # a broken view must not stop it
         return batch
 
     def on_commit(self, _committed: int) -> None:

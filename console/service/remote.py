@@ -420,6 +420,21 @@ class RemoteRuntime:
             self.alarms.alarms[done] = replace(alarm, acknowledged_by=self.operator)
         return str(done) if done else None
 
+    def mark_answered(
+        self,
+        page_id: str,
+        unit: int,
+        *,
+        method: str = "phone",
+        rung: str = "acknowledged",
+        operator: str | None = None,
+        note: str = "",
+    ) -> bool:
+        """As :meth:`RuntimeFacade.mark_answered`; the service records it as this operator."""
+        body = {"unit": unit, "method": str(method), "rung": str(rung), "note": note}
+        answer = self.client.post(f"/v1/pages/{quote(page_id)}/acknowledge", body)
+        return bool(answer.get("recorded", True))
+
     def move_incident(
         self, incident_id: str, state: str, *, operator: str, note: str | None = None
     ) -> Incident:

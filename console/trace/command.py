@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import ConsoleError
+from console.exitcodes import ExitCode
 
-EXIT_OK = 0
-EXIT_ERROR = 2
+EXIT_OK = ExitCode.OK
+EXIT_ERROR = ExitCode.ERROR
 
 
 def add_trace(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -61,7 +62,7 @@ def add_trace(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_trace_record(args: argparse.Namespace) -> int:
-    from console.config import demo_station, load_station
+    from console.config import demo_station, is_simulated, load_station
     from console.trace.record import parse_action, record_trace
     from drivers.pei.dialect import load_dialect
 
@@ -74,12 +75,11 @@ def cmd_trace_record(args: argparse.Namespace) -> int:
     dialect = load_dialect(dialect_name)
     baud = args.baud or (station.gateway.baud if station else None)
     actions = tuple(parse_action(a) for a in args.do)
-    handle = None
-    if url.startswith("sim://"):
-        from console.simulator import start_in_process
+    simulated = is_simulated(url)
+    if simulated:  # the station's network behind the URL; the link opens it through pyserial
+        from console.simulator import define_network
 
-        handle = start_in_process(station or demo_station(), background_traffic=False)
-        url = handle.url
+        define_network(station or demo_station(), url, background_traffic=False)
 
     def say(text: str) -> None:
         print(text, file=sys.stderr)
@@ -97,8 +97,10 @@ def cmd_trace_record(args: argparse.Namespace) -> int:
             )
         )
     finally:
-        if handle is not None:
-            handle.stop()
+        if simulated:
+            from console.simulator import stop_network
+
+            stop_network(url)
     print(f"saved {result.records} wire records to {args.out}")
     for error in result.errors:
         print(f"action failed: {error}", file=sys.stderr)

@@ -20,7 +20,7 @@ from drivers.clock import Clock, SystemClock
 from drivers.errors import DriverError
 from drivers.gateway import Gateway
 from drivers.link import LinkState, LinkStateChanged, PeiLink, WireTrace, open_serial
-from drivers.link.serial_link import Port
+from drivers.link.port import Port
 from drivers.pei import commands
 from drivers.pei.dialect import Dialect
 from drivers.pei.events import PeiEvent

@@ -11,17 +11,17 @@ OSError, which becomes :class:`PortAudioMissing` -- the console shows it and car
 
 from __future__ import annotations
 
-import collections
-import importlib
-import threading
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from console.voice.errors import DeviceUnavailable, PortAudioMissing
+from drivers.audio import cards
+from drivers.audio.errors import AudioBackendMissing, AudioError
+from drivers.audio.mic import MicSource
 
 RATE = 8000
 FRAME = 160
@@ -111,6 +111,9 @@ class ArraySink:
 
 
 # -- sound cards -------------------------------------------------------------------------
+# The cards themselves are opened by drivers.audio.cards (one stack for the loudspeaker
+# microphone and the radio voice path); these adapters only speak the router's pull API
+# and turn the driver's errors into the voice path's.
 
 SoundDeviceLoader = Callable[[], ModuleType]
 
@@ -118,138 +121,60 @@ SoundDeviceLoader = Callable[[], ModuleType]
 def load_sounddevice() -> ModuleType:
     """Import python-sounddevice, turning "no PortAudio" into :class:`PortAudioMissing`."""
     try:
-        return importlib.import_module("sounddevice")
-    except OSError as exc:
-        raise PortAudioMissing(f"sound cards unavailable: {exc}") from None
-    except ImportError as exc:
-        raise PortAudioMissing(
-            f"sound cards unavailable: python-sounddevice is not installed ({exc})",
-            hint="pip install sounddevice (and apt-get install libportaudio2)",
-        ) from None
-
-
-def _device_rate(sd: ModuleType, name: str, kind: str) -> tuple[Any, int]:
-    """Find device ``name`` (PortAudio substring match) and a rate that is k x 8 kHz."""
-    try:
-        info = sd.query_devices(name, kind)
-    except (ValueError, OSError) as exc:
-        raise DeviceUnavailable(f"sound device {name!r} ({kind}) not found: {exc}") from None
-    rate = int(float(info.get("default_samplerate", 48000)))
-    if rate % RATE:
-        rate = 48000  # plug/default devices resample; hw: devices rarely lack 48 kHz
-    return info, rate
+        return cards.load_sounddevice()
+    except AudioBackendMissing as exc:
+        raise PortAudioMissing(f"sound cards unavailable: {exc.message}") from None
 
 
 class SoundDeviceInput:
-    """A sound-card input at k x 8 kHz, decimated to 8 kHz 160-sample frames.
+    """A sound-card input (headset microphone, radio's audio out) as 8 kHz frames.
 
-    The PortAudio callback only copies blocks into a deque (no work in the audio
-    thread); ``read_frame`` re-blocks and decimates with a k-sample average (a crude but
-    adequate low-pass for radio-bandwidth speech).  A deque cap drops the oldest audio if
-    the consumer stalls, so latency can never grow without bound.
-    """
+    :class:`~drivers.audio.mic.MicSource` opens the card at its own rate and resamples;
+    ``read_frame`` is None until a whole frame has been captured."""
 
     def __init__(self, name: str, *, loader: SoundDeviceLoader = load_sounddevice) -> None:
         self.name = name
         self._loader = loader
-        self._stream: Any = None
-        self._lock = threading.Lock()
-        self._blocks: collections.deque[Frame] = collections.deque(maxlen=50)
-        self._pending = np.zeros(0, np.int16)
-        self._k = 6
+        self._mic: MicSource | None = None
 
     def open(self) -> None:
-        sd = self._loader()
-        _, rate = _device_rate(sd, self.name, "input")
-        self._k = rate // RATE
-
-        def callback(indata: Any, frames: int, time: Any, status: Any) -> None:
-            with self._lock:
-                self._blocks.append(np.array(indata[:, 0], dtype=np.int16))
-
+        mic = MicSource(self.name, prefill=0.0, sounddevice=self._loader())
         try:
-            self._stream = sd.InputStream(
-                device=self.name,
-                samplerate=rate,
-                channels=1,
-                dtype="int16",
-                latency="low",
-                callback=callback,
-            )
-            self._stream.start()
-        except Exception as exc:  # PortAudioError and friends
-            raise DeviceUnavailable(f"cannot open sound input {self.name!r}: {exc}") from None
+            mic.start()
+        except AudioError as exc:
+            raise DeviceUnavailable(f"sound input {self.name!r}: {exc.message}") from None
+        self._mic = mic
 
     def read_frame(self) -> Frame | None:
-        need = FRAME * self._k
-        with self._lock:
-            while len(self._pending) < need and self._blocks:
-                self._pending = np.concatenate([self._pending, self._blocks.popleft()])
-        if len(self._pending) < need:
-            return None
-        chunk, self._pending = self._pending[:need], self._pending[need:]
-        avg = chunk.astype(np.int32).reshape(FRAME, self._k).mean(axis=1)
-        out: Frame = np.clip(np.round(avg), -32768, 32767).astype(np.int16)
-        return out
+        return self._mic.read_frame() if self._mic is not None else None
 
     def close(self) -> None:
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            try:
-                stream.stop()
-                stream.close()
-            except Exception:
-                pass
+        mic, self._mic = self._mic, None
+        if mic is not None:
+            mic.close()
 
 
 class SoundDeviceOutput:
-    """A sound-card output fed with 8 kHz frames, repeated k x to the device rate."""
+    """A sound-card output (headset, radio's audio in) fed with 8 kHz frames."""
 
     def __init__(self, name: str, *, loader: SoundDeviceLoader = load_sounddevice) -> None:
         self.name = name
         self._loader = loader
-        self._stream: Any = None
-        self._lock = threading.Lock()
-        self._queue: collections.deque[Frame] = collections.deque(maxlen=25)
-        self._pending = np.zeros(0, np.int16)
-        self._k = 6
+        self._card: cards.CardOutput | None = None
 
     def open(self) -> None:
-        sd = self._loader()
-        _, rate = _device_rate(sd, self.name, "output")
-        self._k = rate // RATE
-
-        def callback(outdata: Any, frames: int, time: Any, status: Any) -> None:
-            with self._lock:
-                while len(self._pending) < frames and self._queue:
-                    self._pending = np.concatenate([self._pending, self._queue.popleft()])
-                take = self._pending[:frames]
-                self._pending = self._pending[frames:]
-            outdata[: len(take), 0] = take
-            outdata[len(take) :, 0] = 0
-
+        card = cards.CardOutput(self.name, sounddevice=self._loader())
         try:
-            self._stream = sd.OutputStream(
-                device=self.name,
-                samplerate=rate,
-                channels=1,
-                dtype="int16",
-                latency="low",
-                callback=callback,
-            )
-            self._stream.start()
-        except Exception as exc:  # PortAudioError and friends
-            raise DeviceUnavailable(f"cannot open sound output {self.name!r}: {exc}") from None
+            card.start()
+        except AudioError as exc:
+            raise DeviceUnavailable(f"sound output {self.name!r}: {exc.message}") from None
+        self._card = card
 
     def write_frame(self, frame: Frame) -> None:
-        with self._lock:
-            self._queue.append(np.repeat(np.asarray(frame, np.int16), self._k))
+        if self._card is not None:
+            self._card.write_frame(frame)
 
     def close(self) -> None:
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            try:
-                stream.stop()
-                stream.close()
-            except Exception:
-                pass
+        card, self._card = self._card, None
+        if card is not None:
+            card.close()

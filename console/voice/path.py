@@ -39,6 +39,7 @@ from console.voice.router import AudioRouter
 from drivers.clock import Clock
 from drivers.errors import DriverError
 from drivers.gateway import call_on
+from drivers.listeners import Listeners
 from drivers.pei import events as ev
 
 VOICE_PTT = "voice.ptt"
@@ -138,7 +139,7 @@ class VoicePath:
         self.recordings_dir = Path(recordings_dir)
         self.default_group = default_group
         self._ids = recording_ids or default_recording_ids(clock.time)
-        self._listeners: list[Callable[[VoiceEvent], None]] = []
+        self.listeners: Listeners[VoiceEvent] = Listeners()
         self._state = VoiceState()
         self._pending_problems = list(device_problems or [])
         self._ptt: _Ptt | None = None
@@ -239,8 +240,7 @@ class VoicePath:
         return self._state
 
     def subscribe(self, listener: Callable[[VoiceEvent], None]) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return self.listeners.subscribe(listener)
 
     def recent_recordings(self, n: int = 10) -> list[Recording]:
         """The ``n`` newest recordings, newest first."""
@@ -435,8 +435,7 @@ class VoicePath:
             self.log.append(kind, data=data, unit=unit, group=group, operator=operator)
 
     def _emit(self, event: VoiceEvent) -> None:
-        for listener in list(self._listeners):
-            listener(event)
+        self.listeners.emit(event)
 
 
 __all__ = ["VoicePath", "VoiceState"]

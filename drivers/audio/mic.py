@@ -1,10 +1,7 @@
 """Live microphone capture with python-sounddevice (PortAudio), imported lazily.
 
-Why this shape (reference notes §4):
+Why this shape (reference notes §4; opening a card lives in :mod:`drivers.audio.cards`):
 
-* ``sounddevice`` is imported only when a microphone is opened: on Linux the import
-  raises ``OSError`` when PortAudio is missing, and files, tones and speech must keep
-  working on such a PC.  Both that and a missing device become typed errors with hints.
 * The stream is opened at the device's *native* rate (``hw:`` devices refuse 8 kHz) with
   ``blocksize=0`` and low latency; the PortAudio callback only copies the block into a
   queue (no numpy work, no locks, no I/O on the audio thread).
@@ -18,8 +15,6 @@ Why this shape (reference notes §4):
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import queue
 import time as _time
 from collections.abc import Iterator
@@ -28,41 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from drivers.audio.errors import AudioBackendMissing, AudioDeviceError
+from drivers.audio.cards import close_stream, input_devices, load_sounddevice, open_stream
 from drivers.audio.pcm import Int16Array
 from drivers.audio.resample import Resampler
 from drivers.audio.rtp import FRAME_SAMPLES, SAMPLE_RATE
 
 __all__ = ["MicSource", "input_devices", "load_sounddevice"]
-
-
-def load_sounddevice() -> ModuleType:
-    """Import ``sounddevice`` now, turning a missing PortAudio into a typed error."""
-    try:
-        return importlib.import_module("sounddevice")
-    except OSError as exc:
-        raise AudioBackendMissing(f"PortAudio library not found ({exc})") from None
-    except ImportError as exc:
-        raise AudioBackendMissing(
-            f"the sounddevice package cannot be imported ({exc})",
-            hint="Install the sounddevice package (pip install sounddevice) and libportaudio2.",
-        ) from None
-
-
-def _sd_errors(sd: ModuleType) -> tuple[type[BaseException], ...]:
-    err = getattr(sd, "PortAudioError", None)
-    extra = (err,) if isinstance(err, type) and issubclass(err, BaseException) else ()
-    return (OSError, ValueError, *extra)
-
-
-def input_devices(sounddevice: ModuleType | None = None) -> list[tuple[int, str]]:
-    """(index, name) of every device that can record."""
-    sd = sounddevice if sounddevice is not None else load_sounddevice()
-    try:
-        devices = list(sd.query_devices())
-    except _sd_errors(sd) as exc:
-        raise AudioDeviceError(f"cannot list sound devices ({exc})") from None
-    return [(i, str(d["name"])) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
 
 
 class MicSource:
@@ -116,60 +82,16 @@ class MicSource:
     def started(self) -> bool:
         return self._stream is not None
 
-    def _find_device(self, sd: ModuleType) -> tuple[int | None, dict[str, Any]]:
-        errors = _sd_errors(sd)
-        try:
-            if self.device is None:
-                info = dict(sd.query_devices(kind="input"))
-                return None, info
-            devices = [dict(d) for d in sd.query_devices()]
-        except errors as exc:
-            raise AudioDeviceError(
-                f"no default microphone ({exc})",
-                hint="Plug in a headset/microphone or name one with --mic; "
-                "`python -m sounddevice` lists devices.",
-            ) from None
-        inputs = [(i, d) for i, d in enumerate(devices) if d.get("max_input_channels", 0) > 0]
-        names = ", ".join(repr(d["name"]) for _, d in inputs) or "none"
-        if isinstance(self.device, int):
-            for i, d in inputs:
-                if i == self.device:
-                    return i, d
-            raise AudioDeviceError(
-                f"sound device #{self.device} is not a microphone (inputs: {names})"
-            )
-        wanted = self.device.lower()
-        for i, d in inputs:
-            if wanted in str(d["name"]).lower():
-                return i, d
-        raise AudioDeviceError(
-            f"no microphone whose name contains {self.device!r} (inputs: {names})",
-            hint="Plug the headset in, or pick one of the listed inputs by part of its name.",
-        )
-
     def start(self) -> None:
         """Open and start the input stream (idempotent)."""
         if self._stream is not None:
             return
         sd = self._sd if self._sd is not None else load_sounddevice()
-        index, info = self._find_device(sd)
-        rate = int(self.requested_samplerate or info.get("default_samplerate") or 48000)
-        self.device_name = str(info.get("name", "default"))
-        try:
-            stream = sd.InputStream(
-                device=index,
-                channels=1,
-                samplerate=rate,
-                dtype="float32",
-                blocksize=self.blocksize,
-                latency=self.latency,
-                callback=self._callback,
-            )
-            stream.start()
-        except _sd_errors(sd) as exc:
-            raise AudioDeviceError(
-                f"cannot open microphone {self.device_name!r} at {rate} Hz ({exc})"
-            ) from None
+        stream, self.device_name, rate = open_stream(
+            sd, self.device, "input", self.requested_samplerate,
+            dtype="float32", blocksize=self.blocksize, latency=self.latency,
+            callback=self._callback,
+        )  # fmt: skip
         self.samplerate = rate
         self._resampler = Resampler(rate, SAMPLE_RATE)
         self._fifo = np.zeros(0, dtype=np.int16)
@@ -181,12 +103,7 @@ class MicSource:
         """Stop and close the stream; ``frames()`` iterators end at their next pull."""
         self._closed = True
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-        for method in ("stop", "close"):
-            # Closing a dead (unplugged) device must not raise.
-            with contextlib.suppress(Exception):
-                getattr(stream, method)()
+        close_stream(stream)
 
     def __enter__(self) -> MicSource:
         self.start()
@@ -227,6 +144,12 @@ class MicSource:
 
     def next_frame(self) -> Int16Array:
         """The next 20 ms frame: captured audio, or silence if not enough has arrived."""
+        frame = self.read_frame()
+        return frame if frame is not None else np.zeros(FRAME_SAMPLES, dtype=np.int16)
+
+    def read_frame(self) -> Int16Array | None:
+        """The next 20 ms frame, or None while not enough has arrived (the voice path's
+        pull: it tells "nothing captured" from captured silence)."""
         self._drain()
         if not self._primed and len(self._fifo) >= FRAME_SAMPLES + self.prefill_samples:
             self._primed = True
@@ -236,7 +159,7 @@ class MicSource:
         if self._primed:
             self.underruns += 1
             self._primed = False
-        return np.zeros(FRAME_SAMPLES, dtype=np.int16)
+        return None
 
     def frames(self) -> Iterator[Int16Array]:
         """Frames until ``close()``; opens the stream if needed (and then closes it)."""

@@ -19,17 +19,16 @@ from drivers.clock import Clock, SystemClock
 from drivers.errors import DriverError, LinkDown
 from drivers.link.facts import LinkFacts
 from drivers.link.phases import run_init, watch
-from drivers.link.port import IO_ERRORS, CommandRejected, Port, Wire, open_serial
+from drivers.link.port import IO_ERRORS, Port, Wire, open_serial
 from drivers.link.queue import PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, CommandDesk
 from drivers.link.trace import WireTrace
+from drivers.listeners import Listeners
 from drivers.pei import events as ev
 from drivers.pei import session as ps
 from drivers.pei.commands import Command
 from drivers.pei.dialect import ETSI, Dialect
 from drivers.pei.protocol import PeiProtocol
 from drivers.pei.state import InitWarning, LinkState, LinkStateChanged
-
-__all__ = ["CommandRejected", "PeiLink", "Port", "open_serial"]  # where older code looks
 
 Listener = Callable[[ev.PeiEvent], None]
 
@@ -47,7 +46,7 @@ class PeiLink(LinkFacts):
         trace: WireTrace | None = None,
         opener: Callable[[str, int], Port] = open_serial,
         reconnect: bool = True,
-        backoff: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0),
+        backoff: tuple[float, ...] = ps.BACKOFF,
         max_timeouts: int = 2,
         keepalive: float | None = None,
     ) -> None:
@@ -55,10 +54,9 @@ class PeiLink(LinkFacts):
         self.clock: Clock = clock or SystemClock()
         self._opener = opener
         self._wire = Wire(self._on_data, self._lost, trace)
-        self.session = ps.PeiSession(
-            init=dialect.init,
-            command_timeout=dialect.command_timeout,
-            keepalive=dialect.keepalive_interval if keepalive is None else keepalive,
+        self.session = ps.PeiSession.for_dialect(
+            dialect,
+            keepalive=keepalive,
             max_timeouts=max_timeouts,
             backoff=backoff,
             reconnect=reconnect,
@@ -66,7 +64,7 @@ class PeiLink(LinkFacts):
         self.protocol = PeiProtocol(dialect)
         self._desk = CommandDesk(self.protocol, self.clock, self._timed_out)
         self.last_error = ""
-        self._listeners: list[Listener] = []
+        self.listeners: Listeners[ev.PeiEvent] = Listeners()
         self._up, self._lost_event = asyncio.Event(), asyncio.Event()
         self._rethink = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -76,8 +74,7 @@ class PeiLink(LinkFacts):
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener(event)`` on the loop for every event; returns an unsubscribe."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return self.listeners.subscribe(listener)
 
     async def start(self) -> None:
         """Start the supervisor (opens, inits, reconnects); returns at once."""
@@ -206,8 +203,7 @@ class PeiLink(LinkFacts):
         self._run(self.session.received(now, self.protocol.echoes_seen))
 
     def _emit(self, event: ev.PeiEvent) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception as exc:  # a broken subscriber must not kill the link
-                self.last_error = f"listener {listener!r} failed: {exc!r}"
+        self.listeners.emit(event, self._listener_failed)
+
+    def _listener_failed(self, listener: object, exc: Exception) -> None:
+        self.last_error = f"listener {listener!r} failed: {exc!r}"

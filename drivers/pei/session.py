@@ -35,6 +35,7 @@ from drivers.errors import DriverError
 from drivers.pei import commands
 from drivers.pei import events as ev
 from drivers.pei.commands import Command
+from drivers.pei.dialect import Dialect
 from drivers.pei.state import GatewayIdentity, LinkState
 
 # How many times AT is tried at start-up, and how long to wait for quiet after junk.
@@ -137,8 +138,33 @@ class Stop(Action):
 # --- the session -----------------------------------------------------------------------
 
 
+BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)
+"""Seconds between reopening attempts: quick at first, then every 10 s."""
+
+
 class PeiSession:
     """The link's policy state: init progress, time-outs in a row, back-off, last receive."""
+
+    @classmethod
+    def for_dialect(
+        cls,
+        dialect: Dialect,
+        *,
+        keepalive: float | None = None,
+        max_timeouts: int = 2,
+        backoff: tuple[float, ...] = BACKOFF,
+        reconnect: bool = True,
+    ) -> PeiSession:
+        """The session a link to a ``dialect`` gateway runs: its init lines, command
+        deadline and keep-alive interval (``keepalive`` overrides the interval)."""
+        return cls(
+            init=dialect.init,
+            command_timeout=dialect.command_timeout,
+            keepalive=dialect.keepalive_interval if keepalive is None else keepalive,
+            max_timeouts=max_timeouts,
+            backoff=backoff,
+            reconnect=reconnect,
+        )
 
     def __init__(
         self,
@@ -147,7 +173,7 @@ class PeiSession:
         command_timeout: float = 5.0,
         keepalive: float = 30.0,
         max_timeouts: int = 2,
-        backoff: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0),
+        backoff: tuple[float, ...] = BACKOFF,
         reconnect: bool = True,
     ) -> None:
         self.init_lines = init

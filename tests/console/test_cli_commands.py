@@ -150,24 +150,39 @@ def test_sim_without_fakes_is_a_clear_error(
     assert "simulated gateway is not available" in err and "Traceback" not in err
 
 
-def test_start_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Handle:
-        url = "socket://127.0.0.1:5555"
-        stopped = False
+def test_a_sim_url_is_a_pyserial_url_once_its_network_is_defined() -> None:
+    """The one way in: define the station's network behind sim://NAME, then
+    serial_for_url opens its pty (the first open starts it), as for socket:// or spy://."""
+    import serial
 
-        def stop(self) -> None:
-            self.stopped = True
+    url = "sim://cli-test?seed=3"
+    simulator.define_network(demo_station(), url, background_traffic=False)
+    try:
+        port = serial.serial_for_url(url, baudrate=115200, timeout=2.0)
+        try:
+            port.write(b"AT\r")
+            answer = b""
+            while b"OK" not in answer:
+                chunk = port.read(64)
+                assert chunk, f"no answer from the simulator: {answer!r}"
+                answer += chunk
+        finally:
+            port.close()
+        assert simulator.device_path(url) == port.port  # the real pty behind the name
+    finally:
+        simulator.stop_network(url)
 
-    _fake_plugin(monkeypatch, start_background=lambda units, groups, **kw: Handle())
-    handle = simulator.start_in_process(demo_station(), seed=3)
-    assert handle.url == "socket://127.0.0.1:5555"
 
-    def explode(*args: Any, **kw: Any) -> None:
-        raise RuntimeError("pty exhausted")
+def test_a_bad_or_unknown_sim_url_is_a_clear_error() -> None:
+    import serial
 
-    _fake_plugin(monkeypatch, start_background=explode)
-    with pytest.raises(SimulatorUnavailable, match="pty exhausted"):
-        simulator.start_in_process(demo_station())
+    simulator.sim_name("sim://demo")  # installs the handler
+    with pytest.raises(serial.SerialException, match="no simulation called 'nobody'"):
+        serial.serial_for_url("sim://nobody")
+    with pytest.raises(serial.SerialException, match="unknown option 'speed'"):
+        serial.serial_for_url("sim://demo?speed=9600")
+    with pytest.raises(SimulatorUnavailable, match="names no simulation"):
+        simulator.sim_name("sim://")
 
 
 def test_console_shows_simulator_failure_in_status_bar(
@@ -189,7 +204,7 @@ def test_console_shows_simulator_failure_in_status_bar(
         seen.update(lang=self.lang)
 
     monkeypatch.setattr(tui_app.DutyDeskApp, "run", fake_run)
-    monkeypatch.setattr(simulator, "PLUGIN_MODULE", "fakes.no_such_plugin_for_tests")
+    monkeypatch.setattr(simulator, "HANDLER_MODULE", "fakes.no_such_handler_for_tests")
     # In-process (--embedded): the monkeypatched plugin is this process's.
     assert cli.main(["--embedded", "--lang", "en", "--db", str(tmp_path / "events.db")]) == 0
     assert "not available" in seen["notice"] and seen["lang"] == "en"
@@ -197,35 +212,6 @@ def test_console_shows_simulator_failure_in_status_bar(
 
 
 # -- log export ----------------------------------------------------------------------
-
-
-def test_log_export_adapts_to_export_main(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    got: dict[str, Any] = {}
-
-    def export_main(
-        db_path: Any,
-        fmt: str = "csv",
-        since: Any = None,
-        until: Any = None,
-        incident: Any = None,
-        unit: Any = None,
-        out: Any = None,
-    ) -> int:
-        got.update(db_path=db_path, fmt=fmt, since=since, unit=unit, out=out)
-        return 0
-
-    module = types.ModuleType("console.eventlog")
-    module.export_main = export_main  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "console.eventlog", module)
-    argv = ["log", "export", "--db", str(tmp_path / "x.db"), "--format", "jsonl"]
-    assert cli.main([*argv, "--since", "2024-01-01", "--unit", "2001"]) == 0
-    assert got == {
-        "db_path": tmp_path / "x.db",
-        "fmt": "jsonl",
-        "since": "2024-01-01",
-        "unit": "2001",
-        "out": None,
-    }
 
 
 def test_log_export_missing_eventlog(

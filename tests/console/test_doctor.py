@@ -27,7 +27,7 @@ from console.config import demo_station
 from console.doctor.model import EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_PROBLEMS, Report, Status
 from console.doctor.render import can_encode, render_lines
 from console.doctor.runner import DoctorEnvironment, DoctorOptions, run_doctor
-from console.simulator import start_in_process
+from console.simulator import define_network, device_path, stop_network
 from console.voice.errors import PortAudioMissing
 from drivers.errors import PortError
 
@@ -59,11 +59,12 @@ def statuses(report: Report) -> dict[str, Status]:
 @pytest.fixture(scope="module")
 def sim_url() -> Iterator[str]:
     """The built-in simulator on a pty, on its own thread (the doctor is synchronous)."""
-    handle = start_in_process(demo_station(), background_traffic=False)
+    url = "sim://doctor-test"
+    define_network(demo_station(), url, background_traffic=False)
     try:
-        yield handle.url
+        yield device_path(url)  # the pty itself: the doctor checks it as a device
     finally:
-        handle.stop()
+        stop_network(url)
 
 
 # --- the good case --------------------------------------------------------------------
@@ -349,7 +350,7 @@ def test_portaudio_missing_fails_when_devices_are_named(write_station: Any) -> N
     assert "libportaudio2" in portaudio.hint
 
 
-def _no_sim(station: Any) -> tuple[str, Callable[[], None]]:
+def _no_sim(station: Any, url: str) -> tuple[str, Callable[[], None]]:
     """A station on sim:// whose gateway is not the point of the test: a missing path."""
     return "/nonexistent/ttySIM", lambda: None
 

@@ -26,26 +26,11 @@ from console.paging.model import (
     Recipient,
 )
 from fakes.air import AirSds, peek_tl
-from fakes.behaviour import AnswerMode, Behaviour, StatusStep, fixed
+from fakes.behaviour import Behaviour
 from fakes.transport import PtyTransport
 
-LADDER = (
-    StatusStep(0x8002, fixed(0.0)),
-    StatusStep(0x8003, fixed(20.0)),
-    StatusStep(0x8004, fixed(60.0)),
-)
-
-
-def behaviour(answer: AnswerMode = AnswerMode.STATUS, *, answer_s: float = 10.0) -> Behaviour:
-    """Fixed delays so virtual times are exact: delivered +1 s, read +4 s, answer +answer_s."""
-    return Behaviour(
-        answer=answer,
-        delivery=fixed(1.0),
-        read=fixed(4.0),
-        answer_delay=fixed(answer_s),
-        ladder=LADDER,
-        talk=fixed(3.0),
-    )
+behaviour = Behaviour.exact
+"""Fixed delays so virtual times are exact: delivered +1 s, read +4 s, answer +answer_s."""
 
 
 OFF = Behaviour(powered=False)

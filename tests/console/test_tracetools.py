@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
-from console.config import demo_station
 from console.errors import ConsoleError
-from console.simulator import start_in_process
 from console.trace.corpus import to_test
 from console.trace.record import ActionError, parse_action, record_trace
 from console.trace.replay import TxSplitter, event_to_dict, events_path, replay_file
@@ -123,25 +121,22 @@ def test_a_broken_trace_never_lands_in_the_corpus(tmp_path: Path) -> None:
 def test_cli_record_then_to_test_is_a_passing_corpus_entry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    handle = start_in_process(demo_station(), background_traffic=False)
+    url = "sim://trace-test"  # the command defines and stops the network itself
     out = tmp_path / "rec.jsonl"
-    try:
-        code = main(
-            [
-                "trace",
-                "record",
-                "--gateway",
-                handle.url,
-                "--out",
-                str(out),
-                "--seconds",
-                "0",
-                "--do",
-                "status:2001:8002",
-            ]
-        )
-    finally:
-        handle.stop()
+    code = main(
+        [
+            "trace",
+            "record",
+            "--gateway",
+            url,
+            "--out",
+            str(out),
+            "--seconds",
+            "0",
+            "--do",
+            "status:2001:8002",
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert f"dutydesk trace to-test {out} --name NAME --dialect etsi" in printed

@@ -289,10 +289,15 @@ async def test_a_device_name_that_does_not_exist_is_reported_by_name(
     _stub_sounddevice(
         tmp_path,
         """
+        CARDS = [
+            {"name": "HDA Intel PCH: ALC892 Analog (hw:0,0)", "max_input_channels": 2,
+             "max_output_channels": 2, "default_samplerate": 44100.0},
+            {"name": "Radio Card", "max_input_channels": 1, "max_output_channels": 1,
+             "default_samplerate": 48000.0},
+        ]
+
         def query_devices(device=None, kind=None):
-            if device == "Radio Card":
-                return {"name": "Radio Card", "default_samplerate": 48000.0}
-            raise ValueError(f"No {kind} device matching {device!r}")
+            return CARDS if device is None and kind is None else CARDS[0]
 
         class _Stream:
             def __init__(self, **kw): self.kw = kw

@@ -11,7 +11,7 @@ from typing import Any
 import serial
 
 from drivers.clock import VirtualClock
-from fakes.behaviour import AnswerMode, Behaviour, StatusStep, fixed
+from fakes.behaviour import AnswerMode, Behaviour
 from fakes.sim import Simulation, start_simulation
 
 GW = 1000
@@ -26,27 +26,14 @@ GROUPS: list[dict[str, Any]] = [
     {"gssi": 9002, "name": "学校", "members": [2001, 2002]},
 ]
 
-LADDER = (
-    StatusStep(0x8002, fixed(0.0)),
-    StatusStep(0x8003, fixed(20.0)),
-    StatusStep(0x8004, fixed(60.0)),
-)
-
 
 def fixed_behaviours() -> dict[int, Behaviour]:
     """Exact delays so tests can assert virtual times."""
-    base = Behaviour(
-        delivery=fixed(1.0),
-        read=fixed(4.0),
-        answer_delay=fixed(10.0),
-        ladder=LADDER,
-        talk=fixed(3.0),
-    )
     return {
-        2001: base,
-        2002: Behaviour(**{**base.__dict__, "answer": AnswerMode.TEXT}),
-        2003: Behaviour(**{**base.__dict__, "answer": AnswerMode.NEVER}),
-        2004: Behaviour(**{**base.__dict__, "answer": AnswerMode.VOICE}),
+        2001: Behaviour.exact(),
+        2002: Behaviour.exact(AnswerMode.TEXT),
+        2003: Behaviour.exact(AnswerMode.NEVER),
+        2004: Behaviour.exact(AnswerMode.VOICE),
     }
 
 

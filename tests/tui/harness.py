@@ -17,32 +17,26 @@ from typing import Any
 
 from console.config import Station, demo_station
 from console.runtime import Runtime
-from console.simulator import gateway_issi, station_groups, station_units
+from console.simulator import (
+    gateway_issi,
+    register_running,
+    station_groups,
+    station_units,
+    stop_network,
+)
 from console.tui.app import DutyDeskApp
 from drivers.clock import VirtualClock
-from fakes.behaviour import AnswerMode, Behaviour, StatusStep, fixed
+from fakes.behaviour import Behaviour
 from fakes.sim import Simulation, start_simulation
 from fakes.transport import PtyTransport
 
 CST = timezone(timedelta(hours=8))
 SEED = 7
-LADDER = (
-    StatusStep(0x8002, fixed(0.0)),
-    StatusStep(0x8003, fixed(20.0)),
-    StatusStep(0x8004, fixed(60.0)),
-)
 
 
 def behaviour(answer_s: float) -> Behaviour:
     """Delivered after 1 s, acknowledges after ``answer_s``, en route +20 s, on scene +60 s."""
-    return Behaviour(
-        answer=AnswerMode.STATUS,
-        delivery=fixed(1.0),
-        read=fixed(4.0),
-        answer_delay=fixed(answer_s),
-        ladder=LADDER,
-        talk=fixed(3.0),
-    )
+    return Behaviour.exact(answer_s=answer_s)
 
 
 def small_station(units: int = 8) -> Station:
@@ -66,6 +60,7 @@ class LoopSimulator:
         self.behaviours = behaviours or {}
         self.sim: Simulation | None = None
         self.runtime: Runtime | None = None
+        self.url = f"sim://tui-{id(self):x}"
 
     async def launch(self, station: Station) -> str:
         self.sim = await start_simulation(
@@ -77,10 +72,13 @@ class LoopSimulator:
             behaviours={**{u.issi: behaviour(10.0) for u in station.units}, **self.behaviours},
         )
         self.clock.settle = self.settle
-        return self.sim.url
+        # The link opens it by name through pyserial's sim:// handler, as the shipped
+        # console opens its simulator.
+        return register_running(self.url, self.sim)
 
     async def stop(self) -> None:
         if self.sim is not None:
+            stop_network(self.url)
             await self.sim.close()
 
     async def settle(self, limit: float = 5.0) -> None:

@@ -15,10 +15,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from console.config import Station, demo_station
+from console.drills.catalogue import drill_files
 from console.errors import ConfigError
-from console.runtime import Runtime, script_radios
+from console.runtime import Runtime
 from console.tui.app import DutyDeskApp
-from console.tui.screens.drill import DrillScreen, drill_files
+from console.tui.screens.drill import DrillScreen
 from console.tui.widgets.runs import ConfirmRun, PickTable, ReportView
 from drivers.clock import VirtualClock
 
@@ -93,8 +94,9 @@ class ScriptedSimulator(LoopSimulator):
     """The harness's in-loop simulator, able to take a drill's ``[simulation]`` script."""
 
     async def script(self, behaviours: dict[int, Any]) -> dict[int, Any]:
-        assert self.sim is not None
-        return script_radios(self.sim, behaviours)
+        from console.simulator import control
+
+        return control(self.url).script(behaviours)
 
 
 def drill_app(tmp_path: Path, lang: str = "zh-CN", station: Station | None = None) -> DutyDeskApp:

@@ -101,11 +101,14 @@ async def test_filter_multiselect_template_confirm_and_send(tmp_path: Path) -> N
         assert len(view.responders) == count
         board = app.query_one(ResponseBoard)
         assert board.view is not None and board.view.page_id == view.page_id
-        await advance(app, 12.0)  # one SDS at a time: every responder's turn comes
+        await advance(app, 12.0)  # past the follow-up of the talkgroup's silent members
         cmgs = [line for line in sent_lines(trace) if line.startswith("AT+CMGS=")]
-        destinations = {line.removeprefix("AT+CMGS=").split(",")[0] for line in cmgs}
-        assert {"2001", "2002"} <= destinations
-        assert len(destinations) == count
+        destinations = [line.removeprefix("AT+CMGS=").split(",")[0] for line in cmgs]
+        # the station's default (fast): one group SDS alerts the whole talkgroup, and the
+        # units picked on their own are paged individually at once
+        assert destinations.count("9011") == 1
+        assert destinations.index("9011") < 2 and {"2001", "2002"} <= set(destinations)
+        assert set(destinations) - {"9011"} <= {str(r.issi) for r in request.recipients}
         assert "XX路发生交通事故" in screen_text(app)  # the board's head line
 
 
@@ -248,8 +251,9 @@ async def test_kind_filter_and_group_members(tmp_path: Path) -> None:
 
 
 async def test_fast_alert_checkbox_sends_one_group_sds_per_talkgroup(tmp_path: Path) -> None:
-    """The page screen's 快速告警 choice: the request carries the talkgroup as a group SDS
-    and the follow-up delay; unticked, one SDS-TL per unit."""
+    """The page screen's 快速告警 choice, ticked by the station's default: the request
+    carries the talkgroup as a group SDS and the follow-up delay; unticked, one SDS-TL per
+    unit."""
     from textual.widgets import Checkbox
 
     app = make_app(tmp_path, units=12)
@@ -257,13 +261,15 @@ async def test_fast_alert_checkbox_sends_one_group_sds_per_talkgroup(tmp_path: P
         screen = await open_page(app, pilot)
         await filter_and_pick(pilot, screen, "学校组")
         screen.query_one("#page-text", Input).value = ACCIDENT
-        individual = screen.build()
-        assert individual is not None and individual.group_text == ()
-        screen.query_one("#mode-fast", Checkbox).value = True
-        await pilot.pause()
+        assert screen.query_one("#mode-fast", Checkbox).value
         fast = screen.build()
         assert fast is not None and fast.group_text == (9011,)
         assert fast.followup_s == float(app.runtime.station.paging.followup_s)
+        screen.query_one("#mode-fast", Checkbox).value = False
+        await pilot.pause()
+        individual = screen.build()
+        assert individual is not None and individual.group_text == ()
+        assert individual.followup_s is None
 
 
 async def test_a_page_sent_with_the_link_down_says_it_is_queued(tmp_path: Path) -> None:

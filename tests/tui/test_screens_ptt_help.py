@@ -3,7 +3,6 @@ the gateway) and F1 help listing the keys in both languages."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,12 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from console.tui.app import DutyDeskApp
-from console.tui.screens import ptt as ptt_screen
 from console.tui.screens.help import HelpScreen
-from console.tui.screens.ptt import PttScreen, configured_mode
+from console.tui.screens.ptt import PttScreen
 from console.tui.strings import KEYS
+from console.voice.floor import configured_mode
 
-from .harness import advance, make_app, screen_text, settle_screen, until_up
+from .harness import advance, make_app, screen_text, until_up
 from .test_screens_page import sent_lines, traced
 
 
@@ -70,14 +69,12 @@ async def test_another_radio_talking_is_shown_with_who(tmp_path: Path) -> None:
         assert "idle" in floor_text(screen)
 
 
-async def test_hold_mode_releases_when_the_key_stops_repeating(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(ptt_screen, "HOLD_GAP_S", 1.0)
+async def test_hold_mode_releases_when_the_key_stops_repeating(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         trace = traced(app)
         screen = await open_ptt(app, pilot)
+        screen.key_state.hold_gap_s = 1.0
         await pilot.press("t")
         assert screen.mode == "hold" and "按住" in screen_text(app)
         await pilot.press("space")  # the press ...
@@ -87,8 +84,7 @@ async def test_hold_mode_releases_when_the_key_stops_repeating(
         assert screen.keyed and screen.floor()[0] == "ours"
         assert [line for line in sent_lines(trace) if line.startswith("AT+CTXD")]
         assert not [line for line in sent_lines(trace) if line.startswith("AT+CUTXC")]
-        await asyncio.sleep(1.3)  # no more repeats: the key was let go
-        await settle_screen(app)
+        await advance(app, 1.3)  # no more repeats (on the runtime's virtual clock): let go
         assert not screen.keyed
         assert [line for line in sent_lines(trace) if line.startswith("AT+CUTXC")]
 

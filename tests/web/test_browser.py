@@ -65,7 +65,7 @@ async def test_the_browser_shows_the_console_as_a_read_only_face(
          "--wait", "0", "--json"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert page.returncode in (0, 3), page.stderr
+    assert page.returncode in (0, 1), page.stderr  # ExitCode: 1 = not all answered yet
     async with Browser(CHROMIUM) as browser:
         await browser.goto(web)
         end = time.monotonic() + 40

@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from console.drills import Drill, DrillProgress, DrillRun
+from console.drills.catalogue import drill_files
 from console.errors import ConfigError, ConsoleError
 from console.i18n import say
 from console.reports import DrillNotFound, Report
@@ -54,27 +55,6 @@ DRILL_KEYS: Final[tuple[Key, ...]] = (
 
 RUNGS: Final[tuple[str, ...]] = ("delivered", "acknowledged", "en_route", "on_scene")
 BAR: Final[int] = 24
-
-
-def drill_files(extra: tuple[Path, ...] = ()) -> list[Path]:
-    """Drill files offered in the list: ``examples/drills/*.toml`` beside the working
-    folder and beside the installed package (each file once), plus ``extra`` folders."""
-    roots = (
-        Path.cwd() / "examples" / "drills",
-        Path(__file__).resolve().parents[3] / "examples" / "drills",
-        *extra,
-    )
-    seen: set[Path] = set()
-    out: list[Path] = []
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for path in sorted(root.glob("*.toml")):
-            real = path.resolve()
-            if real not in seen:
-                seen.add(real)
-                out.append(path)
-    return out
 
 
 def shown_path(path: Path) -> str:

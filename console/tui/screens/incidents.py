@@ -11,6 +11,7 @@ which refuses what the loop does not allow; the screen shows its message.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -25,6 +26,7 @@ from textual.widgets import DataTable, Input, Label, RadioButton, RadioSet, Stat
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
+from console.incidents.model import HAND_RAISED_KINDS
 from console.runtime_view import Batch, LogTail
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
@@ -48,17 +50,6 @@ INCIDENT_KEYS: tuple[Key, ...] = (
     Key("escape", "close", "返回", "Back"),
 )
 """Keys of the incidents screen (arrows move in the list)."""
-
-INCIDENT_KINDS: tuple[str, ...] = (
-    "traffic",
-    "fire",
-    "security",
-    "drowning",
-    "safety",
-    "medical",
-    "other",
-)
-"""Kinds offered when raising an incident by hand (the book accepts any kind)."""
 
 TIMELINE_LIMIT = 500
 
@@ -106,7 +97,7 @@ class NewIncidentDialog(ModalScreen[tuple[str, str, str] | None]):
             yield Input(id="new-title", compact=True)
             yield Label(tr("inc.new.kind", lang))
             with RadioSet(id="new-kind", compact=True):
-                for i, kind in enumerate(INCIDENT_KINDS):
+                for i, kind in enumerate(HAND_RAISED_KINDS):
                     yield RadioButton(tr(f"inc.kind.{kind}", lang), value=i == 0, compact=True)
             yield Label(tr("inc.new.priority", lang))
             with RadioSet(id="new-priority", compact=True):
@@ -127,7 +118,7 @@ class NewIncidentDialog(ModalScreen[tuple[str, str, str] | None]):
         if not title:
             self.query_one("#new-error", Static).update(tr("dlg.required", self.lang))
             return
-        kind = INCIDENT_KINDS[max(0, self.query_one("#new-kind", RadioSet).pressed_index)]
+        kind = HAND_RAISED_KINDS[max(0, self.query_one("#new-kind", RadioSet).pressed_index)]
         prio = PRIORITIES[max(0, self.query_one("#new-priority", RadioSet).pressed_index)]
         self.dismiss((kind, title, prio))
 
@@ -248,7 +239,18 @@ class IncidentsScreen(Screen[None]):
             timeline.update("")
             return
         info.update(self.detail_text(inc))
-        timeline.update(self.timeline_text(inc))
+
+        # The log is read off the UI loop; a newer batch or selection cancels this one.
+        async def load() -> None:  # a function, not a coroutine: it may be cancelled unstarted
+            await self._load_timeline(inc)
+
+        # (Textual 8 types an async function as a work of result Never, hence the ignore)
+        self.run_worker(load, group="inc-timeline", exclusive=True)  # type: ignore[arg-type]
+
+    async def _load_timeline(self, inc: Incident) -> None:
+        text = await asyncio.to_thread(self.timeline_text, inc)
+        if self.is_mounted and self.incident_id == inc.id:
+            self.query_one("#inc-timeline", Static).update(text)
 
     def detail_text(self, inc: Incident) -> Text:
         lang, tz = self.lang, self.desk.tz
@@ -276,7 +278,8 @@ class IncidentsScreen(Screen[None]):
         return text
 
     def timeline_text(self, inc: Incident) -> Text:
-        """The incident's records from the event log, oldest first."""
+        """The incident's records from the event log, oldest first (runs in a thread:
+        it touches only the log's read connection and plain data)."""
         lang, tz = self.lang, self.desk.tz
         try:
             records = [

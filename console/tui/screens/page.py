@@ -7,8 +7,9 @@ prepared message (the station's templates) or types one, chooses text / voice gr
 sends with Ctrl+S.  Anything that reaches many units, a talkgroup or loudspeakers asks
 first (count and text shown; Enter sends, Esc cancels).
 
-The screen decides nothing about paging: :func:`console.paging.targets.build_request`
-turns the selection into a :class:`~console.paging.model.PageRequest` and
+The screen decides nothing about paging: it gathers a :class:`~console.paging.order.
+PageOrder`; :mod:`console.paging.order` says whether it is complete and must be
+confirmed and turns it into a :class:`~console.paging.model.PageRequest`, and
 :meth:`Runtime.page` sends it; loudspeakers go through :meth:`Runtime.start_broadcast`
 when the station has a broadcast engine (``runtime.broadcast_available``; a console
 attached to the station service asks the service) -- otherwise the option is shown
@@ -31,10 +32,10 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from console.broadcast import BroadcastError, SourceSpec
-from console.config import Group, Station, Targets, Unit
+from console.config import Group, Station, Unit
 from console.errors import ConsoleError
 from console.paging.model import PageRequest
-from console.paging.targets import build_request, page_targets
+from console.paging.order import PageOrder, PageOrderError, check, needs_confirmation, radio_request
 from console.tui.render import fit, inert
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ConfirmDialog
@@ -53,9 +54,6 @@ PAGE_KEYS: tuple[Key, ...] = (
     Key("escape", "close", "返回", "Back"),
 )
 """Keys of the page screen (Space selects a row, Tab moves between fields)."""
-
-CONFIRM_AT = 2
-"""A page to this many units (or any talkgroup call / loudspeaker zone) asks first."""
 
 
 @dataclass(frozen=True)
@@ -370,42 +368,38 @@ class PageScreen(Screen[None]):
     def zones(self) -> list[str]:
         return list(self.query_one("#page-zones", SelectionList).selected)
 
+    def order(self) -> PageOrder:
+        """What is on screen, as the officer typed it."""
+        text_on, voice_on, speakers_on = self._modes()
+        return PageOrder(
+            tokens=tuple(self.choices[v].token for v in self.choices if v in self.selected),
+            text=self.query_one("#page-text", Input).value,
+            text_on=text_on,
+            voice_on=voice_on,
+            speakers_on=speakers_on,
+            zones=tuple(self.zones()) if speakers_on else (),
+            deadlines=(
+                self.query_one("#t-ack", Input).value,
+                self.query_one("#t-enroute", Input).value,
+                self.query_one("#t-onscene", Input).value,
+            ),
+            fast=self.query_one("#mode-fast", Checkbox).value,
+            operator=self.runtime.operator,
+        )
+
     def build(self) -> PageRequest | None:
         """The request for what is on screen (``None`` if nothing is paged by radio).
 
-        Raises :class:`ConsoleError` / :class:`ValueError` with what is missing.
+        Raises :class:`PageOrderError` (worded by :meth:`problem`) or the station's
+        :class:`ConsoleError` for an unknown target.
         """
-        text_on, voice_on, _ = self._modes()
-        if not text_on and not voice_on:
-            return None
-        text = self.query_one("#page-text", Input).value.strip()
-        if not self.selected:
-            raise ValueError(tr("page.err.no_targets", self.lang))
-        if text_on and not text:
-            raise ValueError(tr("page.err.no_text", self.lang))
-        station = self.runtime.station
-        tokens = [self.choices[v].token for v in self.choices if v in self.selected]
-        return build_request(
-            station,
-            tokens,
-            text=text if text_on else "",
-            voice=voice_on,
-            operator=self.runtime.operator,
-            targets=page_targets(self._deadlines(station)),
-            mode="fast" if self.query_one("#mode-fast", Checkbox).value else "individual",
-        )
+        return radio_request(self.order(), self.runtime.station)
 
-    def _deadlines(self, station: Station) -> Targets:
-        values: list[int] = []
-        for wid in ("#t-ack", "#t-enroute", "#t-onscene"):
-            raw = self.query_one(wid, Input).value.strip()
-            if not raw.isdigit() or int(raw) <= 0:
-                raise ValueError(tr("page.err.deadline", self.lang, value=raw))
-            values.append(int(raw))
-        ack, en_route, on_scene = values
-        return replace(
-            station.targets, acknowledge_s=ack, mutual_aid_s=en_route, reinforcement_s=on_scene
-        )
+    def problem(self, exc: ConsoleError) -> str:
+        """The officer's wording of why the page cannot go out."""
+        if isinstance(exc, PageOrderError):
+            return tr(f"page.err.{exc.reason}", self.lang, value=exc.value)
+        return exc.message
 
     def _summarise(self) -> None:
         if not self.is_mounted:
@@ -417,9 +411,9 @@ class PageScreen(Screen[None]):
         text = Text(no_wrap=False)
         try:
             request = self.build()
-        except (ValueError, ConsoleError) as exc:
+        except ConsoleError as exc:
             request = None
-            problem = exc.message if isinstance(exc, ConsoleError) else str(exc)
+            problem = self.problem(exc)
         else:
             problem = ""
         units = len(request.recipients) if request is not None else 0
@@ -439,25 +433,14 @@ class PageScreen(Screen[None]):
     def action_send(self) -> None:
         """Check, confirm if it reaches many, then send."""
         lang = self.lang
-        _, _, speakers = self._modes()
-        zones = self.zones() if speakers else []
+        order = self.order()
+        zones, text = list(order.zones), order.message
         try:
-            request = self.build()
-            text = self.query_one("#page-text", Input).value.strip()
-            if request is None and not zones:
-                raise ValueError(tr("page.err.no_mode", lang))
-            if speakers and not zones:
-                raise ValueError(tr("page.err.no_zones", lang))
-            if request is None and not text:
-                raise ValueError(tr("page.err.no_text", lang))
-        except (ValueError, ConsoleError) as exc:
-            message = exc.message if isinstance(exc, ConsoleError) else str(exc)
-            self.notify(message, severity="warning", markup=False)
+            request = check(order, self.runtime.station)
+        except ConsoleError as exc:
+            self.notify(self.problem(exc), severity="warning", markup=False)
             return
-        many = request is not None and (
-            len(request.recipients) >= CONFIRM_AT or bool(request.talkgroups)
-        )
-        if many or zones:
+        if needs_confirmation(request, zones):
             body = self.confirm_text(request, zones, text)
             self.app.push_screen(
                 ConfirmDialog(tr("page.confirm.title", lang), body, lang),

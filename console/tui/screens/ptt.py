@@ -1,13 +1,10 @@
 """F8: push-to-talk on the selected talkgroup, with the floor state.
 
-**Toggle** (the default): Space or F8 keys the radio (``AT+CTXD``); the same key again
-lets go (``AT+CUTXC``).  **Hold**: terminals do not report key *release* -- they repeat
-the key while it is held (after an initial delay of about half a second) and then stop
--- so "hold" means: the first press keys the radio, every auto-repeat keeps it keyed,
-and it is released automatically ``HOLD_GAP_S`` after the last repeat (the key was let
-go) or after ``HOLD_MAX_S`` at most (a stuck key never jams the talkgroup).  The mode
-comes from the station file (``ptt_mode = "hold"`` in ``[audio]`` or ``[ui]`` when the
-loader knows it), else toggle; ``t`` switches it for this session.
+The key's rules (toggle or hold, when a held key counts as released, what the floor is)
+are :class:`console.voice.floor.PttKey`'s; this screen forwards Space/F8 with the time,
+runs the radio I/O it asks for in a worker, schedules its hold deadline on the runtime's
+clock and shows the floor.  The mode comes from the station file (``ptt_mode = "hold"``
+in ``[audio]`` or ``[ui]``), else toggle; ``t`` switches it for this session.
 
 The floor state is read from the gateway: its :class:`~drivers.gateway.CallState` (who
 holds the floor: us, or which radio) and the ``+CTXG`` grant answers to our request
@@ -20,23 +17,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.config import Station
 from console.errors import ConsoleError
 from console.tui.render import clean, inert
 from console.tui.strings import Key, tr
 from console.tui.widgets.footer import DeskFooter
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.units import UnitsTable
+from console.voice.floor import Floor, KeyAction, PttKey, PttMode, configured_mode
+from drivers.clock import TimerHandle
 from drivers.errors import DriverError
 from drivers.pei import events as ev
 
@@ -51,13 +48,6 @@ PTT_KEYS: tuple[Key, ...] = (
 )
 """Keys of the PTT screen (arrows choose the talkgroup)."""
 
-HOLD_GAP_S = 0.7
-"""Hold mode: no auto-repeat for this long means the key was released."""
-HOLD_MAX_S = 60.0
-"""Hold mode: the longest a single press keeps the radio keyed."""
-
-PttMode = Literal["toggle", "hold"]
-Floor = Literal["idle", "requested", "ours", "other", "queued", "refused"]
 FLOOR_STYLES: dict[str, str] = {
     "idle": "dim",
     "requested": "bold yellow",
@@ -66,17 +56,6 @@ FLOOR_STYLES: dict[str, str] = {
     "queued": "bold yellow",
     "refused": "bold white on red",
 }
-
-
-def configured_mode(station: Station) -> PttMode:
-    """``hold`` if the station file asks for it (``[audio]``/``[ui]`` ``ptt_mode``)."""
-    for table in (getattr(station, "ui", None), station.audio):
-        value = getattr(table, "ptt_mode", None)
-        if value is None and isinstance(table, dict):
-            value = table.get("ptt_mode")
-        if isinstance(value, str) and value.strip().lower() == "hold":
-            return "hold"
-    return "toggle"
 
 
 class PttScreen(Screen[None]):
@@ -99,21 +78,15 @@ class PttScreen(Screen[None]):
         self.runtime = desk.runtime
         self.lang = desk.lang
         station = self.runtime.station
-        self.mode: PttMode = mode or configured_mode(station)
+        self.key_state = PttKey(mode or configured_mode(station))
         self.groups: list[tuple[int, str]] = [
             (g.gssi, g.display_name(self.lang)) for g in station.groups if g.gssi is not None
         ]
         self.gssi: int | None = self._initial_group()
-        self.keyed = False
-        """We asked for the floor (pressed) and have not let go."""
-        self.cc: int | None = None
-        self.grant: int | None = None
-        """The last ``+CTXG`` grant answer to our request (0 granted, 1 refused, 2 queued)."""
         self.error: str = ""
         self.names: dict[str, str] = {str(u.issi): u.display_name(self.lang) for u in station.units}
         self._unsubscribe: Callable[[], None] | None = None
-        self._hold_gap: Timer | None = None
-        self._hold_max: Timer | None = None
+        self._hold_timer: TimerHandle | None = None
         self._busy: asyncio.Lock = asyncio.Lock()
 
     def _initial_group(self) -> int | None:
@@ -158,7 +131,7 @@ class PttScreen(Screen[None]):
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        self._stop_hold_timers()
+        self._cancel_hold()
 
     @on(OptionList.OptionHighlighted, "#ptt-groups")
     def _group(self, event: OptionList.OptionHighlighted) -> None:
@@ -171,50 +144,24 @@ class PttScreen(Screen[None]):
 
     # --- the floor ----------------------------------------------------------------------
 
-    def _voice_floor(self) -> tuple[Floor, str | None]:
-        """The floor as the service's voice path reports it (an attached console)."""
-        state = getattr(self.runtime, "voice_state", None)
-        floor = getattr(state, "floor", "idle") if state is not None else "idle"
-        if floor == "other":
-            return "other", getattr(state, "talker", None)
-        if floor == "granted":
-            return ("ours", None) if self.keyed else ("idle", None)
-        if floor in ("requested", "queued", "refused"):
-            return floor, None  # type: ignore[return-value]
-        return ("requested", None) if self.keyed else ("idle", None)
+    @property
+    def mode(self) -> PttMode:
+        return self.key_state.mode
+
+    @property
+    def keyed(self) -> bool:
+        return self.key_state.keyed
+
+    def floor(self) -> tuple[Floor, str | None]:
+        """(state, talker) of the selected talkgroup's floor."""
+        gateway = getattr(self.runtime, "gateway", None)
+        if gateway is None:
+            return self.key_state.service_floor(getattr(self.runtime, "voice_state", None))
+        return self.key_state.floor(self.key_state.call(gateway.calls, self.gssi))
 
     def _on_batch(self, batch: Any) -> None:
         if any(getattr(e, "service", None) == "voice" for e in batch.events):
             self.call_later(self.show)
-
-    def call(self) -> Any:
-        """The gateway's call on the selected talkgroup (a CallState), if any."""
-        calls = self.runtime.gateway.calls
-        if self.cc is not None and self.cc in calls:
-            return calls[self.cc]
-        for state in calls.values():
-            if self.gssi is not None and state.group == str(self.gssi):
-                return state
-        return None
-
-    def floor(self) -> tuple[Floor, str | None]:
-        """(state, talker) of the selected talkgroup's floor."""
-        if getattr(self.runtime, "gateway", None) is None:
-            return self._voice_floor()
-        call = self.call()
-        if call is not None and call.ours and self.keyed:
-            return "ours", None
-        if call is not None and call.talker and not call.ours:
-            return "other", str(call.talker)
-        if self.keyed:
-            if self.grant == 1:
-                return "refused", None
-            if self.grant == 2:
-                return "queued", None
-            return "requested", None
-        if self.grant == 1:
-            return "refused", None
-        return "idle", None
 
     def show(self) -> None:
         lang = self.lang
@@ -251,67 +198,51 @@ class PttScreen(Screen[None]):
         floor.set_class(state == "other", "-other")
 
     def _on_radio(self, event: ev.PeiEvent) -> None:
-        if isinstance(event, ev.TxGranted) and self.cc is not None and event.cc == self.cc:
-            if event.grant in (0, 1, 2):
-                self.grant = event.grant
-        elif isinstance(event, ev.CallReleased) and event.cc == self.cc:
-            self.keyed = False
-            self.cc = None
-            self._stop_hold_timers()
-        if isinstance(event, ev.TxGranted | ev.TxCeased | ev.CallReleased | ev.IncomingCall):
+        was_keyed = self.keyed
+        if self.key_state.on_radio(event):
+            if was_keyed and not self.keyed:
+                self._cancel_hold()
             self.call_later(self.show)
 
     # --- keys ---------------------------------------------------------------------------
 
     def action_ptt(self) -> None:
-        """Space/F8: key or release (toggle), or key and keep keyed while held (hold).
+        """Space/F8: what :class:`PttKey` decides (key, let go, or keep a held key up).
 
         The decision is taken at once (so auto-repeats see it); the radio I/O runs in a
         worker, serialised by a lock, so the screen never waits for the network.
         """
-        if self.mode == "toggle":
-            if self.keyed:
-                self.unkey()
-            else:
-                self.key()
-            return
-        if not self.keyed:
-            self.key()
-            self._hold_max = self.set_timer(HOLD_MAX_S, self._hold_expired)
-        if self._hold_gap is not None:  # an auto-repeat: the key is still down
-            self._hold_gap.stop()
-        self._hold_gap = self.set_timer(HOLD_GAP_S, self._hold_expired)
-
-    def key(self) -> None:
-        """Key the radio on the selected talkgroup (``AT+CTXD``, after call set-up)."""
-        if self.gssi is None:
+        if self.gssi is None and not self.keyed:
             self.error = tr("ptt.no_group", self.lang)
             self.show()
             return
-        self.keyed = True
-        self.error = ""
-        self.grant = None
+        self._act(self.key_state.press(self.runtime.clock.monotonic()))
+
+    def _act(self, action: KeyAction | None) -> None:
+        if action is KeyAction.KEY and self.gssi is not None:
+            self.error = ""
+            self.run_worker(self._press(self.gssi), group="ptt", exit_on_error=False)
+        elif action is KeyAction.RELEASE:
+            self.run_worker(self._release(), group="ptt", exit_on_error=False)
+        self._schedule_hold()
         self.show()
-        self.run_worker(self._press(self.gssi), group="ptt", exit_on_error=False)
 
-    def unkey(self) -> None:
-        """Let go of the floor (``AT+CUTXC``)."""
-        self._stop_hold_timers()
-        if not self.keyed:
-            return
-        self.keyed = False
-        self.show()
-        self.run_worker(self._release(), group="ptt", exit_on_error=False)
+    def _schedule_hold(self) -> None:
+        """One timer on the runtime's clock, at the key's next hold deadline."""
+        self._cancel_hold()
+        due = self.key_state.due()
+        if due is not None:
+            delay = max(0.0, due - self.runtime.clock.monotonic())
+            self._hold_timer = self.runtime.clock.call_later(delay, self._hold_due)
 
-    def _hold_expired(self) -> None:
-        self._stop_hold_timers()
-        self.unkey()
+    def _hold_due(self) -> None:
+        self._hold_timer = None
+        self._act(self.key_state.expire(self.runtime.clock.monotonic()))
 
-    def _stop_hold_timers(self) -> None:
-        for timer in (self._hold_gap, self._hold_max):
-            if timer is not None:
-                timer.stop()
-        self._hold_gap = self._hold_max = None
+    def _cancel_hold(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+            self._hold_timer = None
 
     async def _press(self, gssi: int) -> None:
         async with self._busy:
@@ -320,17 +251,17 @@ class PttScreen(Screen[None]):
             voice_press = getattr(self.runtime.services.get("voice"), "ptt_press", None)
             try:
                 if voice_press is not None:
-                    self.cc = int(await voice_press(gssi, operator=self.runtime.operator))
+                    self.key_state.cc = int(await voice_press(gssi, operator=self.runtime.operator))
                 else:
                     gateway = self.runtime.gateway
                     cc = self._existing_cc()
                     if cc is None:
                         cc = await gateway.start_group_call(gssi)
-                    self.cc = cc
+                    self.key_state.cc = cc
                     await gateway.ptt_press(cc)
             except (DriverError, ConsoleError) as exc:
-                self.keyed = False
-                self.cc = None
+                self.key_state.failed()
+                self._cancel_hold()
                 self.error = tr("ptt.failed", self.lang, error=clean(exc))
             self.show()
 
@@ -339,7 +270,7 @@ class PttScreen(Screen[None]):
 
     async def _release(self) -> None:
         async with self._busy:
-            cc, self.cc = self.cc, None
+            cc, self.key_state.cc = self.key_state.cc, None
             voice_release = getattr(self.runtime.services.get("voice"), "ptt_release", None)
             try:
                 if voice_release is not None:
@@ -348,18 +279,17 @@ class PttScreen(Screen[None]):
                     await self.runtime.gateway.ptt_release(cc)
             except (DriverError, ConsoleError) as exc:
                 self.error = tr("ptt.failed", self.lang, error=clean(exc))
-            self.grant = None
+            self.key_state.released()
             self.show()
 
     def action_toggle_mode(self) -> None:
-        self.mode = "hold" if self.mode == "toggle" else "toggle"
+        self.key_state.switch_mode()
         self.show()
 
     def action_close(self) -> None:
         """Back to the main screen; a keyed radio is released first (never left keyed)."""
-        if self.keyed:
-            self.keyed = False
-            self._stop_hold_timers()
+        self._cancel_hold()
+        if self.key_state.release() is KeyAction.RELEASE:
             self.app.run_worker(self._release(), group="ptt", exit_on_error=False)
         self.dismiss()
 
