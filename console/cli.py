@@ -23,21 +23,21 @@ from typing import Any
 
 from console.broadcast.cli import add_broadcast_parser as _add_broadcast
 from console.broadcast.cli import add_fake_speaker_parser as _add_fake_speaker
-from console.centre.commands import add_centre as _add_centre
-from console.centre.commands import add_report as _add_report
+from console.centre.cli import add_centre as _add_centre
+from console.centre.cli import add_report as _add_report
 from console.config import Station, load_station
 from console.config.loader import load_selected_station
 from console.csvtext import add_bom_option
-from console.doctor.command import add_doctor as _add_doctor
-from console.drills.commands import add_drill as _add_drill
+from console.doctor.cli import add_doctor as _add_doctor
+from console.drills.cli import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
 from console.exitcodes import ExitCode, exit_table
 from console.i18n import normalise_lang, t
 from console.paging.cli import add_parser as _add_page
-from console.rollcall.commands import add_rollcall as _add_rollcall
+from console.rollcall.cli import add_rollcall as _add_rollcall
 from console.service.serve import add_serve as _add_serve
 from console.service.web import add_web as _add_web
-from console.trace.command import add_trace as _add_trace
+from console.trace.cli import add_trace as _add_trace
 
 TIME_FORMS = "ISO 8601; 12:28 = today at 12:28; -2h, -30m = that long ago"
 """How ``--since`` / ``--until`` may be written (``console.eventlog.parse_time``)."""

@@ -31,7 +31,7 @@ from console.runtime.drills import Drills
 from console.runtime.live import LiveState
 from console.runtime.paging import PagingDesk
 from console.runtime.rollcalls import RollCalls
-from console.runtime_view import GroupState, LinkStatus, UnitState
+from console.runtime.view import GroupState, LinkStatus, UnitState
 
 
 class RuntimeFacade:

@@ -43,7 +43,7 @@ from console.incidents import (
 from console.paging.model import PageChanged, PageRequest, PageView
 from console.rollcall import RollCallMode, RollCallResult, RollCallSpec
 from console.rollcall.model import RollCallUpdate
-from console.runtime_view import (
+from console.runtime.view import (
     Batch,
     GroupState,
     LinkStatus,

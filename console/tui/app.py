@@ -36,7 +36,7 @@ from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
 from console.paging.model import AnswerMethod, OfficerAlert, Rung, manual_choices
 from console.paging.summary import AlertDigest, in_flight, repage_candidates
 from console.runtime import Runtime
-from console.runtime_view import Batch
+from console.runtime.view import Batch
 from console.tui.render import clean, inert
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.main import ALARM_EVENTS, MainScreen

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from console.centre.commands import period
+from console.centre.cli import period
 from console.cli import main
 from console.eventlog import EventLog, LogBadQuery, parse_time
 from console.exitcodes import ExitCode

@@ -13,7 +13,7 @@ from pathlib import Path
 from reliability_harness import FaultRig, make_fault_rig, radio_truth
 
 from console.paging.model import PageRequest, Recipient, Rung
-from console.runtime_view import board_cells
+from console.runtime.view import board_cells
 from drivers.link import LinkState
 from fakes.behaviour import (
     STATUS_ACKNOWLEDGED,

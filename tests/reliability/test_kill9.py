@@ -4,8 +4,9 @@
 radio does); ``python -m console drill run … --gateway <pty> --db X`` (or ``page``) is
 killed with SIGKILL after a seeded number of progress lines plus a seeded fraction of a
 second.  Afterwards: the log passes ``PRAGMA integrity_check`` and opens for writing,
-``dutydesk drill report`` calls the drill *interrupted*, and :func:`console.inflight.in_flight`
-shows the officer what was in flight.  Waits are bounded waits on the child's output.
+``dutydesk drill report`` calls the drill *interrupted*, and
+:func:`console.paging.inflight.in_flight` shows the officer what was in flight.
+Waits are bounded waits on the child's output.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from console.eventlog import EventLog
-from console.inflight import in_flight
+from console.paging.inflight import in_flight
 from console.paging.model import Rung
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -27,7 +27,7 @@ from console.incidents import (
     IncidentChanged,
 )
 from console.paging.model import PageChanged
-from console.runtime_view import (
+from console.runtime.view import (
     Activity,
     Batch,
     GroupState,

@@ -2,7 +2,7 @@
 
 Each cell shows the responder, the highest rung of its acknowledgement ladder the log has
 committed, and its stopwatch since it was paged; the colour says where it stands
-against the 1 / 3 / 5 minute targets (:func:`console.runtime_view.board_cells` decides,
+against the 1 / 3 / 5 minute targets (:func:`console.runtime.view.board_cells` decides,
 this widget only paints).  The grid reflows to the width: 80 columns give three cells a
 row, 160 give six.
 """
@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from console.paging.model import PageView, ResponderView
 from console.paging.summary import RepagePlan, TargetSummary, repage_candidates, summarise
-from console.runtime_view import BoardCell, Standing, board_cells
+from console.runtime.view import BoardCell, Standing, board_cells
 from console.tui.render import clock_text, fit, inert
 from console.tui.strings import BOARD_KEYS, tr
 from console.tui.widgets.screenkeys import bind_keys

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from console.csvtext import add_bom_option
-from console.drills.commands import (
+from console.drills.cli import (
     REPORT_FORMATS,
     _open_readonly,
     _run_async,
