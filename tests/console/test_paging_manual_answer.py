@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_paging_rig import behaviour, make_paging_rig, units
 
 from console.paging.model import (
     AnswerMethod,
@@ -25,6 +24,7 @@ from console.paging.model import (
     manual_choices,
 )
 from fakes.behaviour import AnswerMode
+from tests.console.test_paging_rig import behaviour, make_paging_rig, units
 
 TARGETS = PageTargets(
     acknowledge_s=60.0,

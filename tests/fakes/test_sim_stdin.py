@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simhelpers import TE
+from tests.fakes.simhelpers import TE
 
 ROOT = Path(__file__).resolve().parents[2]
 

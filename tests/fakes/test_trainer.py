@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from simhelpers import TE, make_sim
 
 from drivers.clock import VirtualClock
 from fakes.sim import SimControl
 from fakes.trainer import TrainerCommand, TrainerError, apply, parse
+from tests.fakes.simhelpers import TE, make_sim
 
 
 def test_english_and_chinese_words_mean_the_same_command() -> None:

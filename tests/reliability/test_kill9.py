@@ -193,9 +193,8 @@ def test_kill_9_during_a_page(sim_path: str, tmp_path: Path, soak: bool) -> None
 async def test_stale_group_call_does_not_hold_back_the_texts(tmp_path: Path) -> None:
     """Found by the kill -9 soak: after many killed voice drills the next drill delivered
     0/46, its log showing ``page.call_failed`` at 10 s and no ``ladder.accepted`` before."""
-    from reliability_harness import make_fault_rig
-
     from console.paging.model import PageRequest, Recipient
+    from tests.reliability.reliability_harness import make_fault_rig
 
     members = list(range(4001, 4009))
     groups = [{"gssi": 9101, "name": "A", "members": members[:4]}]
