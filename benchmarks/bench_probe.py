@@ -22,14 +22,13 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-for p in (str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "reliability")):
+for p in (str(ROOT),):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from reliability_harness import make_fault_rig  # noqa: E402
-
 from console.paging.model import PageRequest, Recipient, Rung  # noqa: E402
 from fakes.behaviour import Behaviour  # noqa: E402
+from tests.reliability.reliability_harness import make_fault_rig  # noqa: E402
 
 UNITS = (4001, 4002)
 WINDOW = 120.0

@@ -131,7 +131,7 @@ async def _live_client(socket: str, log: str, conn: Connection, index: int) -> N
     decoded into the engines' types as the screens get it.  A record has reached the
     screen when it first appears in a batch's log tail (the panel the console draws)."""
     from console.config import demo_station
-    from console.runtime_view import LogTail
+    from console.runtime.view import LogTail
     from console.service.paths import Registration
     from console.service.remote import RemoteRuntime
 

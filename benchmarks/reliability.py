@@ -30,12 +30,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "tests" / "reliability"
-for p in (str(ROOT), str(ROOT / "tests"), str(HERE)):
+for p in (str(ROOT),):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-import fuzz_targets  # noqa: E402
-from reliability_harness import (  # noqa: E402
+from tests.reliability import fuzz_targets  # noqa: E402
+from tests.reliability.reliability_harness import (  # noqa: E402
     CI_DRILL_PULLS,
     CI_DRILL_RUNS,
     CI_PAGE_PULLS,

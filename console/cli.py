@@ -1,9 +1,10 @@
 """``dutydesk`` command line: the console by default, plus tools for the technician.
 
-Every user mistake ends as one line on stderr and exit status 2; Ctrl-C ends quietly
-with 130.  Heavy imports (Textual, the event log, the simulator) happen inside the
-handler that needs them, so ``dutydesk config check`` stays fast and works even while
-other parts of the program are missing.
+Every command exits with one of the statuses of :class:`console.exitcodes.ExitCode`
+(0 all good, 1 ran but targets missed, 2 error, 130 interrupted): every user mistake ends
+as one line on stderr and 2; Ctrl-C ends quietly with 130.  Heavy imports (Textual, the
+event log, the simulator) happen inside the handler that needs them, so ``dutydesk config
+check`` stays fast and works even while other parts of the program are missing.
 
 Sub-commands are registered in :data:`COMMANDS`: each is one ``_add_<name>(sub, common)``
 function that builds its parser and sets its handler.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import signal
 import sys
 import unicodedata
@@ -23,24 +23,29 @@ from typing import Any
 
 from console.broadcast.cli import add_broadcast_parser as _add_broadcast
 from console.broadcast.cli import add_fake_speaker_parser as _add_fake_speaker
-from console.centre.commands import add_centre as _add_centre
-from console.centre.commands import add_report as _add_report
+from console.centre.cli import add_centre as _add_centre
+from console.centre.cli import add_report as _add_report
 from console.config import Station, load_station
 from console.config.loader import load_selected_station, select_station
 from console.config.where import find_station_file, lookup_help
-from console.doctor.command import add_doctor as _add_doctor
-from console.drills.commands import add_drill as _add_drill
+from console.csvtext import add_bom_option
+from console.doctor.cli import add_doctor as _add_doctor
+from console.drills.cli import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError
+from console.exitcodes import ExitCode, exit_table
 from console.i18n import normalise_lang, t
 from console.paging.cli import add_parser as _add_page
-from console.rollcall.commands import add_rollcall as _add_rollcall
+from console.rollcall.cli import add_rollcall as _add_rollcall
 from console.service.serve import add_serve as _add_serve
 from console.service.web import add_web as _add_web
-from console.trace.command import add_trace as _add_trace
+from console.trace.cli import add_trace as _add_trace
 
-EXIT_OK = 0
-EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
+TIME_FORMS = "ISO 8601; 12:28 = today at 12:28; -2h, -30m = that long ago"
+"""How ``--since`` / ``--until`` may be written (``console.eventlog.parse_time``)."""
+
+EXIT_OK = ExitCode.OK
+EXIT_USER_ERROR = ExitCode.ERROR
+EXIT_INTERRUPTED = ExitCode.INTERRUPTED
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -184,6 +189,10 @@ def _add_sim(sub: Any, common: argparse.ArgumentParser) -> None:
         "sim",
         parents=[common],
         help="run the simulated gateway for the station (first line: where to connect)",
+        description="Run the station's simulated gateway. The first line printed is where to "
+        "connect. A trainer types commands on stdin: emergency ISSI, smoke ISSI [PLACE], "
+        "text ISSI TEXT, status ISSI VALUE, off/on ISSI, away/back ISSI, unplug, replug, help "
+        "(or in Chinese: 紧急 烟感 短信 状态 关机 开机 离开 回来 拔线 插线 帮助).",
     )
     p.add_argument("--tcp", type=_port, metavar="PORT", help="serve on TCP (socket://) not a pty")
     p.add_argument("--baud", type=int, metavar="N", help="simulated serial speed")
@@ -214,28 +223,18 @@ def _add_log(sub: Any, common: argparse.ArgumentParser) -> None:
     p = log_sub.add_parser("export", parents=[common], help="export the event log")
     p.add_argument("--db", type=Path, metavar="FILE", help="event log (default: the per-user log)")
     p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default csv")
-    p.add_argument("--since", metavar="TIME", help="only events at/after TIME (ISO 8601)")
-    p.add_argument("--until", metavar="TIME", help="only events before TIME (ISO 8601)")
+    p.add_argument("--since", metavar="TIME", help=f"only events at/after TIME ({TIME_FORMS})")
+    p.add_argument("--until", metavar="TIME", help=f"only events before TIME ({TIME_FORMS})")
     p.add_argument("--incident", metavar="ID", help="only this incident")
     p.add_argument("--unit", metavar="UNIT", help="only this unit (ISSI or alias)")
     p.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    add_bom_option(p)
     p.set_defaults(handler=cmd_log_export)
 
 
-# Names export_main may use for each option; the event log is written in parallel, so
-# the call adapts to its signature instead of guessing one spelling.
-_EXPORT_ALIASES: dict[str, tuple[str, ...]] = {
-    "db": ("db", "db_path", "database", "path"),
-    "format": ("format", "fmt", "export_format"),
-    "since": ("since",),
-    "until": ("until",),
-    "incident": ("incident", "incident_id"),
-    "unit": ("unit",),
-    "out": ("out", "output", "out_path", "dest"),
-}
-
-
 def cmd_log_export(args: argparse.Namespace) -> int:
+    """Export the log; ``--unit`` takes what the officer knows the unit by (its alias,
+    English name or number), resolved through the station file."""
     try:
         from console.eventlog import export_main
     except ImportError as exc:
@@ -247,34 +246,32 @@ def cmd_log_export(args: argparse.Namespace) -> int:
         from console.service.paths import default_log_path
 
         args.db = default_log_path()
-    values: dict[str, Any] = {key: getattr(args, key) for key in _EXPORT_ALIASES}
-    result = _call_adapted(export_main, values, _export_argv(values))
-    return int(result) if isinstance(result, int) else EXIT_OK
+    unit = unit_number(load_selected_station(args), args.unit) if args.unit else None
+    return export_main(
+        args.db,
+        args.format,
+        since=args.since,
+        until=args.until,
+        incident=args.incident,
+        unit=unit,
+        out=args.out,
+        bom=args.bom and args.format == "csv",
+    )
 
 
-def _export_argv(values: dict[str, Any]) -> list[str]:
-    argv: list[str] = []
-    for key, value in values.items():
-        if value is not None:
-            argv += [f"--{key}", str(value)]
-    return argv
+def unit_number(station: Station, token: str) -> str:
+    """The ISSI (as the log stores it) of the unit ``token`` names: an alias such as
+    蓝海数据中心安保部, an English name or a number; a group is refused with a hint."""
+    from console.config.recipients import Unit
 
-
-def _call_adapted(func: Callable[..., Any], values: dict[str, Any], argv: list[str]) -> Any:
-    """Call ``func`` with keyword names it accepts, or with ``argv`` if that is its shape."""
-    params = inspect.signature(func).parameters
-    if "argv" in params or "args" in params:
-        return func(argv)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return func(**values)
-    kwargs: dict[str, Any] = {}
-    for key, value in values.items():
-        name = next((n for n in _EXPORT_ALIASES[key] if n in params), None)
-        if name is not None:
-            kwargs[name] = value
-        elif value is not None:
-            raise ConsoleError(f"this version of the event log cannot filter by --{key}")
-    return func(**kwargs)
+    found = station.resolve_target(token)
+    units = [u for u in found if isinstance(u, Unit)]
+    if len(units) != 1 or len(found) != 1:
+        raise ConsoleError(
+            f"--unit {clean(token)!r} names a group, not one unit",
+            hint="give a unit's name or number; '--incident' or several exports cover a group",
+        )
+    return str(units[0].issi)
 
 
 # -- config check ------------------------------------------------------------------------
@@ -377,6 +374,17 @@ def _common_options(for_subcommand: bool) -> argparse.ArgumentParser:
     return common
 
 
+def version() -> str:
+    """The installed distribution's version (``pyproject.toml``), for ``--version``."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("dutydesk")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dutydesk",
@@ -385,8 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command it starts the console. The station file: "
         + lookup_help()
         + " (marked 演示 / DEMO on screen).",
+        epilog=f"{exit_table('en')}\n\n{exit_table('zh-CN')}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=cmd_console)
+    parser.add_argument("--version", action="version", version=f"dutydesk {version()}")
     parser.add_argument("--gateway", metavar="URL", help="gateway port or URL (overrides --config)")
     parser.add_argument("--db", metavar="FILE", help="event log (default: per-user data folder)")
     parser.add_argument("--operator", metavar="NAME", help="officer on duty (default: station's)")
@@ -411,13 +422,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+TIME_OPTIONS = ("--since", "--until")
+
+
+def glue_relative_times(words: list[str]) -> list[str]:
+    """``--since -2h`` as ``--since=-2h``: argparse takes a value that starts with ``-``
+    (and is not a plain negative number) for an option and refuses the line."""
+    if not any(word in TIME_OPTIONS for word in words):
+        return words  # no event-log import for the commands without times
+    from console.eventlog.query import RELATIVE_TIME
+
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in TIME_OPTIONS and i + 1 < len(words) and RELATIVE_TIME.fullmatch(words[i + 1]):
+            out.append(f"{word}={words[i + 1]}")
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``dutydesk`` and ``python -m console``; returns the exit status."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    words = glue_relative_times(list(argv) if argv is not None else sys.argv[1:])
     try:
-        args = build_parser().parse_args(list(argv) if argv is not None else None)
+        args = build_parser().parse_args(words)
     except SystemExit as exc:  # --help, or argparse's own usage error (already printed)
         return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     handler: Handler = args.handler

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 from drivers.clock import SystemClock
 from fakes.sim import SimControl, Simulation, start_simulation
 from fakes.traffic import BackgroundTraffic
+from fakes.trainer import TrainerError, apply, parse
 
 T = TypeVar("T")
 
@@ -113,6 +115,15 @@ async def _serve(
     traffic = BackgroundTraffic(sim.network, seed=seed)
     if background_traffic:
         traffic.start()
+    if commands_wanted():
+        control = SimControl(sim)
+        reader = threading.Thread(
+            target=read_commands,
+            args=(loop, lambda line: obey(line, control, log)),
+            name="dutydesk-sim-commands",
+            daemon=True,
+        )
+        reader.start()
     try:
         await stop.wait()
     finally:
@@ -120,6 +131,36 @@ async def _serve(
         await sim.close()
     log("simulator stopped")
     return 0
+
+
+def commands_wanted() -> bool:
+    """Read a trainer's commands on stdin unless that would steal a terminal from the
+    foreground job (a background ``dutydesk sim &`` must not stop on SIGTTIN)."""
+    stdin = sys.stdin
+    if stdin is None or stdin.closed:
+        return False
+    try:
+        fd = stdin.fileno()
+        return not os.isatty(fd) or os.tcgetpgrp(fd) == os.getpgrp()
+    except (OSError, ValueError):
+        return False
+
+
+def read_commands(loop: asyncio.AbstractEventLoop, handle: Callable[[str], None]) -> None:
+    """Hand every stdin line to ``handle`` on ``loop`` (a thread: stdin blocks); EOF ends it."""
+    with contextlib.suppress(OSError, ValueError, RuntimeError):
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(handle, line)
+
+
+def obey(line: str, control: SimControl, log: Callable[[str], None]) -> None:
+    """One trainer's line (``fakes.trainer``): done and logged, or why not on stderr."""
+    try:
+        command = parse(line)
+        if command is not None:
+            log(apply(command, control))
+    except TrainerError as exc:
+        print(f"simulator: {exc}", file=sys.stderr, flush=True)
 
 
 class SimHandle:

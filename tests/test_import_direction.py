@@ -16,6 +16,7 @@ edges, or every package whose ``__init__`` re-exports would be a cycle with its 
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -256,8 +257,18 @@ def test_relative_and_lazy_imports_are_seen() -> None:
     ]
 
 
+def test_tests_are_packages_with_no_path_settings() -> None:
+    """Every test folder is a package, so a helper is imported as ``tests.<dir>.<module>``;
+    pytest's ``pythonpath`` (a path edit by configuration) is not used."""
+    folders = {p.parent for p in (ROOT / "tests").rglob("*.py") if "__snapshots__" not in p.parts}
+    missing = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists())
+    assert missing == []
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "pythonpath" not in config["tool"]["pytest"]["ini_options"]
+
+
 def test_no_sys_path_edits_in_tests() -> None:
-    """Helpers are importable through pytest's ``pythonpath`` setting, not per-file hacks."""
+    """Helpers are imported through the ``tests`` package, not per-file hacks."""
     edits = []
     for path in sorted((ROOT / "tests").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

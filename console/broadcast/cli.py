@@ -21,12 +21,12 @@ import signal
 from typing import Any
 
 from console.errors import ConsoleError, SimulatorUnavailable
+from console.exitcodes import ExitCode
 
-EXIT_OK = 0
-EXIT_SPEAKER_FAILED = 1
-"""The broadcast ran but at least one loudspeaker did not get it (the exit-code table's
-"ran, targets missed")."""
-EXIT_INTERRUPTED = 130
+EXIT_OK = ExitCode.OK
+EXIT_SPEAKER_FAILED = ExitCode.MISSED
+"""The broadcast ran but at least one loudspeaker did not get it."""
+EXIT_INTERRUPTED = ExitCode.INTERRUPTED
 
 
 def add_broadcast_parser(sub: Any, common: argparse.ArgumentParser) -> None:

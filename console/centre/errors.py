@@ -45,4 +45,25 @@ class CentreSchemaMissing(CentreError):
 class BadPeriod(CentreError):
     """``--since`` / ``--until`` are missing, unreadable or the wrong way round."""
 
-    default_hint = "Give ISO-8601 times, e.g. --since 2026-11-01 --until 2026-12-01T00:00+08:00."
+    default_hint = (
+        "Give ISO-8601 times, e.g. --since 2026-11-01 --until 2026-12-01T00:00+08:00, "
+        "or a time back from now: --since -7d."
+    )
+
+
+class DispatchConfigError(CentreError):
+    """The centre's dispatch file (``--dispatch``) cannot be read or names no usable token."""
+
+    default_hint = (
+        "Each [[stations]] needs station (its name at the centre), api (https://host:port "
+        "of its service) and token_env or token_file (an operator token of that station)."
+    )
+
+
+class DispatchRefused(CentreError):
+    """A station's own API refused the centre's command, or could not be reached."""
+
+    default_hint = (
+        "The station decides: check its token (dutydesk serve --new-token) and that its "
+        "service listens ([service] listen); the centre itself never writes a station's rows."
+    )

@@ -4,7 +4,7 @@ The queries (``queries.py``) return rows; :func:`overview` turns them into one
 :class:`StationOverview` per station: open incidents, pages in flight with the count of
 responders on each rung of their ladders, alarms nobody has acknowledged, and health
 (last event, replication lag as the centre measures it: ``received - ts`` of the
-station's newest event).  A page is in flight, as at the station (``console.inflight``),
+station's newest event).  A page is in flight, as at the station (``console.paging.inflight``),
 until it is closed or every responder reached a final rung.
 """
 

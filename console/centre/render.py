@@ -8,20 +8,19 @@ quoted in CSV, HTML escaped.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 import unicodedata
 from collections.abc import Iterable
 from html import escape
 from typing import Final
 
+from console.csvtext import BOM, csv_text
 from console.i18n import normalise_lang, t
 from console.reports.render import csv_cell, inert
 
 from .report import ATTENDANCE, DRILL_OUTCOMES, CityReport, StationFigures
 
-BOM: Final = "\ufeff"
+__all__ = ["BOM", "FORMATS", "render_csv", "render_html"]
 FORMATS: Final = ("csv", "html")
 
 
@@ -92,15 +91,10 @@ def _lines(report: CityReport, lang: str) -> list[list[str]]:
     return rows
 
 
-def render_csv(report: CityReport, lang: str) -> str:
-    """One row per station and a city total; starts with a BOM so Excel reads UTF-8."""
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headings(report, lang))
-    for line in _lines(report, lang):
-        writer.writerow([csv_cell(line[0]), *line[1:]])
-    return out.getvalue()
+def render_csv(report: CityReport, lang: str, *, bom: bool = True) -> str:
+    """One row per station and a city total; starts with a BOM (``console.csvtext``)."""
+    rows = [[csv_cell(line[0]), *line[1:]] for line in _lines(report, lang)]
+    return csv_text([headings(report, lang), *rows], bom=bom)
 
 
 def _wall(value: float) -> str:
@@ -138,9 +132,9 @@ def render_html(report: CityReport, lang: str, *, source: str = "") -> str:
     return "\n".join(parts)
 
 
-def render(report: CityReport, fmt: str, lang: str, *, source: str = "") -> str:
+def render(report: CityReport, fmt: str, lang: str, *, source: str = "", bom: bool = True) -> str:
     if fmt == "csv":
-        return render_csv(report, lang)
+        return render_csv(report, lang, bom=bom)
     if fmt == "html":
         return render_html(report, lang, source=source)
     raise ValueError(f"unknown city report format {fmt!r}; use csv or html")

@@ -22,6 +22,7 @@ from console.config.recipients import (
     adhoc_group,
     adhoc_unit,
 )
+from console.i18n import t
 
 __all__ = ["SSI_MAX", "SSI_MIN", "Group", "Target", "Unit", "adhoc_group", "adhoc_unit"]
 
@@ -226,6 +227,15 @@ class StatusPlan:
             if status.code == code:
                 return status.meaning
         return None
+
+    def label_of(self, code: int, lang: str = "zh-CN") -> str:
+        """What the station calls status ``code`` (``到场``, ``紧急``); empty if unplanned."""
+        if code == self.emergency:
+            return t("log.status.emergency", lang)
+        for status in self.codes:
+            if status.code == code:
+                return status.label_en if lang == "en" and status.label_en else status.label
+        return ""
 
     def code_for(self, meaning: str) -> int | None:
         for status in self.codes:

@@ -33,10 +33,12 @@ def show(value: object) -> str:
 class Problems:
     """Collects the problems found in one source text."""
 
-    def __init__(self, text: str, source: str) -> None:
+    def __init__(self, text: str, source: str, *, hint: str | None = None) -> None:
+        """``hint``: for problems added without one (default: the station file's)."""
         self.source = source
         self.map = SourceMap(text)
         self.errors: list[ConfigError] = []
+        self.hint = hint
 
     def add(self, path: KeyPath, message: str, hint: str | None = None) -> None:
         self.errors.append(
@@ -45,7 +47,7 @@ class Problems:
                 path=self.source,
                 line=self.map.line_of(path),
                 field=format_path(path) or None,
-                hint=hint,
+                hint=hint if hint is not None else self.hint,
             )
         )
 

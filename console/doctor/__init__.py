@@ -7,7 +7,7 @@ and the loudspeakers (resolve, route, UDP send, multicast TTL).
 
 from __future__ import annotations
 
-from console.doctor.command import add_doctor, cmd_doctor
+from console.doctor.cli import add_doctor, cmd_doctor
 from console.doctor.model import (
     EXIT_COULD_NOT_RUN,
     EXIT_OK,

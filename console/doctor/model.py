@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_COULD_NOT_RUN = 2
+from console.exitcodes import ExitCode
+
+EXIT_OK = ExitCode.OK
+EXIT_PROBLEMS = ExitCode.MISSED
+EXIT_COULD_NOT_RUN = ExitCode.ERROR
 
 
 class Status(StrEnum):

@@ -32,6 +32,9 @@ _TOP = ("drill", "page", "announcement", "targets", "criteria", "simulation")
 _HINT = "docs/drills.md describes every field, with examples in examples/drills/"
 
 
+DRILL_HINT = "Fix the drill file; docs/drills.md describes every field."
+
+
 def load_drill(path: str | PathLike[str], station: Station) -> Drill:
     """Load and check the drill file at ``path`` against ``station``."""
     source = str(path)
@@ -53,7 +56,7 @@ def load_drill_text(text: str, station: Station, source: str = "<drill>") -> Dri
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, text, source) from None
-    p = Problems(text, source)
+    p = Problems(text, source, hint=DRILL_HINT)
     drill = _build(doc, p, station)
     p.raise_if_any()
     return drill

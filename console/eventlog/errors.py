@@ -97,7 +97,8 @@ class LogBadQuery(EventLogError, ValueError):
     """A query or export parameter is invalid (bad time string, unknown format)."""
 
     default_hint = (
-        "Times are ISO-8601, e.g. 2024-05-01T08:30 (local) or 2024-05-01T00:30:00Z (UTC); "
+        "Times are ISO-8601, e.g. 2024-05-01T08:30 (local) or 2024-05-01T00:30:00Z (UTC), "
+        "a time of day (12:28 = today) or a time back from now (-2h, -30m); "
         "formats are csv and jsonl."
     )
 

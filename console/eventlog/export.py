@@ -9,14 +9,14 @@ escape sequences; the export must be data, never instructions, to whatever opens
   bidi overrides are written as the visible text ``\\uXXXX``, so ``cat export.csv`` cannot
   drive the terminal; a text cell starting with ``= + - @`` is prefixed with ``'`` so
   spreadsheets do not evaluate it as a formula.  UTF-8; ``bom=True`` adds the BOM that
-  Excel on a Chinese Windows needs to detect UTF-8.
+  Excel on a Chinese Windows needs to detect UTF-8 (``console.csvtext``, the writer every
+  CSV of the console shares; ``dutydesk log export`` adds it unless ``--no-bom``).
 * JSONL: one JSON object per line; JSON escapes C0, and DEL/C1/separators/bidi/lone
   surrogates are escaped as ``\\uXXXX`` too, which is still the same JSON value (lossless).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -24,6 +24,9 @@ import re
 import sys
 from collections.abc import Iterable
 from typing import Final, TextIO
+
+from console.csvtext import csv_writer
+from console.exitcodes import ExitCode
 
 from .errors import EventLogError, LogBadQuery
 from .query import TimeArg, parse_time
@@ -99,9 +102,7 @@ def write_records(
         raise LogBadQuery(f"unknown export format {fmt!r} (use csv or jsonl)")
     count = 0
     if fmt == "csv":
-        if bom:
-            out.write("\ufeff")
-        writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer = csv_writer(out, bom=bom)
         writer.writerow(CSV_COLUMNS)
         for rec in records:
             writer.writerow(_csv_row(rec))
@@ -151,8 +152,10 @@ def export_main(
     ``out`` is a text stream, a file path (written to ``<path>.part`` then renamed, so a
     pulled USB stick never leaves a truncated file under the final name) or ``None`` for
     standard output (as UTF-8 whatever the console code page).  Errors are printed as
-    ``error: ...`` plus a hint, never a traceback: exit 2 for bad arguments, 1 for log or
-    output problems, 0 on success.
+    ``error: ...`` plus a hint, never a traceback.  The exit status is an
+    :class:`~console.exitcodes.ExitCode`: 0 events exported, 1 nothing matched the
+    filters (said so on ``err``: an empty file is easy to mistake for a quiet shift),
+    2 bad arguments or a log or output it could not use.
     """
     err = err if err is not None else sys.stderr
     try:
@@ -162,7 +165,7 @@ def export_main(
         parse_time(until, name="--until")
     except LogBadQuery as exc:
         print(f"error: {exc}", file=err)
-        return 2
+        return ExitCode.ERROR
     try:
         with EventLog.open_readonly(db_path, check="none") as log:
 
@@ -192,21 +195,37 @@ def export_main(
                 target = getattr(out, "name", "output")
                 count = write(out)
                 out.flush()
-    except LogBadQuery as exc:
+    except EventLogError as exc:  # LogBadQuery too
         print(f"error: {exc}", file=err)
-        return 2
-    except EventLogError as exc:
-        print(f"error: {exc}", file=err)
-        return 1
+        return ExitCode.ERROR
     except OSError as exc:
         print(
             f"error: cannot write the export: {exc.strerror or exc}\n"
             "hint: check the output path, free space and that the drive is still plugged in.",
             file=err,
         )
-        return 1
+        return ExitCode.ERROR
+    if count == 0:
+        filters = _filters(since=since, until=until, incident=incident, unit=unit, kinds=kinds)
+        print(
+            f"nothing matched: no events{filters} in {os.fspath(db_path)} "
+            f"(only the header was written to {target})\n"
+            "hint: check the filters; 'dutydesk log export' without them shows what is there.",
+            file=err,
+        )
+        return ExitCode.MISSED
     print(f"exported {count} events to {target}", file=err)
-    return 0
+    return ExitCode.OK
+
+
+def _filters(**given: object) -> str:
+    """`` with --unit 2001 --since ...`` for the filters that were given."""
+    parts = [
+        f"--{name} {', '.join(map(str, value)) if isinstance(value, list | tuple) else value}"
+        for name, value in given.items()
+        if value not in (None, "", (), [])
+    ]
+    return f" with {' '.join(parts)}" if parts else ""
 
 
 def _to_stdout(

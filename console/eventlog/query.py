@@ -9,10 +9,12 @@ to use from another thread than the one that created it.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
+import time as _time
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from .errors import LogBadQuery, classify
@@ -24,13 +26,22 @@ COLUMNS = "id, wall, mono, kind, incident, page, unit, grp, operator, data"
 _PAGE = 1000
 
 
-def parse_time(value: TimeArg, *, name: str = "time") -> float | None:
+def parse_time(
+    value: TimeArg,
+    *,
+    name: str = "time",
+    now: float | None = None,
+    tz: tzinfo | None = None,
+) -> float | None:
     """Turn a time filter into unix seconds.
 
-    Accepts unix seconds, an aware or naive ``datetime`` / ``date``, or an ISO-8601 string
+    Accepts unix seconds, an aware or naive ``datetime`` / ``date``, an ISO-8601 string
     (``2024-05-01``, ``2024-05-01T08:30``, ``2024-05-01 08:30:00+08:00``,
-    ``2024-05-01T00:30Z``).  Naive times are *local* time, because that is what the duty
-    officer types; give an offset or ``Z`` for UTC.
+    ``2024-05-01T00:30Z``), a time of day (``12:28``, ``12:28:30``: today at that time)
+    or a time back from now (``-2h``, ``-30m``, ``-90s``, ``-1d``), because that is what
+    the duty officer types at the end of a shift.  Naive times are in ``tz`` (default:
+    the PC's zone); give an offset or ``Z`` for UTC.  ``now``: the wall clock to count
+    back from (default: the system's; the console passes its own, virtual in tests).
     """
     if value is None:
         return None
@@ -42,20 +53,35 @@ def parse_time(value: TimeArg, *, name: str = "time") -> float | None:
         text = value.strip()
         if not text:
             raise LogBadQuery(f"{name}: empty time")
+        wall = now if now is not None else _time.time()
+        back = RELATIVE_TIME.fullmatch(text)
+        if back is not None:
+            return wall - float(back[1]) * _AGO_UNITS[back[2].lower()]
         try:
             return float(text)
         except ValueError:
             pass
         try:
-            parsed: datetime | date = datetime.fromisoformat(text)
+            if _TIME_OF_DAY.fullmatch(text):
+                today = datetime.fromtimestamp(wall, tz).date()
+                value = datetime.combine(today, time.fromisoformat(text))
+            else:
+                value = datetime.fromisoformat(text)
         except ValueError:
             raise LogBadQuery(f"{name}: not an ISO-8601 time: {value!r}") from None
-        value = parsed
     if isinstance(value, datetime):
-        return value.timestamp() if value.tzinfo else value.astimezone().timestamp()
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz) if tz is not None else value.astimezone()
+        return value.timestamp()
     if isinstance(value, date):
-        return datetime.combine(value, time()).astimezone().timestamp()
+        return parse_time(datetime.combine(value, time()), name=name, tz=tz)
     raise LogBadQuery(f"{name}: not a time: {value!r}")
+
+
+RELATIVE_TIME = re.compile(r"-\s*(\d+(?:\.\d+)?)\s*([smhd])", re.IGNORECASE)
+"""``-2h``, ``-30m``, ``-90s``, ``-1d``: that long before now."""
+_AGO_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
 
 
 def _like_escape(text: str) -> str:

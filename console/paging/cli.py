@@ -24,10 +24,11 @@ from typing import Any
 
 from console.config.model import PAGE_MODES
 from console.errors import ConsoleError
+from console.exitcodes import ExitCode
 
-EXIT_ALL_ACKNOWLEDGED = 0
-EXIT_ERROR = 2
-EXIT_NOT_ALL = 3
+EXIT_ALL_ACKNOWLEDGED = ExitCode.OK
+EXIT_ERROR = ExitCode.ERROR
+EXIT_NOT_ALL = ExitCode.MISSED
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
@@ -35,7 +36,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> argpa
     p: argparse.ArgumentParser = sub.add_parser(
         "page",
         parents=[common] if common is not None else [],
-        help="page units/groups and follow who acknowledges (exit 0 all, 3 not all, 2 error)",
+        help="page units/groups and follow who acknowledges (exit 0 all, 1 not all, 2 error)",
     )
     if common is None:
         p.add_argument("--config", metavar="FILE", help="station file (TOML)")
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         print(f"dutydesk page: {_one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR

@@ -31,6 +31,8 @@ from console.paging.intake import Intake
 from console.paging.ledger import Ledger, Listener
 from console.paging.matching import Answer
 from console.paging.model import (
+    MANUAL_RUNGS,
+    AnswerMethod,
     PageRequest,
     PageTargets,
     PageView,
@@ -253,12 +255,38 @@ class PagingEngine:
         self._operator_action(page, resp, operator, "repage")
         return self.dispatcher.repage(page, resp, detail=f"repage by {operator}")
 
-    def operator_acknowledge(self, page_id: str, issi: int, operator: str, note: str = "") -> None:
-        """The officer heard the unit another way (phone, in person) and records it."""
+    def operator_answer(
+        self,
+        page_id: str,
+        issi: int,
+        operator: str,
+        *,
+        method: AnswerMethod = AnswerMethod.PHONE,
+        rung: Rung = Rung.ACKNOWLEDGED,
+        note: str = "",
+    ) -> bool:
+        """The officer heard the unit another way (a phone call, in person) and records
+        what it said: ``rung`` (收到 / 出发 / 到场 / 完毕) by ``method``, as their action.
+
+        It counts as the unit's answer: the ladder climbs (with the rungs it implies),
+        the targets it meets stop escalating, and the rung's row names the operator and
+        the method, so the record says who vouched for it and how.  False when the
+        ladder is already at or past ``rung`` (nothing is logged)."""
+        if rung not in MANUAL_RUNGS:
+            allowed = ", ".join(r.value for r in MANUAL_RUNGS)
+            raise ValueError(f"an officer can record {allowed}, not {rung.value}")
         page, resp = self._find(page_id, issi)
-        self._operator_action(page, resp, operator, "acknowledge", note)
-        answer = Answer(Rung.ACKNOWLEDGED, note or "by operator")
-        self.intake.answer(page, resp, answer, Source.OPERATOR)
+        if resp.reached(rung):
+            return False
+        self._operator_action(
+            page, resp, operator, "answered", note, method=method.value, rung=rung.value
+        )
+        answer = Answer(rung, method.value)
+        return self.intake.answer(page, resp, answer, Source.OPERATOR, operator=operator)
+
+    def operator_acknowledge(self, page_id: str, issi: int, operator: str, note: str = "") -> None:
+        """The officer heard the unit by phone: an acknowledgement (:meth:`operator_answer`)."""
+        self.operator_answer(page_id, issi, operator, note=note)
 
     def operator_release(self, page_id: str, issi: int, operator: str, note: str = "") -> None:
         page, resp = self._find(page_id, issi)
@@ -278,13 +306,19 @@ class PagingEngine:
         return page, page.responders[issi]
 
     def _operator_action(
-        self, page: PageState, resp: ResponderState, operator: str, action: str, note: str = ""
+        self,
+        page: PageState,
+        resp: ResponderState,
+        operator: str,
+        action: str,
+        note: str = "",
+        **more: str,
     ) -> None:
         self.ledger.append(
             page,
             NewEvent(
                 "operator.action",
-                data={"action": action, "note": note},
+                data={"action": action, "note": note, **more},
                 unit=resp.issi,
                 incident=page.incident_id,
                 page=page.page_id,

@@ -194,14 +194,24 @@ class Intake:
         if page is not None:
             self.answer(page, page.responders[issi], answer, source)
 
-    def answer(self, page: PageState, resp: ResponderState, answer: Answer, source: Source) -> None:
-        """Record an answer once (a radio repeating its status adds nothing).
+    def answer(
+        self,
+        page: PageState,
+        resp: ResponderState,
+        answer: Answer,
+        source: Source,
+        *,
+        operator: str | None = None,
+    ) -> bool:
+        """Record an answer once (a radio repeating its status adds nothing); whether it
+        was new.
 
         An answer the ladder knows only as implied by a later one is recorded when it
         does arrive (a radio repeating what a blind window swallowed): the implied rung
-        said "it must have happened", this one says when the person said so."""
+        said "it must have happened", this one says when the person said so.
+        ``operator``: who recorded it, for an answer the officer heard another way."""
         if any(r.rung is answer.rung and not r.implied for r in resp.rungs):
-            return
+            return False
         self.ledger.record(
             page,
             resp,
@@ -209,9 +219,11 @@ class Intake:
             source,
             detail=answer.detail,
             implied_up_to=IMPLIED_UP_TO.get(answer.rung),
+            operator=operator,
         )
         if answer.rung is Rung.RELEASED:
             resp.cancel_timers()
+        return True
 
 
 def _issi(text: str) -> int:

@@ -94,8 +94,11 @@ class Ledger:
         retry: bool = False,
         message_ref: int | None = None,
         implied_up_to: Rung | None = None,
+        operator: str | None = None,
     ) -> None:
         """Record ``rung`` (and the rungs it implies) now, in the log and in memory.
+
+        ``operator``: the officer who recorded it by hand (logged on each rung's row).
 
         The implied rungs and the rung itself go in one ``append_many`` so they are
         committed together: the UI never shows "acknowledged" without "delivered".
@@ -119,6 +122,7 @@ class Ledger:
                 incident=page.incident_id,
                 page=page.page_id,
                 group=resp.via,
+                operator=operator,
                 wall=wall,
                 mono=mono,
             )

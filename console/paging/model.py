@@ -98,6 +98,44 @@ class Source(StrEnum):
     OPERATOR = "operator"  # the duty officer recorded it by hand
 
 
+class AnswerMethod(StrEnum):
+    """How the officer heard a unit's answer that did not come over the radio."""
+
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+
+    def label(self, lang: str = "zh-CN") -> str:
+        zh, en = {
+            AnswerMethod.PHONE: ("电话", "by phone"),
+            AnswerMethod.IN_PERSON: ("当面", "in person"),
+        }[self]
+        return en if lang == "en" else zh
+
+    @classmethod
+    def of(cls, record: RungRecord) -> AnswerMethod | None:
+        """The method of a rung the officer recorded by hand (None: the radio's own, or
+        an operator's rung that named no method, such as a release)."""
+        if record.source is not Source.OPERATOR:
+            return None
+        try:
+            return cls(record.detail)
+        except ValueError:
+            return None
+
+
+MANUAL_RUNGS: tuple[Rung, ...] = (Rung.ACKNOWLEDGED, Rung.EN_ROUTE, Rung.ON_SCENE)
+"""What the officer may record for a unit heard another way: 收到 / 出发 / 到场 (a unit
+is released with ``operator_release``)."""
+
+
+def manual_choices(responder: ResponderView) -> tuple[Rung, ...]:
+    """The answers the officer can still record for ``responder``: those above the rung
+    its ladder has reached (recording a lower one would add nothing)."""
+    top = responder.top
+    level = top.level if top is not None else -1
+    return tuple(r for r in MANUAL_RUNGS if r.level > level)
+
+
 class FailureCause(StrEnum):
     """Why a responder could not be reached or did not answer."""
 
@@ -244,6 +282,14 @@ class ResponderView:
 
     def first(self, rung: Rung) -> RungRecord | None:
         return next((r for r in self.rungs if r.rung is rung), None)
+
+    @property
+    def manual(self) -> AnswerMethod | None:
+        """How the officer heard the answer behind the top rung, if they recorded it
+        (phone, in person); None when the radio itself answered."""
+        top = self.top
+        said = [r for r in self.rungs if r.rung is top and not r.implied]
+        return AnswerMethod.of(said[-1]) if said else None
 
     @property
     def acknowledged(self) -> bool:

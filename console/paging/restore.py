@@ -2,7 +2,7 @@
 
 After a crash, a power cut or ``kill -9`` the engine's memory is gone but the log holds
 every page and every committed rung (design §4).  :func:`restore_open_pages` gives the
-new engine the pages that were still in flight (:func:`console.inflight.in_flight`) so
+new engine the pages that were still in flight (:func:`console.paging.inflight.in_flight`) so
 that:
 
 * ladders continue: a status, a text reply or a key-up that arrives now climbs the same
@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from console.eventlog import EventLog, EventRecord
-from console.inflight import in_flight
+from console.paging.inflight import in_flight
 from console.paging.model import (
     EscalationPolicy,
     FailureCause,

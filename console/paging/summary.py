@@ -13,7 +13,7 @@ vanishes.  This module decides instead, with no UI in it:
   went out must not be doubled by the officer's key).
 - :func:`in_flight`: the pages still waiting for someone (quitting asks first).
 - :class:`AlertDigest`: which alerts are news (the first for a page and target, announced
-  once) and when the bell may ring (at most once per ``bell_interval_s``).
+  once); when the bell may ring for them is :mod:`console.bells`' rule, as for alarms.
 """
 
 from __future__ import annotations
@@ -32,8 +32,6 @@ from console.paging.model import (
 
 RECENT_REPAGE_S = 30.0
 """A responder paged again this recently is not re-paged by F3 (it is still ringing)."""
-BELL_INTERVAL_S = 10.0
-"""At most one bell per this many seconds for target alerts (alarms ring on their own)."""
 
 
 @dataclass(frozen=True)
@@ -126,11 +124,9 @@ class Announcement:
 
 @dataclass
 class AlertDigest:
-    """Folds officer alerts into announcements, and rate-limits the bell."""
+    """Folds officer alerts into announcements (one per page and target)."""
 
-    bell_interval_s: float = BELL_INTERVAL_S
     _seen: set[tuple[str, TargetKind]] = field(default_factory=set)
-    _last_bell: float | None = None
 
     def take(self, alerts: Iterable[OfficerAlert]) -> tuple[Announcement, ...]:
         """The alerts of one batch, one announcement per page and target."""
@@ -144,10 +140,3 @@ class AlertDigest:
             self._seen.add(key)
             out.append(Announcement(key[0], key[1], n, first))
         return tuple(out)
-
-    def may_ring(self, now: float) -> bool:
-        """True at most once per ``bell_interval_s`` (the caller rings when True)."""
-        if self._last_bell is not None and now - self._last_bell < self.bell_interval_s:
-            return False
-        self._last_bell = now
-        return True

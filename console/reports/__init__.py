@@ -24,9 +24,12 @@ from console.reports.stats import nearest_rank
 from console.reports.terminal import render_terminal
 
 
-def render(report: Report, fmt: str, lang: str = "en", station: str = "") -> str:
+def render(
+    report: Report, fmt: str, lang: str = "en", station: str = "", *, bom: bool = True
+) -> str:
     """``fmt``: terminal, markdown (md), csv, json or html; the human formats in
-    ``lang`` and naming ``station`` (pass the station's language and name)."""
+    ``lang`` and naming ``station`` (pass the station's language and name).  CSV starts
+    with the BOM Excel needs unless ``bom=False``."""
     renderers = {
         "terminal": render_terminal,
         "markdown": render_markdown,
@@ -41,6 +44,8 @@ def render(report: Report, fmt: str, lang: str = "en", station: str = "") -> str
         raise ValueError(
             f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}"
         ) from None
+    if renderer is render_csv:
+        return render_csv(report, lang, station, bom=bom)
     return renderer(report, lang, station)
 
 

@@ -7,14 +7,13 @@ made inert, control characters never reach a terminal or a spreadsheet as such.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 import unicodedata
 from dataclasses import asdict
 from typing import Any
 
+from console.csvtext import csv_text
 from console.i18n import Phrase, say, t
 from console.reports.model import EscalationRow, Miss, Report, UnitRow
 
@@ -74,17 +73,16 @@ def _number(text: str) -> bool:
     return True
 
 
-def render_csv(report: Report, lang: str = "en", station: str = "") -> str:
+def render_csv(report: Report, lang: str = "en", station: str = "", *, bom: bool = True) -> str:
     """One row per unit: identity, role, status, then one column per rung (seconds);
-    machine-readable column names and codes whatever ``lang``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        ["report", "issi", "alias", "kind", "role", "backup_for", "status", "cause", "attempts"]
-        + [f"{c}_s" for c in report.columns]
-    )
+    machine-readable column names and codes whatever ``lang``; with the BOM Excel needs
+    unless ``bom=False`` (``console.csvtext``)."""
+    header: list[object] = [
+        "report", "issi", "alias", "kind", "role", "backup_for", "status", "cause", "attempts",
+    ]  # fmt: skip
+    rows: list[list[object]] = [header + [f"{c}_s" for c in report.columns]]
     for u in report.units:
-        writer.writerow(
+        rows.append(
             [
                 csv_cell(report.id),
                 u.issi,
@@ -98,7 +96,7 @@ def render_csv(report: Report, lang: str = "en", station: str = "") -> str:
             ]
             + ["" if t is None else f"{t:.3f}" for t in u.times]
         )
-    return out.getvalue()
+    return csv_text(rows, bom=bom)
 
 
 def _md_row(cells: list[str]) -> str:

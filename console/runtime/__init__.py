@@ -10,7 +10,7 @@ the real wiring on a :class:`~drivers.clock.VirtualClock` against the simulated 
 Rules kept here:
 
 * No Textual.  The UI gets one stream, :meth:`Runtime.subscribe`, of coalesced
-  :class:`~console.runtime_view.Batch` es (see :mod:`console.runtime.stream`), so a flood
+  :class:`~console.runtime.view.Batch` es (see :mod:`console.runtime.stream`), so a flood
   of radio traffic can never stall the screen (or the officer's keys).
 * Wire events worth keeping (incoming SDS, calls, link changes) are logged by
   :mod:`console.runtime.wire`; ladder rungs, incidents and alarms by their engines.
@@ -18,7 +18,7 @@ Rules kept here:
   the event log's writer and (demo only) the simulator's.
 * Screens call the runtime, never an engine they built themselves: ``start_rollcall``,
   ``start_drill``, ``start_broadcast``, ``ptt_press`` ... return the running objects, and
-  what the services report reaches the UI as :class:`~console.runtime_view.ServiceEvent`
+  what the services report reaches the UI as :class:`~console.runtime.view.ServiceEvent`
   in the same coalesced feed.
 * A missing sound card or PortAudio is a state (:attr:`Runtime.voice_notice`), never a
   reason for the console not to start.

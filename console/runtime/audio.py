@@ -1,7 +1,7 @@
 """Sound: loudspeaker broadcasts to the station's zones and the radio voice path (PTT).
 
 Both are built here for the station and report to the UI as
-:class:`~console.runtime_view.ServiceEvent` s in the one feed.  A missing sound card or
+:class:`~console.runtime.view.ServiceEvent` s in the one feed.  A missing sound card or
 PortAudio -- or a voice package that does not even import -- is a state
 (:attr:`AudioDesk.voice_notice`), never a reason for the console not to start: paging
 by radio works without sound.
@@ -23,7 +23,7 @@ from console.errors import ConsoleError
 from console.incidents import IncidentBook
 from console.runtime.parts import broadcast_engine
 from console.runtime.shared import Shared
-from console.runtime_view import ServiceEvent
+from console.runtime.view import ServiceEvent
 from console.voice.router import AudioRouter
 from drivers.gateway import Gateway
 

@@ -37,8 +37,8 @@ from console.runtime.services import close_services, start_services
 from console.runtime.shared import Shared
 from console.runtime.simulator import Endpoint, SimulatorLauncher
 from console.runtime.stream import BatchListener, BatchStream
+from console.runtime.view import Batch
 from console.runtime.wire import WireWatch
-from console.runtime_view import Batch
 from drivers.clock import Clock, SystemClock
 from drivers.errors import DriverError
 from drivers.link import WireTrace

@@ -23,7 +23,7 @@ from console.reports import Report, drill_history, drill_ids, drill_report
 from console.reports.history import DrillHistoryRow
 from console.runtime.shared import Shared, cancel_and_wait
 from console.runtime.simulator import Endpoint
-from console.runtime_view import ServiceEvent
+from console.runtime.view import ServiceEvent
 
 Announcer = Callable[[Announcement], Awaitable[str]]
 

@@ -16,7 +16,7 @@ from console.broadcast import Broadcast
 from console.broadcast.model import Priority, SourceSpec
 from console.drills import Drill, DrillRun
 from console.drills.model import Announcement
-from console.paging.model import PageRequest, PageView, Recipient
+from console.paging.model import AnswerMethod, PageRequest, PageView, Recipient, Rung
 from console.reports import Report
 from console.reports.history import DrillHistoryRow
 from console.rollcall import (
@@ -31,7 +31,7 @@ from console.runtime.drills import Drills
 from console.runtime.live import LiveState
 from console.runtime.paging import PagingDesk
 from console.runtime.rollcalls import RollCalls
-from console.runtime_view import GroupState, LinkStatus, UnitState
+from console.runtime.view import GroupState, LinkStatus, UnitState
 
 
 class RuntimeFacade:
@@ -103,10 +103,28 @@ class RuntimeFacade:
         """Re-page the silent responders of ``page_id`` (only ``units``, if given)."""
         return self._desk.repage_silent(page_id=page_id, units=units, operator=operator)
 
-    def mark_answered(self, page_id: str, unit: int, *, operator: str, note: str = "") -> None:
-        """The officer heard ``unit`` another way (phone, in person): an acknowledgement."""
-        self._desk.paging.operator_acknowledge(page_id, unit, operator, note or "by phone")
+    def mark_answered(
+        self,
+        page_id: str,
+        unit: int,
+        *,
+        method: AnswerMethod | str = AnswerMethod.PHONE,
+        rung: Rung | str = Rung.ACKNOWLEDGED,
+        operator: str | None = None,
+        note: str = "",
+    ) -> bool:
+        """The officer heard ``unit`` another way (phone, in person) and records its
+        answer (``rung``) as their action; False when the ladder had it already."""
+        done = self._desk.paging.operator_answer(
+            page_id,
+            unit,
+            operator or self._desk.shared.operator,
+            method=AnswerMethod(method),
+            rung=Rung(rung),
+            note=note,
+        )
         self._desk.shared.after_append()
+        return done
 
     def close_page(self, page_id: str, *, operator: str) -> None:
         """Stop following a page: no more sends or escalations for it."""

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from console.config import Station
-from console.runtime_view import Activity, ActivityKind, Feed, GroupState, LinkStatus, UnitState
+from console.runtime.view import Activity, ActivityKind, Feed, GroupState, LinkStatus, UnitState
 from drivers.clock import Clock
 from drivers.link import LinkState
 

@@ -28,7 +28,7 @@ from console.rollcall import (
     spec_from_log,
 )
 from console.runtime.shared import Shared, cancel_and_wait
-from console.runtime_view import ServiceEvent
+from console.runtime.view import ServiceEvent
 
 
 class RollCalls:

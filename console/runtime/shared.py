@@ -18,7 +18,7 @@ from console.config import Station
 from console.eventlog import EventLog
 from console.ids import IdMaker
 from console.runtime.logpump import LogPump
-from console.runtime_view import Feed, UiEvent
+from console.runtime.view import Feed, UiEvent
 from drivers.clock import Clock
 
 log_ = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The UI's one stream: coalesced batches, at a pace the screen can keep up with.
 
-Engines push into a :class:`~console.runtime_view.Feed` at wire speed; this hands the
-listeners one :class:`~console.runtime_view.Batch` at most every ``batch_interval`` of
+Engines push into a :class:`~console.runtime.view.Feed` at wire speed; this hands the
+listeners one :class:`~console.runtime.view.Batch` at most every ``batch_interval`` of
 real loop time, stretched (doubling, up to ``max_batch_interval``) while batches come in
 full, so a flood of radio traffic can never stall the screen or the officer's keys.  The
 event log's tail rides along whenever the log committed something since the last batch.
@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from console.eventlog import EventLog, EventLogError
-from console.runtime_view import Batch, Feed, LogTail, UiEvent
+from console.runtime.view import Batch, Feed, LogTail, UiEvent
 from drivers.listeners import Listeners
 
 log_ = logging.getLogger(__name__)

@@ -115,13 +115,7 @@ class WireWatch:
             self._on_call(event)
 
     def _status_label(self, value: int) -> str:
-        plan = self.shared.station.status_plan
-        if value == plan.emergency:
-            return "紧急"
-        for code in plan.codes:
-            if code.code == value:
-                return code.label
-        return ""
+        return self.shared.station.status_plan.label_of(value)
 
     def _on_call(self, event: ev.PeiEvent) -> None:
         live = self.live

@@ -417,9 +417,14 @@ class StationApi:
         page_id = request.match_info["page"]
         self._require_page(page_id)
         unit, note = int(body["unit"]), str(body.get("note", ""))
-        self._audit(request, "acknowledge_for", page=page_id, unit=unit, note=note)
-        self.runtime.mark_answered(page_id, unit, operator=request[CALLER].operator, note=note)
-        return _json({"page": page_id, "unit": unit})
+        method, rung = str(body.get("method", "phone")), str(body.get("rung", "acknowledged"))
+        self._audit(
+            request, "acknowledge_for", page=page_id, unit=unit, note=note, method=method, rung=rung
+        )
+        done = self.runtime.mark_answered(
+            page_id, unit, method=method, rung=rung, operator=request[CALLER].operator, note=note
+        )
+        return _json({"page": page_id, "unit": unit, "recorded": done})
 
     async def cancel(self, request: web.Request) -> web.Response:
         page_id = request.match_info["page"]

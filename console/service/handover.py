@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from console.errors import ConsoleError
-from console.inflight import in_flight
+from console.paging.inflight import in_flight
 from console.service.paths import Registration, find_service
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from console.runtime_view import Batch
+from console.runtime.view import Batch
 from console.service.auth import CALLER
 from console.service.view import LiveMessage, header, snapshot
 from console.service.wire import to_wire

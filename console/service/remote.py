@@ -43,7 +43,7 @@ from console.incidents import (
 from console.paging.model import PageChanged, PageRequest, PageView
 from console.rollcall import RollCallMode, RollCallResult, RollCallSpec
 from console.rollcall.model import RollCallUpdate
-from console.runtime_view import (
+from console.runtime.view import (
     Batch,
     GroupState,
     LinkStatus,
@@ -419,6 +419,21 @@ class RemoteRuntime:
             alarm = self.alarms.alarms[done]
             self.alarms.alarms[done] = replace(alarm, acknowledged_by=self.operator)
         return str(done) if done else None
+
+    def mark_answered(
+        self,
+        page_id: str,
+        unit: int,
+        *,
+        method: str = "phone",
+        rung: str = "acknowledged",
+        operator: str | None = None,
+        note: str = "",
+    ) -> bool:
+        """As :meth:`RuntimeFacade.mark_answered`; the service records it as this operator."""
+        body = {"unit": unit, "method": str(method), "rung": str(rung), "note": note}
+        answer = self.client.post(f"/v1/pages/{quote(page_id)}/acknowledge", body)
+        return bool(answer.get("recorded", True))
 
     def move_incident(
         self, incident_id: str, state: str, *, operator: str, note: str | None = None

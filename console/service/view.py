@@ -1,6 +1,6 @@
 """What an attached face is told: the station's picture now, then every batch after it.
 
-The service's own screen feed (:class:`~console.runtime_view.Batch`) is what a console in
+The service's own screen feed (:class:`~console.runtime.view.Batch`) is what a console in
 the same process would get; an attached console gets exactly that, preceded by one
 :class:`LiveSnapshot` -- everything the panels show at the moment of attaching, so a face
 that (re)connects draws the whole picture at once and then follows the batches.  Each
@@ -30,7 +30,7 @@ from console.paging.model import OfficerAlert, PageChanged, PageRequest, PageVie
 from console.replication.core import ReplicationStatus
 from console.rollcall import RollCallResult, RollCallSpec
 from console.rollcall.model import RollCallUpdate
-from console.runtime_view import (
+from console.runtime.view import (
     Activity,
     Batch,
     GroupState,

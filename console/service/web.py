@@ -25,8 +25,7 @@ def add_web(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="serve the console to a browser (read-only unless --token allows more)",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default local)")
-    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    add_listen_options(p)
     p.add_argument("--db", metavar="FILE", help="event log (default: per-user data)")
     p.add_argument(
         "--token",
@@ -34,6 +33,22 @@ def add_web(sub: Any, common: argparse.ArgumentParser) -> None:
         help="an operator token (station file): act as its operator",
     )
     p.set_defaults(handler=cmd_web)
+
+
+def add_listen_options(p: argparse.ArgumentParser) -> None:
+    """``--host`` and ``--port`` of a browser face (``dutydesk web``, ``dutydesk centre
+    --web``): one definition, so both listen where the technician expects."""
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default local)")
+    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+
+
+def serve_in_browser(command: str, *, host: str, port: int, title: str) -> int:
+    """Serve ``command`` (a shell command line running a Textual app) to browsers: each
+    tab that connects starts one such process.  Blocks until interrupted."""
+    from textual_serve.server import Server
+
+    Server(command, host=host, port=port, title=title).serve()
+    return 0
 
 
 def console_command(args: argparse.Namespace, station: Any) -> str:
@@ -67,8 +82,5 @@ def cmd_web(args: argparse.Namespace) -> int:
 
     station = load_selected_station(args)
     command = console_command(args, station)
-    from textual_serve.server import Server
-
     title = f"{station.display_name(args.lang or 'zh-CN')} - dutydesk"
-    Server(command, host=args.host, port=args.port, title=title).serve()
-    return 0
+    return serve_in_browser(command, host=args.host, port=args.port, title=title)

@@ -29,20 +29,23 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import MountError
 
+from console.bells import BellGovernor
+from console.errors import ConsoleError
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
-from console.paging.model import OfficerAlert
+from console.paging.model import AnswerMethod, OfficerAlert, Rung, manual_choices
 from console.paging.summary import AlertDigest, in_flight, repage_candidates
 from console.runtime import Runtime
-from console.runtime_view import Batch
+from console.runtime.view import Batch
 from console.tui.render import clean, inert
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.main import ALARM_EVENTS, MainScreen
 from console.tui.strings import KEYS, screen_title, tr
 from console.tui.textual_private import stop_on_exception, write_to_terminal
 from console.tui.widgets.alarm import AcknowledgeDialog, AlarmBanner, KindLabels, describe
-from console.tui.widgets.dialogs import ConfirmDialog, QuitDialog
-from drivers.clock import SystemClock
+from console.tui.widgets.board import ResponseBoard
+from console.tui.widgets.dialogs import ChoiceDialog, ConfirmDialog, QuitDialog
+from drivers.clock import SystemClock, TimerHandle
 
 if TYPE_CHECKING:
     from console.service.remote import RemoteRuntime
@@ -126,7 +129,10 @@ class DutyDeskApp(App[None]):
         self._starting: asyncio.Task[None] | None = None
         self._main = MainScreen(self)
         self.digest = AlertDigest()
-        """Which target alerts are news, and when the bell may ring for them."""
+        """Which target alerts are news (one notice per page and target)."""
+        self.bells = BellGovernor()
+        """When a bell may ring: every bell (alarms, reminders, targets) asks it."""
+        self._owed_bell: TimerHandle | None = None
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -185,6 +191,9 @@ class DutyDeskApp(App[None]):
         write_to_terminal(self, f"\x1b]2;{clean(self.title)} - {clean(self.sub_title)}\x07")
 
     async def on_unmount(self) -> None:
+        if self._owed_bell is not None:
+            self._owed_bell.cancel()
+            self._owed_bell = None
         if self._unsubscribe is not None:
             self._unsubscribe()
         starting = self._starting
@@ -212,24 +221,43 @@ class DutyDeskApp(App[None]):
             self.main.apply(message.batch)
         except NoMatches:  # quitting: a late batch finds the panels already gone
             return
-        alarms = False
+        alarms = ring = news = False
         alerts: list[OfficerAlert] = []
         for event in message.batch.events:
             if isinstance(event, ALARM_EVENTS):
                 alarms = True
             if isinstance(event, AlarmRaised | AlarmRepeated | AlarmReminder):
-                self.bell()
+                ring = True
+                news = news or isinstance(event, AlarmRaised)
             elif isinstance(event, OfficerAlert):
                 alerts.append(event)
         if alerts:
             self._announce(alerts)
+        if ring or alerts:
+            self.ring(news=news)
         if alarms:
             self.sync_alarm_overlay()
 
+    def ring(self, *, news: bool = False) -> None:
+        """Ring the bell if :class:`~console.bells.BellGovernor` says so (``news``: a new
+        alarm, whose bell is rung a moment later rather than not at all)."""
+        clock = self.runtime.clock
+        if self.bells.ask(clock.monotonic(), news=news):
+            self.bell()
+            return
+        wait = self.bells.owed_in(clock.monotonic())
+        if wait is not None and self._owed_bell is None:
+            self._owed_bell = clock.call_later(wait, self._ring_owed)
+
+    def _ring_owed(self) -> None:
+        self._owed_bell = None
+        if self.is_running and self.bells.take_owed(self.runtime.clock.monotonic()):
+            self.bell()
+
     def _announce(self, alerts: list[OfficerAlert]) -> None:
         """Targets passed: one notice the first time a page's target passes (the board
-        keeps the lasting line), and a bell at most every few seconds -- never a toast
-        and a bell per late unit (console.paging.summary decides)."""
+        keeps the lasting line) -- never a toast per late unit (console.paging.summary
+        decides; the bell is :meth:`ring`'s)."""
         for news in self.digest.take(alerts):
             if news.first:
                 self.notify(
@@ -244,8 +272,6 @@ class DutyDeskApp(App[None]):
                     markup=False,
                     timeout=10,
                 )
-        if self.digest.may_ring(self.runtime.clock.monotonic()):
-            self.bell()
 
     def _tick(self) -> None:
         self.main.tick()
@@ -361,6 +387,49 @@ class DutyDeskApp(App[None]):
         title = tr("repage.title", lang, n=len(units))
         self.push_screen(ConfirmDialog(title, body, lang, keys="run.confirm_keys"), answered)
 
+    @on(ResponseBoard.MarkAnswered)
+    def _mark_answered(self, message: ResponseBoard.MarkAnswered) -> None:
+        """Enter on a board cell: ask how the unit answered (电话/当面) and what (收到 /
+        出发 / 到场), then hand it to the runtime as this operator's action."""
+        runtime, lang = self.runtime, self.lang
+        responder, page_id = message.responder, message.page_id
+        unit = clean(message.name)
+        rungs = manual_choices(responder)
+        if not rungs:
+            self.notify(tr("manual.none", lang, unit=unit), markup=False)
+            return
+        choices = [
+            (
+                f"{method.value}:{rung.value}",
+                tr("manual.choice", lang, method=method.label(lang), rung=rung.label(lang)),
+            )
+            for method in AnswerMethod
+            for rung in rungs
+        ]
+
+        def answered(value: str | None) -> None:
+            if not value:
+                return
+            method, _, what = value.partition(":")
+            how, rung = AnswerMethod(method), Rung(what)
+            try:
+                done = runtime.mark_answered(
+                    page_id, responder.issi, method=how, rung=rung, operator=runtime.operator
+                )
+            except (ConsoleError, LookupError, ValueError) as exc:
+                self.notify(
+                    tr("manual.failed", lang, error=clean(exc)), severity="error", markup=False
+                )
+                return
+            key = "manual.done" if done else "manual.already"
+            words = {"method": how.label(lang), "rung": rung.label(lang)}
+            self.notify(
+                tr(key, lang, unit=unit, operator=clean(runtime.operator), **words), markup=False
+            )
+
+        title = tr("manual.title", lang, unit=unit)
+        self.push_screen(ChoiceDialog(title, choices, lang), answered)
+
     async def action_quit(self) -> None:
         """``q``: quit at once when nothing is live; otherwise say what is (pages still
         waiting for answers, a roll call, a drill) and ask."""
@@ -394,6 +463,10 @@ class DutyDeskApp(App[None]):
         if getattr(runtime, "drill_running", False):
             out.append(tr("quit.drill", lang))
         return out
+
+    def action_toggle_wire(self) -> None:
+        """``w``: the main log tail shows or hides the wire rows (hidden by default)."""
+        self.main.toggle_wire()
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -5,14 +5,20 @@ is passed in; snapshots are taken on a thread worker and come back with
 ``call_from_thread``; an async worker listens for PostgreSQL notifications and asks for
 a new snapshot (coalesced: while one is being taken, further notifications only mark it
 stale).  Every station name, unit and detail came from a station and is shown inert.
+
+Read-only, unless a dispatch book is given: then ``d`` pages through the selected
+station's own API with that station's token (:mod:`console.centre.dispatch`); the
+central database is still only read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import ClassVar, Final
 
+from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
@@ -21,12 +27,15 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Static
 
 from console.centre.connect import first_line
+from console.centre.dispatch import DispatchBook, dispatch, split_targets
+from console.centre.errors import CentreError
 from console.centre.overview import StationOverview, TimelineRow
 from console.centre.source import CentreSnapshot, CentreSource, TimelineFilter
 from console.eventlog import EventRecord
 from console.paging.model import Rung
-from console.tui.render import age, inert, local_time
+from console.tui.render import age, clean, inert, local_time
 from console.tui.strings import tr
+from console.tui.widgets.dialogs import PromptDialog
 from console.tui.widgets.timeline import describe
 
 RETRY_S: Final = (1.0, 2.0, 5.0, 10.0)
@@ -70,6 +79,7 @@ class CentreApp(App[None]):
     TITLE = "dutydesk centre"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", show=False),
+        Binding("d", "dispatch", "Dispatch", show=False),
         Binding("q", "quit", "Quit", show=False),
     ]
     CSS = """
@@ -83,11 +93,20 @@ class CentreApp(App[None]):
     """
 
     def __init__(
-        self, source: CentreSource, lang: str = "zh-CN", *, min_interval_s: float = 1.0
+        self,
+        source: CentreSource,
+        lang: str = "zh-CN",
+        *,
+        min_interval_s: float = 1.0,
+        dispatch: DispatchBook | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         self.lang = lang
+        self.book = dispatch
+        """Stations the centre may page through (their APIs and tokens); None: read-only."""
+        self.dispatched: list[str] = []
+        """Page ids the stations answered for pages sent from here (tests wait on it)."""
         self.min_interval_s = min_interval_s
         """Notifications come with every shipped batch of every station (tens a second
         in a busy city); one snapshot costs the centre ~0.3 s at 10 M events, so they are
@@ -112,7 +131,8 @@ class CentreApp(App[None]):
             yield Input(placeholder=tr("centre.filter.window", lang), id="f-window")
         yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Static(tr("centre.keys", lang), id="keys")
+        keys = "centre.keys.dispatch" if self.book and self.book.stations else "centre.keys"
+        yield Static(tr(keys, lang), id="keys")
 
     def on_mount(self) -> None:
         lang = self.lang
@@ -193,7 +213,7 @@ class CentreApp(App[None]):
                 f"{tr('centre.title', self.lang)} · "
                 f"{tr('centre.stations', self.lang, n=len(snap.stations))} · "
                 f"{tr('centre.updated', self.lang, time=local_time(snap.taken_wall, None))} · "
-                f"{tr('centre.read_only', self.lang)}"
+                f"{self._mode()}"
             )
         )
         self._status("")
@@ -267,6 +287,54 @@ class CentreApp(App[None]):
 
     def action_refresh(self) -> None:
         self.request_snapshot(now=True)
+
+    def _mode(self) -> str:
+        if self.book and self.book.stations:
+            return tr("centre.dispatch.enabled", self.lang, n=len(self.book.stations))
+        return tr("centre.read_only", self.lang)
+
+    # -- dispatch through a station's own API -----------------------------------------
+
+    def action_dispatch(self) -> None:
+        table = self.query_one("#stations", DataTable)
+        if table.row_count == 0:
+            return
+        station = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        api = self.book.get(station) if self.book else None
+        if api is None:
+            self._status(tr("centre.dispatch.none", self.lang, station=station))
+            return
+        lang = self.lang
+        title = tr("centre.dispatch.title", lang, station=escape(clean(station)))
+
+        def ask(label: str, then: Callable[[str | None], None]) -> None:
+            self.push_screen(PromptDialog(title, tr(label, lang), lang), then)
+
+        def got_text(text: str | None) -> None:
+            if text:
+                self._status(tr("centre.dispatch.sending", lang, station=station))
+                self._send(station, targets, text)
+
+        def got_targets(value: str | None) -> None:
+            targets[:] = split_targets(value or "")
+            if targets:
+                ask("centre.dispatch.text", got_text)
+
+        targets: list[str] = []
+        ask("centre.dispatch.targets", got_targets)
+
+    @work(group="dispatch")
+    async def _send(self, station: str, targets: list[str], text: str) -> None:
+        api = self.book.get(station) if self.book else None
+        if api is None:
+            return
+        try:
+            page = await dispatch(api, targets, text)
+        except CentreError as exc:
+            self._status(tr("centre.dispatch.failed", self.lang, error=str(exc)))
+            return
+        self.dispatched.append(page)
+        self._status(tr("centre.dispatch.sent", self.lang, station=station, page=page))
 
     def on_unmount(self) -> None:
         self.source.close()

@@ -43,6 +43,17 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "board.caught_up": ("（{n} 个已补上）", " ({n} caught up since)"),
     "board.repage_these": ("F3 重呼这 {n} 个", "F3 re-pages these {n}"),
     "board.repage_silent": ("F3 重呼未应答 {n} 个", "F3 re-pages {n} silent"),
+    "board.manual.phone": ("电", "T"),
+    "board.manual.in_person": ("面", "P"),
+    "manual.title": ("登记应答：{unit}", "Record answer: {unit}"),
+    "manual.choice": ("{method}{rung}", "{rung} {method}"),
+    "manual.none": ("{unit} 已到场，无需登记", "{unit} is on scene already: nothing to record"),
+    "manual.done": (
+        "已登记 {unit} {method}{rung}（{operator}）",
+        "recorded {unit}: {rung} {method} ({operator})",
+    ),
+    "manual.already": ("{unit} 已有此应答，未重复登记", "{unit} had that answer already"),
+    "manual.failed": ("登记失败：{error}", "could not record it: {error}"),
     # short rung labels for the board's cells (at most 7 cells wide)
     "rung.queued": ("排队", "queued"),
     "rung.accepted": ("网关收", "gw ok"),
@@ -69,14 +80,11 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "act.emergency_call": ("紧急呼叫", "EMERGENCY CALL"),
     "act.undecodable": ("无法解码", "undecodable"),
     "act.dropped": ("（略去 {n} 条）", "({n} more not shown)"),
+    "logtail.wire_hidden": ("线路记录已隐藏 w显示", "wire rows hidden: w shows"),
+    "logtail.wire_shown": ("显示线路记录 w隐藏", "wire rows shown: w hides"),
     "logtail.skipped": ("（略去 {n} 条记录，见 F7 日志）", "({n} more records not shown: F7 log)"),
     "act.nobody": ("无人讲话", "nobody talking"),
     # status bar
-    "link.closed": ("未连接", "closed"),
-    "link.connecting": ("连接中", "connecting"),
-    "link.up": ("已连接", "connected"),
-    "link.reconnecting": ("重连中", "reconnecting"),
-    "link.down": ("已断开", "down"),
     "status.centre.ok": ("中心 已同步", "centre in sync"),
     "status.centre.lag": ("中心 待传 {n} 条 滞后 {lag} 秒", "centre backlog {n}, lag {lag} s"),
     "status.centre.down": ("中心 未连接 待传 {n} 条", "centre unreachable, backlog {n}"),
@@ -88,13 +96,11 @@ _S: Final[dict[str, tuple[str, str]]] = {
     "status.alarms": ("告警 {n}", "alarms {n}"),
     # no station file found: the demo station on the simulator (never the real desk)
     "status.demo": ("演示 DEMO", "DEMO 演示"),
-    # alarms
+    # alarms (their kinds and sources, and the link's states, are in console.i18n: the
+    # log rows name them too)
     "alarm.title": ("告警", "ALARM"),
     "alarm.ack_hint": ("F12 确认", "F12 acknowledge"),
     "alarm.queued": ("另有 {n} 条待确认", "{n} more waiting"),
-    "alarm.source.emergency_status": ("紧急状态", "emergency status"),
-    "alarm.source.emergency_call": ("紧急呼叫", "emergency call"),
-    "alarm.source.text_rule": ("报警短信", "alarm text"),
     "alarm.acknowledged": ("已确认告警 {id}：{what}", "alarm {id} acknowledged: {what}"),
     "alarm.waiting": ("已等待 {s} 秒未确认", "waiting {s} s"),
     "alarm.confirm.title": ("确认告警 {id}", "Acknowledge alarm {id}"),
@@ -102,9 +108,6 @@ _S: Final[dict[str, tuple[str, str]]] = {
         "确认已收到并接手处置这条告警？",
         "Take this alarm (acknowledged in your name)?",
     ),
-    "alarm.kind.emergency": ("紧急告警", "emergency"),
-    "alarm.kind.smoke": ("烟感告警", "smoke alarm"),
-    "alarm.kind.fire": ("火警", "fire alarm"),
     "alarm.none": ("没有待确认的告警", "no alarm waiting"),
     "alert.target": (
         "{page} {target}超时 {n} 个（见应答看板，F3 重呼）",
@@ -308,11 +311,21 @@ KEYS: Final[tuple[Key, ...]] = (
     Key("f7", "open_screen('log')", "日志", "Log"),
     Key("f8", "open_screen('ptt')", "讲话", "PTT"),
     Key("a", "acknowledge_alarm", "确认告警", "Acknowledge alarm", show=False, palette=False),
+    Key("w", "toggle_wire", "显示/隐藏线路记录", "Show/hide wire rows", show=False),
     Key("ctrl+t", "toggle_theme", "明暗主题", "Light/dark theme", show=False),
     Key("q", "quit", "退出", "Quit", show=False),
 )
 """Every binding of the main screen, in one place (footer, F1 help and palette read it).
 F12 comes first so that a narrow footer (80 columns) never cuts it off."""
+
+BOARD_KEYS: Final[tuple[Key, ...]] = (
+    Key("enter", "mark_answered", "登记应答(电话/当面)", "Record answer (phone/in person)"),
+    Key("left", "move('left')", "左", "Left", show=False),
+    Key("right", "move('right')", "右", "Right", show=False),
+    Key("up", "move('up')", "上", "Up", show=False),
+    Key("down", "move('down')", "下", "Down", show=False),
+)
+"""The response board's keys while it has the focus (Tab to it)."""
 
 SCREEN_NAMES: Final[dict[str, tuple[str, str]]] = {
     "page": ("新建呼叫", "New page"),
@@ -463,7 +476,6 @@ _S.update(
         "log.f.since": ("起（08:30 或 2026-01-01 08:30）", "From (08:30 or 2026-01-01 08:30)"),
         "log.f.until": ("止", "Until"),
         "log.f.text": ("搜索文字", "Search text"),
-        "log.family.voice": ("语音", "voice"),
         "log.col.time": ("时间", "Time"),
         "log.col.kind": ("类别", "Kind"),
         "log.col.unit": ("单元", "Unit"),
@@ -555,5 +567,29 @@ _S.update(
             "Tab 切换 · 输入筛选后 Enter · r 刷新 · q 退出",
             "Tab moves · type a filter and Enter · r refresh · q quit",
         ),
+        "centre.keys.dispatch": (
+            "Tab 切换 · 输入筛选后 Enter · d 经派出所接口派遣 · r 刷新 · q 退出",
+            "Tab moves · type a filter and Enter · d dispatch via the station · r refresh · q quit",
+        ),
+        "centre.dispatch.enabled": (
+            "可经 {n} 个派出所的接口派遣",
+            "dispatch via {n} stations' APIs",
+        ),
+        "centre.dispatch.title": ("经 {station} 的接口派遣", "Dispatch via {station}"),
+        "centre.dispatch.targets": (
+            "单元或通话组（逗号分隔，该派出所的名称或号码）",
+            "Units or groups (comma-separated, that station's names or numbers)",
+        ),
+        "centre.dispatch.text": ("呼叫内容", "Page text"),
+        "centre.dispatch.none": (
+            "{station} 未配置派遣接口（--dispatch 文件），中心只读",
+            "{station} has no dispatch API (--dispatch file); the centre is read-only for it",
+        ),
+        "centre.dispatch.sending": ("正在经 {station} 的接口发出呼叫…", "sending via {station}…"),
+        "centre.dispatch.sent": (
+            "已经 {station} 的接口发出呼叫 {page}（由该派出所记录并执行）",
+            "page {page} sent via {station} (logged and carried out by the station)",
+        ),
+        "centre.dispatch.failed": ("派遣未成功：{error}", "dispatch failed: {error}"),
     }
 )

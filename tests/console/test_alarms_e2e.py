@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rig import make_rig
-
 from console.eventlog import EventLog
 from console.incidents import AlarmBoard, AlarmEvent, AlarmReminder, IncidentBook
 from drivers.sds import ReportRequest
+from tests.rig import make_rig
 
 OFFICER = "张警官"
 SMOKE = "烟感报警 3号楼 \x1b[31m[b]配电间[/b]"

@@ -214,35 +214,6 @@ def test_console_shows_simulator_failure_in_status_bar(
 # -- log export ----------------------------------------------------------------------
 
 
-def test_log_export_adapts_to_export_main(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    got: dict[str, Any] = {}
-
-    def export_main(
-        db_path: Any,
-        fmt: str = "csv",
-        since: Any = None,
-        until: Any = None,
-        incident: Any = None,
-        unit: Any = None,
-        out: Any = None,
-    ) -> int:
-        got.update(db_path=db_path, fmt=fmt, since=since, unit=unit, out=out)
-        return 0
-
-    module = types.ModuleType("console.eventlog")
-    module.export_main = export_main  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "console.eventlog", module)
-    argv = ["log", "export", "--db", str(tmp_path / "x.db"), "--format", "jsonl"]
-    assert cli.main([*argv, "--since", "2024-01-01", "--unit", "2001"]) == 0
-    assert got == {
-        "db_path": tmp_path / "x.db",
-        "fmt": "jsonl",
-        "since": "2024-01-01",
-        "unit": "2001",
-        "out": None,
-    }
-
-
 def test_log_export_missing_eventlog(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

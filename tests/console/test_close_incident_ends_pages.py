@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui.harness import make_runtime
 
 from console.paging.targets import build_request
 from fakes.behaviour import Behaviour
+from tests.tui.harness import make_runtime
 
 
 def _escalations(runtime: object) -> int:

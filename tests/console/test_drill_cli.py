@@ -183,7 +183,7 @@ def test_drill_run_on_the_in_process_simulator_is_interruptible(tmp_path: Path) 
             break
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 2, err
+    assert proc.returncode == 130, err  # ExitCode.INTERRUPTED
     rep = subprocess.run(
         [sys.executable, "-m", "console", "drill", "report", "--db", str(db), "--format", "json"],
         cwd=ROOT,

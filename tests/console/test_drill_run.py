@@ -11,7 +11,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from test_paging_rig import PagingRig, make_paging_rig
 
 from console.config import Station, load_station_text
 from console.drills import Drill, DrillProgress, DrillRun, load_drill_text
@@ -20,6 +19,7 @@ from console.paging.targets import directory
 from console.reports import Report, drill_report, render
 from fakes.behaviour import fixed
 from fakes.network import NetworkConfig
+from tests.console.test_paging_rig import PagingRig, make_paging_rig
 
 STATION = """
 [station]

@@ -120,7 +120,7 @@ def test_export_main_to_file_and_errors(db: Path, tmp_path: Path) -> None:
     assert export_main(db, "csv", since="yesterday", out=io.StringIO(), err=err) == 2
     assert "not an ISO-8601 time" in err.getvalue()
     err = io.StringIO()
-    assert export_main(tmp_path / "missing.db", "jsonl", out=io.StringIO(), err=err) == 1
+    assert export_main(tmp_path / "missing.db", "jsonl", out=io.StringIO(), err=err) == 2
     assert err.getvalue().startswith("error: ") and "hint:" in err.getvalue()
     assert "Traceback" not in err.getvalue()
 

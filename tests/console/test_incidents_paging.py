@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rig import make_rig
-
 from console.eventlog import EventLog
 from console.incidents import IncidentBook, IncidentState
 from console.paging.engine import PagingEngine
 from console.paging.model import PageRequest, Recipient
+from tests.rig import make_rig
 
 OFFICER = "值班民警"
 

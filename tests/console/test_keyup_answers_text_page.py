@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliability_harness import make_fault_rig
-
 from console.paging.model import PageRequest, Recipient, Rung, Source
 from fakes.behaviour import Behaviour
+from tests.reliability.reliability_harness import make_fault_rig
 
 GSSI = 9011
 UNITS = (2001, 2002)

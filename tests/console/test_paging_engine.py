@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from test_paging_rig import OFF, behaviour, make_paging_rig, units
-
 from console.paging.model import (
     EscalationStep,
     FailureCause,
@@ -22,6 +20,7 @@ from console.paging.model import (
 )
 from fakes.behaviour import AnswerMode, fixed
 from fakes.network import NetworkConfig
+from tests.console.test_paging_rig import OFF, behaviour, make_paging_rig, units
 
 PROMPT = list(range(3001, 3021))  # 20 answer with statuses 0x8002 -> 0x8003 -> 0x8004
 TEXTERS = list(range(3021, 3031))  # 10 answer "收到" by text, never report en route

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from test_paging_rig import behaviour, make_paging_rig, units
-
 from console.paging.model import PageRequest, PageTargets, Recipient, Rung
 from drivers.link import LinkState
 from drivers.radio_events import StatusReceived
 from fakes.faults import FaultPlan
+from tests.console.test_paging_rig import behaviour, make_paging_rig, units
 
 ISSIS = list(range(4001, 4047))
 NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_paging_rig import behaviour, make_paging_rig, units
-
 from console.incidents import IncidentBook
 from console.paging.incidents import incident_hooks
 from console.paging.model import (
@@ -18,6 +16,7 @@ from console.paging.model import (
     Rung,
 )
 from fakes.behaviour import AnswerMode
+from tests.console.test_paging_rig import behaviour, make_paging_rig, units
 
 NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 GROUP = [{"gssi": 9001, "name": "全体", "members": [2001, 2002, 2003]}]

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rig import Rig, make_rig
-
 from console.eventlog import EventLog
 from console.paging.engine import PagingEngine
 from console.paging.model import (
@@ -28,6 +26,7 @@ from console.paging.model import (
 from fakes.air import AirSds, peek_tl
 from fakes.behaviour import Behaviour
 from fakes.transport import PtyTransport
+from tests.rig import Rig, make_rig
 
 behaviour = Behaviour.exact
 """Fixed delays so virtual times are exact: delivered +1 s, read +4 s, answer +answer_s."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from test_paging_rig import behaviour, make_paging_rig, units
-
 from console.config import StatusCode, StatusPlan
 from console.incidents import IncidentBook
 from console.paging.incidents import incident_hooks
@@ -21,6 +19,7 @@ from console.paging.model import (
 )
 from console.paging.queue import SendJob, SendQueue
 from fakes.behaviour import AnswerMode
+from tests.console.test_paging_rig import behaviour, make_paging_rig, units
 
 PLAN = StatusPlan()
 NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)

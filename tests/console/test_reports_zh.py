@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_drill_run import DRILL, drill_rig, run_drill, station
 
 from console.drills import load_drill_text
 from console.reports import Report, render, report_of
@@ -24,6 +23,7 @@ from console.rollcall.model import (
     RollCallResult,
     Talker,
 )
+from tests.console.test_drill_run import DRILL, drill_rig, run_drill, station
 
 STATION = "测试派出所"
 WORD = re.compile(r"[A-Za-z]{2,}")

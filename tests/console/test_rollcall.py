@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_paging_rig import OFF, PagingRig, behaviour, make_paging_rig, units
 
 from console.paging.model import Recipient
 from console.rollcall import (
@@ -29,6 +28,7 @@ from console.rollcall import (
 )
 from fakes.behaviour import AnswerMode, fixed
 from fakes.network import NetworkConfig
+from tests.console.test_paging_rig import OFF, PagingRig, behaviour, make_paging_rig, units
 
 GSSI = 9001
 BEHAVIOURS = {

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from rig import make_rig
 
 from console.voice import ArrayInput, ArraySink, AudioRouter, VoicePath, read_wav
 from drivers.pei import events as ev
+from tests.rig import make_rig
 
 
 async def test_ptt_and_a_radio_talker_through_the_simulated_network(tmp_path: Path) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from simhelpers import TE, make_sim
 
 from drivers.clock import VirtualClock
 from fakes.sim import Simulation
+from tests.fakes.simhelpers import TE, make_sim
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from simhelpers import TE, lines
-
 from drivers.clock import VirtualClock
 from fakes.sim import Simulation
+from tests.fakes.simhelpers import TE, lines
 
 
 async def test_group_call_out_ptt_and_hang_time(te: TE, clock: VirtualClock) -> None:
@@ -91,9 +90,8 @@ async def test_emergency_call_preempts(te: TE, sim: Simulation, clock: VirtualCl
 
 
 async def test_refuse_policy(clock: VirtualClock) -> None:
-    from simhelpers import make_sim
-
     from fakes.network import NetworkConfig
+    from tests.fakes.simhelpers import make_sim
 
     sim = await make_sim(clock, network_config=NetworkConfig(floor_policy="refuse"))
     te = TE(sim.url)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from simhelpers import TE, lines
-
 from drivers.clock import VirtualClock
 from fakes.sim import Simulation
+from tests.fakes.simhelpers import TE, lines
 
 
 async def test_echo_is_on_at_start_and_atE0_turns_it_off(te: TE) -> None:
@@ -96,9 +95,8 @@ async def test_atz_ok_by_default(te: TE) -> None:
 
 
 async def test_atz_reboot_forgets_registrations(clock: VirtualClock) -> None:
-    from simhelpers import make_sim
-
     from fakes.gateway import GatewayConfig
+    from tests.fakes.simhelpers import make_sim
 
     sim: Simulation = await make_sim(clock, gateway_config=GatewayConfig(atz_reboots=True))
     te = TE(sim.url)

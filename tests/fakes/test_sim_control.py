@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from simhelpers import TE, make_sim
-
 from drivers.clock import VirtualClock
 from fakes.behaviour import Behaviour
 from fakes.urlhandler import install, registry
+from tests.fakes.simhelpers import TE, make_sim
 
 
 async def test_a_registered_simulation_is_opened_and_changed_by_its_name() -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from simhelpers import GROUPS, TE, UNITS
-
 from drivers.clock import VirtualClock
 from drivers.sds.messages import encode_text
 from fakes.behaviour import AnswerMode, Behaviour, demo_mix, named_behaviour
 from fakes.sim import start_simulation
+from tests.fakes.simhelpers import GROUPS, TE, UNITS
 
 
 async def _run(seed: int) -> bytes:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from simhelpers import TE, lines, make_sim
-
 from drivers.clock import VirtualClock
 from fakes.faults import STARTUP_CME35, FaultPlan
 from fakes.sim import Simulation
+from tests.fakes.simhelpers import TE, lines, make_sim
 
 HALLO = "8204070148616C6C6F"
 

@@ -10,9 +10,9 @@ import textwrap
 from pathlib import Path
 
 import serial
-from simhelpers import GROUPS, UNITS
 
 from fakes.plugin import start_background
+from tests.fakes.simhelpers import GROUPS, UNITS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from simhelpers import TE, lines, make_sim
-
 from drivers.clock import VirtualClock
 from drivers.sds.messages import encode_text
 from fakes.sim import Simulation
+from tests.fakes.simhelpers import TE, lines, make_sim
 
 HALLO = "8204070148616C6C6F"  # "Hallo", MR 7, received report requested
 CTSDSR = re.compile(rb"\+CTSDSR: [^\r]*\r\n\r\n[0-9A-F]+\r\n")

@@ -6,11 +6,11 @@ import asyncio
 import os
 
 import serial
-from simhelpers import TE, make_sim
 
 from drivers.clock import VirtualClock
 from fakes.pacing import line_time
 from fakes.sim import Simulation
+from tests.fakes.simhelpers import TE, make_sim
 
 
 async def test_cable_pulled_and_put_back(te: TE, sim: Simulation, clock: VirtualClock) -> None:

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import pytest
-from rig import GATEWAY_ISSI, Rig, make_rig
 
 from drivers.clock import Clock, SystemClock
 from drivers.gateway import Gateway
 from drivers.link import LinkState, LinkStateChanged, PeiLink
 from drivers.pei.dialect import load_dialect
 from drivers.pei.events import PeiEvent
+from tests.rig import GATEWAY_ISSI, Rig, make_rig
 
 E = TypeVar("E", bound=PeiEvent)
 T = TypeVar("T")

@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from hil_bench import Bench, link_states
-
 from console.eventlog import EventLog
 from console.paging.engine import PagingEngine
 from console.paging.model import PageRequest, Recipient, Rung
@@ -23,6 +21,7 @@ from drivers.clock import SystemClock
 from drivers.link import LinkState
 from drivers.pei.events import CallReleased, TxCeased, TxGranted
 from drivers.radio_events import DeliveryReport, SdsTransmitted, StatusReceived, TextReceived
+from tests.hil.hil_bench import Bench, link_states
 
 BROADCAST_SECONDS = 0.4
 

@@ -11,12 +11,12 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import hil_scenarios as sc
 import pytest
-from hil_bench import HardwareBench, HilOptions
 
 from drivers.clock import SystemClock
 from fakes.sim import Simulation, start_simulation
+from tests.hil import hil_scenarios as sc
+from tests.hil.hil_bench import HardwareBench, HilOptions
 
 UNITS = [{"issi": 2001, "alias": "测试电台", "kind": "school", "behaviour": "never"}]
 OPTIONS = HilOptions(

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import hil_scenarios as sc  # tests/hil is on sys.path (pytest rootdir import mode)
 import pytest
-from hil_bench import Bench, HardwareBench, HilOptions, SimBench, terminal
 
 from drivers.audio.sender import BroadcastStats, Destination
 from fakes.speaker import FakeSpeaker
+from tests.hil import hil_scenarios as sc
+from tests.hil.hil_bench import Bench, HardwareBench, HilOptions, SimBench, terminal
 
 BENCHES = ["sim", pytest.param("hardware", marks=pytest.mark.hil)]
 

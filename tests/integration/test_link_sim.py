@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rig import GATEWAY_ISSI, make_rig
 
 from drivers.link import LinkState
 from drivers.radio_events import DeliveryReport, SdsTransmitted, StatusReceived, TextReceived
+from tests.rig import GATEWAY_ISSI, make_rig
 
 
 async def test_init_learns_identity_and_mode() -> None:

@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rig import Rig, make_rig
-
 from console.config import StatusPlan
 from console.eventlog import EventLog
 from console.paging.engine import PagingEngine
@@ -42,6 +40,7 @@ from fakes.air import AirSds, peek_tl
 from fakes.behaviour import AnswerMode, Behaviour, StatusStep, uniform
 from fakes.faults import FaultPlan
 from fakes.transport import PtyTransport
+from tests.rig import Rig, make_rig
 
 ISSIS: tuple[int, ...] = tuple(range(4001, 4047))  # 46 minimum emergency units
 NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)

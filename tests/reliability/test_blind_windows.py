@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliability_harness import FaultRig, make_fault_rig, radio_truth
-
 from console.paging.model import PageRequest, Recipient, Rung
-from console.runtime_view import board_cells
+from console.runtime.view import board_cells
 from drivers.link import LinkState
 from fakes.behaviour import (
     STATUS_ACKNOWLEDGED,
@@ -24,6 +22,7 @@ from fakes.behaviour import (
     fixed,
     uniform,
 )
+from tests.reliability.reliability_harness import FaultRig, make_fault_rig, radio_truth
 
 UNITS = tuple(range(4001, 4007))  # a 6-unit page
 

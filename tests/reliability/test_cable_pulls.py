@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliability_harness import (
+from tests.reliability.reliability_harness import (
     CI_DRILL_PULLS,
     CI_DRILL_RUNS,
     CI_PAGE_PULLS,

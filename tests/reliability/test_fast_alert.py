@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliability_harness import make_fault_rig, radio_truth
-
 from console.paging.model import FailureCause, PageRequest, Recipient, Rung
 from fakes.behaviour import (
     STATUS_ACKNOWLEDGED,
@@ -24,6 +22,7 @@ from fakes.behaviour import (
     uniform,
 )
 from fakes.gateway import tetra_air
+from tests.reliability.reliability_harness import make_fault_rig, radio_truth
 
 GSSI = 9001
 UNITS = tuple(range(4001, 4047))

@@ -16,9 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import fuzz_targets
 import pytest
-from fuzz_targets import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.reliability import fuzz_targets
+from tests.reliability.fuzz_targets import (
     DRILL_SEED,
     PEI_LINES,
     STATION_SEED,
@@ -29,8 +32,6 @@ from fuzz_targets import (
     sds_target,
     station_target,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 HERE = Path(__file__).resolve().parent
 CI_GENERATED, SOAK_FACTOR = 1500, 20

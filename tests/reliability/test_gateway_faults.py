@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from reliability_harness import Emitted, FaultRig, check, make_fault_rig
-
 from console.paging.model import FailureCause, PageRequest, Recipient, Rung
 from drivers.link import LinkState, LinkStateChanged
 from fakes.faults import FaultPlan
 from fakes.lineinput import SdsData
+from tests.reliability.reliability_harness import Emitted, FaultRig, check, make_fault_rig
 
 UNITS = tuple(range(4001, 4013))  # 12 units: enough to straddle every fault window
 

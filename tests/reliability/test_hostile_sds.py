@@ -17,8 +17,6 @@ import json
 import unicodedata
 from pathlib import Path
 
-from reliability_harness import make_fault_rig
-
 from console.eventlog import write_records
 from console.paging.model import PageRequest, Recipient
 from console.reports.render import inert
@@ -26,6 +24,7 @@ from drivers import radio_events as rev
 from drivers.sds import encode_text, split_text
 from drivers.sds.decode import AI_SDS_TL
 from fakes.air import AirSds
+from tests.reliability.reliability_harness import make_fault_rig
 
 HOSTILE = [
     "\x1b[2J\x1b[H\x1b]0;owned\x07清屏",  # clear screen, set the window title

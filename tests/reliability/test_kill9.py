@@ -4,8 +4,9 @@
 radio does); ``python -m console drill run … --gateway <pty> --db X`` (or ``page``) is
 killed with SIGKILL after a seeded number of progress lines plus a seeded fraction of a
 second.  Afterwards: the log passes ``PRAGMA integrity_check`` and opens for writing,
-``dutydesk drill report`` calls the drill *interrupted*, and :func:`console.inflight.in_flight`
-shows the officer what was in flight.  Waits are bounded waits on the child's output.
+``dutydesk drill report`` calls the drill *interrupted*, and
+:func:`console.paging.inflight.in_flight` shows the officer what was in flight.
+Waits are bounded waits on the child's output.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from console.eventlog import EventLog
-from console.inflight import in_flight
+from console.paging.inflight import in_flight
 from console.paging.model import Rung
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,9 +193,8 @@ def test_kill_9_during_a_page(sim_path: str, tmp_path: Path, soak: bool) -> None
 async def test_stale_group_call_does_not_hold_back_the_texts(tmp_path: Path) -> None:
     """Found by the kill -9 soak: after many killed voice drills the next drill delivered
     0/46, its log showing ``page.call_failed`` at 10 s and no ``ladder.accepted`` before."""
-    from reliability_harness import make_fault_rig
-
     from console.paging.model import PageRequest, Recipient
+    from tests.reliability.reliability_harness import make_fault_rig
 
     members = list(range(4001, 4009))
     groups = [{"gssi": 9101, "name": "A", "members": members[:4]}]

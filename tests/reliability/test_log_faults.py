@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from reliability_harness import ISSIS, FaultRig, check, make_fault_rig
-from test_kill9 import PAGE_CMD, ROOT
 
 from console.eventlog import EventLog, Health, LogDiskFull
 from console.paging.model import PageRequest, Recipient
+from tests.reliability.reliability_harness import ISSIS, FaultRig, check, make_fault_rig
+from tests.reliability.test_kill9 import PAGE_CMD, ROOT
 
 
 def _page(frig: FaultRig) -> str:

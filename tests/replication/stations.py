@@ -13,8 +13,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from rig import make_rig
-
 from console.config import Station, load_station_text
 from console.drills import load_drill_text
 from console.drills.runner import DrillRun
@@ -25,6 +23,7 @@ from console.incidents.book import IncidentBook
 from console.paging.engine import PagingEngine
 from console.paging.targets import directory
 from drivers.clock import DEFAULT_VIRTUAL_EPOCH, VirtualClock
+from tests.rig import make_rig
 
 STATION_A = """
 [station]

@@ -17,6 +17,7 @@ import pytest
 
 from console.config import ApiToken, ServiceConfig, Station, demo_station
 from console.errors import SimulatorUnavailable
+from console.paging.model import AnswerMethod, Rung
 from console.runtime import Runtime
 from console.service.auth import new_token
 from console.service.client import ServiceError, StationClient
@@ -136,3 +137,31 @@ async def test_bad_commands_get_a_clear_error_not_a_crash(served: ServiceHost) -
         with pytest.raises(ServiceError) as err:
             await client.post("/v1/incidents/INC-9/state", {"state": "closed"})
         assert (await client.hello())["api"] == 1
+
+
+async def test_a_phone_answer_through_the_api_is_the_callers(served: ServiceHost) -> None:
+    """What an attached console (``RemoteRuntime.mark_answered``) sends: the engine's rule
+    applies and the log names the caller, not the service's own operator."""
+    runtime = served.runtime
+    async with StationClient(socket=str(served.socket), operator="李警官") as client:
+        page_id = await client.page(["2001"], text="集合")
+        body = {"unit": 2001, "method": "in_person", "rung": "en_route", "note": "到所里报到"}
+        answer = await client.post(f"/v1/pages/{page_id}/acknowledge", body)
+        assert answer["recorded"] is True
+        again = await client.post(f"/v1/pages/{page_id}/acknowledge", {"unit": 2001})
+        assert again["recorded"] is False  # already past 收到: nothing logged twice
+        with pytest.raises(ServiceError) as err:
+            await client.post(f"/v1/pages/{page_id}/acknowledge", {"unit": 2001, "rung": "sent"})
+        assert err.value.status == 400  # type: ignore[attr-defined]
+    rungs = runtime.paging.live_rungs(page_id, 2001)
+    route = next(r for r in rungs if r.rung is Rung.EN_ROUTE)
+    assert AnswerMethod.of(route) is AnswerMethod.IN_PERSON
+    log = runtime.log
+    log.flush()
+    (action,) = log.query(kinds=["operator.action"])
+    assert (action.operator, action.data["method"], action.data["rung"]) == (
+        "李警官",
+        "in_person",
+        "en_route",
+    )
+    assert action.data["note"] == "到所里报到"

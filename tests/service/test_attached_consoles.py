@@ -8,12 +8,13 @@ Real time: waits are bounded polls on what the screens show.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +75,23 @@ async def until(pilot: Pilot[None], what: Callable[[], Any], limit: float = 20.0
     raise AssertionError("the screens did not show it in time")
 
 
-async def test_two_consoles_one_picture_each_action_attributed(
-    service: Registration, radios: SimHandle
-) -> None:
+@contextlib.asynccontextmanager
+async def two_consoles(service: Registration) -> AsyncIterator[Any]:
+    """张警官 at desk-a and 李警官 at desk-b, both attached, once the link is up:
+    ``(a, b, app_a, app_b, pilot_a, pilot_b)``."""
     st = demo_station()
     a = RemoteRuntime(st, service, operator="张警官", position="desk-a")
     b = RemoteRuntime(st, service, operator="李警官", position="desk-b")
     app_a, app_b = DutyDeskApp(a, "zh-CN"), DutyDeskApp(b, "zh-CN")
     async with app_a.run_test(size=(120, 40)) as pa, app_b.run_test(size=(120, 40)) as pb:
         await until(pa, lambda: a.connected and b.connected and a.link_status.state == "up")
+        yield a, b, app_a, app_b, pa, pb
+
+
+async def test_two_consoles_one_picture_each_action_attributed(
+    service: Registration, radios: SimHandle
+) -> None:
+    async with two_consoles(service) as (a, b, app_a, app_b, pa, pb):
         # A pages unit 2001 through its page screen (F2, pick, text, Ctrl+S).
         await pa.press("f2")
         await until(pa, lambda: isinstance(app_a.screen, PageScreen))
@@ -117,6 +126,34 @@ async def test_two_consoles_one_picture_each_action_attributed(
     assert ("张警官", "page", "desk-a") in commands
     assert ("李警官", "acknowledge_alarm", "desk-b") in commands
     assert [r.operator for r in acked] == ["李警官"]
+
+
+async def test_a_phone_answer_recorded_on_one_board_is_the_services_and_on_the_other(
+    service: Registration,
+) -> None:
+    """Enter on a board cell of an attached console: the service's paging engine records
+    the answer (as that console's operator), and the other console's board shows it."""
+    from textual.widgets import OptionList
+
+    from console.paging.targets import build_request
+    from console.tui.widgets.dialogs import ChoiceDialog
+
+    async with two_consoles(service) as (a, b, app_a, app_b, pa, pb):
+        # 2006 never answers in the demo behaviour: the officer phones it.
+        page_id = a.page(build_request(a.station, ["2006"], text="电话登记测试", operator="张警官"))
+        board_a, board_b = app_a.query_one(ResponseBoard), app_b.query_one(ResponseBoard)
+        await until(pa, lambda: board_a.view is not None and board_a.view.page_id == page_id)
+        board_a.focus()
+        await pa.press("enter")
+        await until(pa, lambda: isinstance(app_a.screen, ChoiceDialog))
+        app_a.screen.query_one(OptionList).highlighted = 0  # 电话收到
+        await pa.press("enter")
+        await until(pb, lambda: any(c.manual == "phone" for c in board_b.cells))
+        view = b.current_page()
+        assert view is not None and view.responder(2006).acknowledged  # type: ignore[union-attr]
+    with EventLog.open_readonly(service.log) as log:
+        actions = [(r.operator, r.data["method"]) for r in log.query(kinds=["operator.action"])]
+    assert actions == [("张警官", "phone")]
 
 
 async def test_service_killed_and_restarted_the_console_says_so_and_resumes_the_page(

@@ -12,8 +12,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tui.harness import LoopSimulator, make_runtime
-
 from console.eventlog import EventLog
 from console.paging.model import Rung
 from console.paging.targets import build_request
@@ -21,6 +19,7 @@ from console.runtime import Runtime
 from drivers.clock import DEFAULT_VIRTUAL_EPOCH, VirtualClock
 from fakes.air import peek_tl
 from fakes.behaviour import Behaviour
+from tests.tui.harness import LoopSimulator, make_runtime
 
 SILENT = {2001: Behaviour.never(), 2002: Behaviour.never(), 2003: Behaviour.never()}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from console.incidents import Alarm, AlarmRaised
-from console.runtime_view import Activity, Batch, Feed, LinkStatus, RosterChanged, UnitState
+from console.runtime.view import Activity, Batch, Feed, LinkStatus, RosterChanged, UnitState
 from drivers.clock import VirtualClock
 
 from .harness import make_runtime

@@ -256,7 +256,7 @@ def test_console_killed_mid_page_the_service_completes_it_and_the_next_console_s
         capture_output=True, text=True, timeout=60, env={**os.environ, "XDG_DATA_HOME":
         str(tmp_path / "data")},
     )  # fmt: skip
-    assert page.returncode in (0, 3), page.stderr
+    assert page.returncode in (0, 1), page.stderr  # 1: not all answered within --wait 0
     page_id = json.loads(page.stdout)["page"]
     term.wait_for(lambda s: page_id in s)  # the shell's page is on the console's board
     os.kill(_console_pid(term), signal.SIGKILL)

@@ -8,9 +8,15 @@ import base64
 import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +29,36 @@ def chromium_binary() -> str | None:
         if found:
             return found
     return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def web_server(argv: list[str], port: int, what: str) -> Iterator[str]:
+    """Run a browser face (``argv`` listening on ``port``) in its own process group;
+    yield its URL once it answers (bounded poll), and stop the group (the server and the
+    app processes its tabs started) afterwards."""
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}/"
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as answer:
+            if answer.status == 200:
+                break
+        assert proc.poll() is None, f"{what} exited"
+        time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)
 
 
 class Browser:

@@ -3,7 +3,7 @@
 The screen asks the runtime (``load_drill``, ``start_drill``, ``stop_drill``,
 ``drill_history``, ``drill_report``); the drill engine pages, follows the ladders and
 escalations, and the verdict is computed from the event log.  Progress arrives through
-the runtime's coalesced feed (:class:`~console.runtime_view.ServiceEvent` ``"drill"``).
+the runtime's coalesced feed (:class:`~console.runtime.view.ServiceEvent` ``"drill"``).
 
 Keys: Enter in the path field (or choosing a file) checks it -- every problem is listed
 as ``file:line: field: message``; F9 starts (after a confirmation: it pages every unit of
@@ -29,7 +29,7 @@ from console.drills.catalogue import drill_files
 from console.errors import ConfigError, ConsoleError
 from console.i18n import say
 from console.reports import DrillNotFound, Report
-from console.runtime_view import Batch, ServiceEvent
+from console.runtime.view import Batch, ServiceEvent
 from console.tui.render import clean, clock_text, inert, local_time
 from console.tui.screens.report_actions import ReportActions
 from console.tui.strings import Key, screen_title, tr

@@ -27,7 +27,7 @@ from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
 from console.incidents.model import HAND_RAISED_KINDS, RADIO_SOURCE
-from console.runtime_view import Batch, LogTail
+from console.runtime.view import Batch, LogTail
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ChoiceDialog, PromptDialog

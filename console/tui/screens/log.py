@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,11 +31,11 @@ from textual.widgets import DataTable, Input, Select, Static
 from console.config import Unit
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord, LogBadQuery, parse_time, write_records
+from console.logwords import FAMILIES, family_label
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import PromptDialog
 from console.tui.widgets.footer import DeskFooter
-from console.tui.widgets.logtail import FAMILY_LABELS
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.timeline import describe
 
@@ -51,7 +51,6 @@ LOG_KEYS: tuple[Key, ...] = (
 """Keys of the log screen (Enter in a filter field applies the filters)."""
 
 PAGE_SIZE = 100
-FAMILIES: tuple[str, ...] = (*FAMILY_LABELS, "voice")
 
 
 @dataclass(frozen=True)
@@ -77,28 +76,11 @@ class Filters:
 
 
 def parse_when(text: str, tz: tzinfo | None, now_wall: float) -> float | None:
-    """A time the officer typed, as unix seconds (``None`` for an empty field).
-
-    ``HH:MM[:SS]`` is today in ``tz``; a date or date-time without an offset is in ``tz``
-    too (the console's zone, not the PC's); anything else goes to :func:`parse_time`.
-    """
+    """A time the officer typed, as unix seconds (``None`` for an empty field):
+    :func:`~console.eventlog.parse_time` in the console's zone and on its clock
+    (``12:28`` today, ``-2h`` ago, ISO-8601 dates and times)."""
     text = text.strip()
-    if not text:
-        return None
-    try:
-        clock = time.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        today = datetime.fromtimestamp(now_wall, tz).date()
-        return datetime.combine(today, clock, tz).timestamp()
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        return parse_time(text)
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=tz) if tz is not None else stamp.astimezone()
-    return stamp.timestamp()
+    return parse_time(text, now=now_wall, tz=tz) if text else None
 
 
 def export_format(path: Path) -> str:
@@ -170,10 +152,7 @@ class LogScreen(Screen[None]):
         self.query_one("#f-text", Input).focus()
 
     def _family_label(self, family: str) -> str:
-        zh, en = FAMILY_LABELS.get(
-            family, (tr(f"log.family.{family}", "zh-CN"), tr(f"log.family.{family}", "en"))
-        )
-        return en if self.lang == "en" else zh
+        return family_label(family, self.lang)
 
     # --- filtering and paging -----------------------------------------------------------
 
@@ -236,7 +215,7 @@ class LogScreen(Screen[None]):
         self.show_status()
 
     def row(self, record: EventRecord) -> tuple[Text, Text, Text, Text]:
-        what, detail = describe(record, self.lang)
+        what, detail = describe(record, self.lang, self.runtime.station.status_plan)
         unit = record.unit or ""
         return (
             Text(local_time(record.wall, self.desk.tz, "%m-%d %H:%M:%S"), style="dim"),

@@ -27,7 +27,7 @@ from console.incidents import (
     IncidentChanged,
 )
 from console.paging.model import PageChanged
-from console.runtime_view import (
+from console.runtime.view import (
     Activity,
     Batch,
     GroupState,
@@ -108,6 +108,7 @@ class MainScreen(Screen[None]):
             self.activity.border_title = tr("panel.activity", lang)
             yield self.activity
             self.logtail.border_title = tr("panel.log", lang)
+            self.logtail.border_subtitle = tr("logtail.wire_hidden", lang)
             yield self.logtail
         yield self.status
         yield DeskFooter(compact=True)
@@ -121,6 +122,7 @@ class MainScreen(Screen[None]):
         self.units.setup(runtime.groups.values(), runtime.units.values(), names)
         self.activity.names = ssi_names
         self.logtail.names = ssi_names
+        self.logtail.plan = station.status_plan
         self.alarm.names = ssi_names
         self.board.names = {u.issi: u.display_name(lang) for u in station.units}
         self.incidents.setup(
@@ -225,6 +227,13 @@ class MainScreen(Screen[None]):
         if not self.covered:
             self._release()
             self.tick()
+
+    def toggle_wire(self) -> bool:
+        """Show or hide the technician's wire rows in the log tail; the new setting."""
+        shown = self.logtail.toggle_wire()
+        key = "logtail.wire_shown" if shown else "logtail.wire_hidden"
+        self.logtail.border_subtitle = tr(key, self.lang)
+        return shown
 
     def show_alarms(self) -> None:
         pending = self.runtime.alarms.unacknowledged()

@@ -3,7 +3,7 @@
 The screen only asks the runtime (``rollcall_spec``, ``start_rollcall``, ``stop_rollcall``,
 ``recall_absent``, ``rollcalls``, ``rollcall_result``, ``rollcall_report``); the rules
 (who is present, late, absent, unreachable) are the roll-call engine's.  Live rows come
-from the runtime's coalesced feed (:class:`~console.runtime_view.ServiceEvent`
+from the runtime's coalesced feed (:class:`~console.runtime.view.ServiceEvent`
 ``"rollcall"``), so a burst of answers repaints the table once per batch.
 
 Keys: F9 start (after a confirmation: it transmits to every member), F10 stop, F3 re-call
@@ -34,7 +34,7 @@ from console.rollcall import (
     RollCallUpdate,
     compare,
 )
-from console.runtime_view import Batch, ServiceEvent
+from console.runtime.view import Batch, ServiceEvent
 from console.tui.render import clean, clock_text, inert, local_time
 from console.tui.screens.report_actions import ReportActions
 from console.tui.strings import Key, screen_title, tr

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from console.runtime_view import Activity, GroupState
+from console.runtime.view import Activity, GroupState
 from console.tui.render import clock_text, inert, local_time
 from console.tui.strings import tr
 from console.tui.widgets.lines import LineLog

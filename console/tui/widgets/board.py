@@ -2,7 +2,7 @@
 
 Each cell shows the responder, the highest rung of its acknowledgement ladder the log has
 committed, and its stopwatch since it was paged; the colour says where it stands
-against the 1 / 3 / 5 minute targets (:func:`console.runtime_view.board_cells` decides,
+against the 1 / 3 / 5 minute targets (:func:`console.runtime.view.board_cells` decides,
 this widget only paints).  The grid reflows to the width: 80 columns give three cells a
 row, 160 give six.
 """
@@ -12,13 +12,15 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Static
 
-from console.paging.model import PageView
+from console.paging.model import PageView, ResponderView
 from console.paging.summary import RepagePlan, TargetSummary, repage_candidates, summarise
-from console.runtime_view import BoardCell, Standing, board_cells
+from console.runtime.view import BoardCell, Standing, board_cells
 from console.tui.render import clock_text, fit, inert
-from console.tui.strings import tr
+from console.tui.strings import BOARD_KEYS, tr
+from console.tui.widgets.screenkeys import bind_keys
 
 RECOVERED_MARK = "↻"
 """Marks a unit whose message was sent again after the link came back (cable, reboot)."""
@@ -33,11 +35,30 @@ STANDING_STYLES = {
 }
 
 
-class ResponseBoard(Static):
-    """Re-rendered when the page view changes and once a second (the stopwatches)."""
+class ResponseBoard(Static, can_focus=True):
+    """Re-rendered when the page view changes and once a second (the stopwatches).
+
+    Focused (Tab), the arrows select a cell and Enter asks the App to record that unit's
+    answer heard another way (:class:`MarkAnswered`); the board itself decides nothing.
+    The selection is drawn only while the board has the focus."""
+
+    class MarkAnswered(Message):
+        """The officer wants to record the selected unit's answer (phone, in person)."""
+
+        def __init__(self, page_id: str, responder: ResponderView, name: str) -> None:
+            super().__init__()
+            self.page_id = page_id
+            self.responder = responder
+            self.name = name
+            """The unit's name in the officer's language."""
 
     def __init__(self, lang: str, **kwargs: object) -> None:
         super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
+        bind_keys(self, BOARD_KEYS, lang)
+        self.cursor = 0
+        """Index of the selected cell (kept within the cells on every redraw)."""
+        self.columns = 1
+        """Cells a row in the last drawing (the arrows up and down move by this)."""
         self.lang = lang
         self.view: PageView | None = None
         self.now = 0.0
@@ -62,25 +83,52 @@ class ResponseBoard(Static):
     def on_resize(self) -> None:
         self._redraw()
 
+    def on_focus(self) -> None:
+        self._redraw()
+
+    def on_blur(self) -> None:
+        self._redraw()
+
+    @property
+    def selected(self) -> BoardCell | None:
+        """The cell the arrows selected (None without a page)."""
+        return self.cells[self.cursor] if self.cells else None
+
+    def action_move(self, step: str) -> None:
+        """``left``/``right`` by one cell, ``up``/``down`` by one row of the grid."""
+        delta = {"left": -1, "right": 1, "up": -self.columns, "down": self.columns}[step]
+        if self.cells:
+            self.cursor = min(max(0, self.cursor + delta), len(self.cells) - 1)
+            self._redraw()
+
+    def action_mark_answered(self) -> None:
+        cell, view = self.selected, self.view
+        responder = view.responder(cell.issi) if cell is not None and view is not None else None
+        if view is not None and responder is not None:
+            name = self.names.get(responder.issi) or responder.alias or str(responder.issi)
+            self.post_message(self.MarkAnswered(view.page_id, responder, name))
+
     def _redraw(self) -> None:
         # What the board shows, at the stopwatches' one-second resolution.
         view = self.view
+        self.cursor = min(self.cursor, max(0, len(self.cells) - 1))
         shown = (
             None if view is None else (view.page_id, view.closed, view.text),
             tuple(
-                (c.issi, c.alias, c.rung, c.standing, c.failure, int(c.elapsed_s))
+                (c.issi, c.alias, c.rung, c.standing, c.failure, int(c.elapsed_s), c.manual)
                 for c in self.cells
             ),
             self.content_size.width,
             self.summaries,
             self.plan.units,
+            self.cursor if self.has_focus else None,
         )
         if shown != self._shown:
             self._shown = shown
             # The board's height is set by the layout (1fr), not by what it shows.
             self.update(self.render_board(), layout=False)
 
-    def cell_text(self, cell: BoardCell, width: int) -> Text:
+    def cell_text(self, cell: BoardCell, width: int, *, selected: bool = False) -> Text:
         lang = self.lang
         style = STANDING_STYLES[cell.standing]
         rung = tr(f"rung.{cell.rung.value}" if cell.rung is not None else "board.waiting", lang)
@@ -93,10 +141,16 @@ class ResponseBoard(Static):
         if cell.recovered:  # its message went again after a blind window (recovery.py)
             text.append(RECOVERED_MARK, style="bold cyan")
             room -= 1
+        if cell.manual:  # the officer recorded it: 电 by phone, 面 in person
+            mark = tr(f"board.manual.{cell.manual}", lang)
+            text.append(mark, style="bold magenta")
+            room -= Text(mark).cell_len
         text.append_text(fit(alias, room, style))
         text.append(" ")
         text.append_text(fit(rung, rung_width, style))
         text.append(f" {clock_text(cell.elapsed_s):>5}", style=style)
+        if selected:
+            text.stylize("reverse")
         return text
 
     def render_board(self) -> RenderableType:
@@ -123,13 +177,14 @@ class ResponseBoard(Static):
         lines = [head, *self.summary_lines()]
         width = max(NARROW_CELL, self.content_size.width or NARROW_CELL)
         cell_width = WIDE_CELL if width >= 3 * WIDE_CELL + 2 else NARROW_CELL
-        columns = max(1, (width + 1) // (cell_width + 1))
+        columns = self.columns = max(1, (width + 1) // (cell_width + 1))
         grid = Table.grid(padding=(0, 1, 0, 0))
         for _ in range(columns):
             grid.add_column(width=cell_width, no_wrap=True)
         row: list[Text] = []
-        for cell in self.cells:
-            row.append(self.cell_text(cell, cell_width))
+        chosen = self.cursor if self.has_focus else -1
+        for i, cell in enumerate(self.cells):
+            row.append(self.cell_text(cell, cell_width, selected=i == chosen))
             if len(row) == columns:
                 grid.add_row(*row)
                 row = []

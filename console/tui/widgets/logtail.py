@@ -7,42 +7,26 @@ batch carries, one line says how many were left out (the F7 log screen has them 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Iterable
 from datetime import tzinfo
-from typing import Any
 
 from rich.text import Text
 
+from console.config.model import StatusPlan
 from console.eventlog import EventRecord
-from console.tui.render import inert, local_time
+from console.logwords import TECHNICAL_FAMILIES
 from console.tui.strings import tr
 from console.tui.widgets.lines import LineLog
-
-FAMILY_LABELS = {
-    "wire": ("线路", "wire"),
-    "page": ("呼叫", "page"),
-    "ladder": ("应答", "ladder"),
-    "escalation": ("升级", "escal."),
-    "incident": ("事件", "incident"),
-    "alarm": ("告警", "alarm"),
-    "operator": ("操作", "operator"),
-    "rollcall": ("点名", "rollcall"),
-    "drill": ("演练", "drill"),
-    "broadcast": ("广播", "broadcast"),
-    "log": ("日志", "log"),
-}
-FAMILY_STYLES = {"alarm": "bold red", "escalation": "yellow", "ladder": "green", "wire": "dim"}
-SUMMARY_FIELDS = ("text", "title", "state", "action", "value", "note", "detail", "event")
-
-
-def summary(data: Mapping[str, Any]) -> str:
-    """The one or two fields of a record's data that say what happened."""
-    parts = [f"{data[k]}" for k in SUMMARY_FIELDS if data.get(k) not in (None, "")]
-    return " ".join(parts[:2])
+from console.tui.widgets.timeline import record_line
 
 
 class LogTail(LineLog):
-    """The newest records, oldest first; new ones are appended as batches bring them."""
+    """The newest records, oldest first; new ones are appended as batches bring them.
+
+    The technician's wire rows (:data:`console.logwords.TECHNICAL_FAMILIES`) are left out
+    unless :attr:`show_wire` (the main screen's toggle); the records are kept either way,
+    so turning it on shows the wire rows already received."""
 
     def __init__(
         self, lang: str, tz: tzinfo | None, *, max_lines: int = 200, **kwargs: object
@@ -51,7 +35,22 @@ class LogTail(LineLog):
         self.lang = lang
         self.tz = tz
         self.names: dict[str, str] = {}
+        self.plan: StatusPlan | None = None
+        """The station's status plan (statuses by their names: 到场, not 32772)."""
         self.last_id = 0
+        self.show_wire = False
+        self.kept: deque[EventRecord] = deque(maxlen=max_lines)
+        """The newest records of every family (what a toggle redraws from)."""
+
+    def shown(self, record: EventRecord) -> bool:
+        return self.show_wire or record.kind.partition(".")[0] not in TECHNICAL_FAMILIES
+
+    def toggle_wire(self) -> bool:
+        """Show or hide the wire rows (redrawn from the records kept); the new setting."""
+        self.show_wire = not self.show_wire
+        self.clear()
+        self.write_rows([r for r in self.kept if self.shown(r)])
+        return self.show_wire
 
     def show(self, records: Iterable[EventRecord]) -> None:
         """The log's newest records (oldest first): append those after ``last_id``."""
@@ -61,32 +60,18 @@ class LogTail(LineLog):
         rows: list[object] = []
         if records[-1].id < self.last_id:  # another log (or it went back): start over
             self.clear()
+            self.kept.clear()
             self.last_id = 0
         fresh = [r for r in records if r.id > self.last_id]
         skipped = fresh[0].id - self.last_id - 1 if self.last_id else 0
         if skipped > 0:
             rows.append(Text(tr("logtail.skipped", self.lang, n=skipped), style="dim italic"))
-        rows.extend(fresh)  # formatted when on screen
-        self.write_rows(rows)
+        self.kept.extend(fresh)
+        rows.extend(r for r in fresh if self.shown(r))  # formatted when on screen
+        if rows:
+            self.write_rows(rows)
         self.last_id = records[-1].id
 
     def line(self, record: EventRecord) -> Text:
         """The row of one record (called when the row is first on screen)."""
-        family, _, what = record.kind.partition(".")
-        zh, en = FAMILY_LABELS.get(family, (family, family))
-        style = FAMILY_STYLES.get(family, "")
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(local_time(record.wall, self.tz), style="dim")
-        text.append(f" {en if self.lang == 'en' else zh}.", style=style)
-        text.append_text(inert(what, style))
-        if record.unit:
-            text.append(" ")
-            text.append_text(inert(self.names.get(record.unit, record.unit), "bold"))
-        try:
-            detail = summary(record.data)
-        except ValueError:
-            detail = ""
-        if detail:
-            text.append(" ")
-            text.append_text(inert(detail))
-        return text
+        return record_line(record, self.lang, self.tz, self.names, plan=self.plan)

@@ -8,7 +8,7 @@ from datetime import tzinfo
 from rich.text import Text
 from textual.widgets import Static
 
-from console.runtime_view import LinkStatus
+from console.runtime.view import LinkStatus
 from console.tui.render import inert, local_time
 from console.tui.strings import tr
 

@@ -14,13 +14,15 @@ from typing import Any, Final
 
 from rich.text import Text
 
+from console.config.model import StatusPlan
 from console.eventlog import EventRecord
 from console.incidents import IncidentState
 from console.incidents.model import RADIO_SOURCE
-from console.paging.model import FailureCause, Rung
+from console.logwords import describe as words
+from console.logwords import ladder_detail
+from console.paging.model import Rung
 from console.tui.render import inert, local_time
 from console.tui.strings import tr
-from console.tui.widgets.logtail import FAMILY_LABELS, FAMILY_STYLES, summary
 
 TIMELINE_HIDDEN: Final[frozenset[str]] = frozenset(
     {"ladder.queued", "ladder.accepted", "ladder.sent", "ladder.read"}
@@ -37,9 +39,12 @@ KIND_STYLES: Final[dict[str, str]] = {
 }
 
 
-def family_label(family: str, lang: str) -> str:
-    zh, en = FAMILY_LABELS.get(family, (family, family))
-    return en if lang == "en" else zh
+FAMILY_STYLES: Final[dict[str, str]] = {
+    "alarm": "bold red",
+    "escalation": "yellow",
+    "ladder": "green",
+    "wire": "dim",
+}
 
 
 def _state(value: object, lang: str) -> str:
@@ -56,8 +61,12 @@ def _rung(what: str, lang: str) -> str:
         return what
 
 
-def describe(record: EventRecord, lang: str) -> tuple[str, str]:
-    """(what happened, detail) for a record, in ``lang``; the detail is untrusted text."""
+def describe(record: EventRecord, lang: str, plan: StatusPlan | None = None) -> tuple[str, str]:
+    """(what happened, detail) for a record, in ``lang``; the detail is untrusted text.
+
+    The incident's own kinds are worded here (a timeline reads as the closed loop);
+    everything else by :func:`console.logwords.describe`, the log's one vocabulary
+    (``plan``: the station's status plan, for the statuses radios sent)."""
     kind = record.kind
     family, _, what = kind.partition(".")
     try:
@@ -89,14 +98,8 @@ def describe(record: EventRecord, lang: str) -> tuple[str, str]:
         n = len(data.get("responders") or ())
         return tr("tl.page", lang, n=n), str(data.get("text", ""))
     if family == "ladder":
-        # The engine's detail is for the technician (English); the officer gets the cause.
-        cause = data.get("cause")
-        try:
-            detail = FailureCause(str(cause)).label(lang) if cause else ""
-        except ValueError:
-            detail = str(cause)
-        return tr("tl.rung", lang, rung=_rung(what, lang)), detail
-    return f"{family_label(family, lang)}.{what}", summary(data)
+        return tr("tl.rung", lang, rung=_rung(what, lang)), ladder_detail(data, lang)
+    return words(kind, data, lang, plan)
 
 
 def record_line(
@@ -106,9 +109,10 @@ def record_line(
     names: Mapping[str, str],
     *,
     date: bool = False,
+    plan: StatusPlan | None = None,
 ) -> Text:
     """``08:01:02 <what> <unit> <detail>`` (``date`` adds the month and day)."""
-    what, detail = describe(record, lang)
+    what, detail = describe(record, lang, plan)
     family = record.kind.partition(".")[0]
     style = KIND_STYLES.get(record.kind, FAMILY_STYLES.get(family, ""))
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -118,7 +122,7 @@ def record_line(
     if record.unit:
         text.append(" ")
         text.append_text(inert(names.get(record.unit, record.unit), "bold"))
-    if record.operator and family in ("incident", "operator"):
+    if record.operator and family in ("incident", "operator", "ladder"):
         text.append(" ")
         text.append_text(inert(f"({record.operator})", "dim"))
     if detail:

@@ -1,7 +1,7 @@
 """Units and talkgroups: live state colours and the time since each last answered.
 
 Talkgroups come first (who holds the floor), then the units in station order.  The
-state itself (:class:`~console.runtime_view.UnitCondition`) is decided in the core; this
+state itself (:class:`~console.runtime.view.UnitCondition`) is decided in the core; this
 widget only maps it to a word and a colour, and refreshes the ages once a second.  Only
 cells whose text or style changed are written (each write re-renders the table), so a
 flood that keeps telling us the same units are "heard 0s ago" costs no repaint.
@@ -16,7 +16,7 @@ from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from console.runtime_view import GroupState, UnitCondition, UnitState
+from console.runtime.view import GroupState, UnitCondition, UnitState
 from console.tui.render import age, fit
 from console.tui.strings import tr
 

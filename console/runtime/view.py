@@ -306,6 +306,9 @@ class BoardCell:
     failure: str = ""
     recovered: int = 0
     """Times its last message was sent again after a blind window (paging/recovery.py)."""
+    manual: str = ""
+    """How the officer heard the answer behind ``rung`` (``AnswerMethod`` value: phone,
+    in person), when they recorded it by hand; empty when the radio answered."""
 
 
 def paged_at(view: PageView, responder: ResponderView) -> float:
@@ -354,6 +357,7 @@ def board_cells(view: PageView, now_mono: float) -> tuple[BoardCell, ...]:
                 resp.attempts,
                 failure,
                 resp.recoveries,
+                manual.value if (manual := resp.manual) is not None else "",
             )
         )
     return tuple(cells)

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from console.drills.commands import (
-    EXIT_NOT_RUN,
+from console.csvtext import add_bom_option
+from console.drills.cli import (
     REPORT_FORMATS,
     _open_readonly,
     _run_async,
@@ -26,6 +26,7 @@ from console.drills.commands import (
     report_voice,
 )
 from console.errors import ConsoleError
+from console.exitcodes import ExitCode
 
 
 def add_rollcall(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -43,6 +44,7 @@ def add_rollcall(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--compare", metavar="ID", help="with --show: what changed since roll call ID")
     p.add_argument("--format", choices=REPORT_FORMATS, default="terminal")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_bom_option(p)
     p.add_argument(
         "--db",
         type=Path,
@@ -51,6 +53,17 @@ def add_rollcall(sub: Any, common: argparse.ArgumentParser) -> None:
         help="event log (default: the per-user log)",
     )
     p.set_defaults(handler=cmd_rollcall)
+
+
+def rollcall_status(result: Any) -> ExitCode:
+    """0 when every member answered (late ones too: they are there), 1 when members are
+    absent or unreachable, 2 when the roll call did not finish."""
+    from console.rollcall.model import Attendance
+
+    if not result.closed:
+        return ExitCode.ERROR
+    missing = result.count(Attendance.ABSENT) + result.count(Attendance.UNREACHABLE)
+    return ExitCode.MISSED if missing else ExitCode.OK
 
 
 def cmd_rollcall(args: argparse.Namespace) -> int:
@@ -85,7 +98,7 @@ def cmd_rollcall(args: argparse.Namespace) -> int:
             log.close()
         if not spec.members:
             print(f"dutydesk: nobody to re-call: everyone in {args.recall} answered")
-            return 0
+            return ExitCode.OK
     else:
         if not args.group:
             raise ConsoleError("no group given", hint="--group 全体单元 (a name, alias or number)")
@@ -142,7 +155,7 @@ async def _rollcall_via(args: argparse.Namespace, socket: str, spec: Any) -> int
         log.close()
     report = report_of(result)
     _print_report(report, args)
-    return 0 if result.closed else EXIT_NOT_RUN
+    return rollcall_status(result)
 
 
 async def _rollcall_main(args: argparse.Namespace, station: Any, spec: Any) -> int:
@@ -172,7 +185,7 @@ async def _rollcall_main(args: argparse.Namespace, station: Any, spec: Any) -> i
 
     report = report_of(result)
     _print_report(report, args)
-    return 0 if result.closed else EXIT_NOT_RUN
+    return rollcall_status(result)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -186,7 +199,7 @@ def _list(args: argparse.Namespace) -> int:
         log.close()
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
-        return 0
+        return ExitCode.OK
     for r in rows:
         counts = " ".join(f"{k}={v}" for k, v in (r.counts or {}).items()) or "(not closed)"
         again = f"  re-call of {r.recall_of}" if r.recall_of else ""
@@ -194,7 +207,7 @@ def _list(args: argparse.Namespace) -> int:
             f"{r.rollcall_id}  {fmt_wall(r.started_wall)}  {r.mode:<10} "
             f"{inert(r.group)}  {r.members} members  {counts}{again}"
         )
-    return 0
+    return ExitCode.OK
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -216,7 +229,7 @@ def _show(args: argparse.Namespace) -> int:
         print(f"\nchanges since {args.compare}: {len(changes)}")
         for c in changes:
             print(f"  {c.issi} {c.alias}: {c.before} -> {c.after}")
-    return 0
+    return ExitCode.OK
 
 
 def _print_report(report: Any, args: argparse.Namespace, end: str | None = None) -> None:
@@ -226,7 +239,7 @@ def _print_report(report: Any, args: argparse.Namespace, end: str | None = None)
     if args.json:
         print(render(report, "json"), end="\n" if end is None else end)
     else:
-        print(render(report, args.format, *report_voice(args)), end="")
+        print(render(report, args.format, *report_voice(args), bom=args.bom), end="")
 
 
 def _db(args: argparse.Namespace) -> Path:

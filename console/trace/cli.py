@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import ConsoleError
+from console.exitcodes import ExitCode
 
-EXIT_OK = 0
-EXIT_ERROR = 2
+EXIT_OK = ExitCode.OK
+EXIT_ERROR = ExitCode.ERROR
 
 
 def add_trace(sub: Any, common: argparse.ArgumentParser) -> None:

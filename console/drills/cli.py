@@ -1,7 +1,8 @@
 """``dutydesk drill run | report | history`` (registered in ``console.cli.COMMANDS``).
 
-Exit status of ``drill run``: 0 passed, 1 failed its criteria, 2 could not run (bad
-file, no gateway, interrupted).  Heavy imports happen inside the handlers.
+Exit status of ``drill run`` (:class:`~console.exitcodes.ExitCode`): 0 passed, 1 failed
+its criteria, 2 could not run (bad file, no gateway), 130 interrupted.  Heavy imports
+happen inside the handlers.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from console.csvtext import add_bom_option
 from console.errors import ConfigError, ConsoleError
+from console.exitcodes import ExitCode
 
-EXIT_PASSED, EXIT_FAILED, EXIT_NOT_RUN = 0, 1, 2
+EXIT_PASSED, EXIT_FAILED, EXIT_NOT_RUN = ExitCode.OK, ExitCode.MISSED, ExitCode.ERROR
 DB_HELP = "event log (default: the per-user log every face shares)"
 REPORT_FORMATS = ("terminal", "markdown", "csv", "json", "html")
 
@@ -30,6 +33,7 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
     run.add_argument("--gateway", required=True, metavar="URL", help="device path, URL or 'sim'")
     run.add_argument("--report-dir", type=Path, metavar="DIR", help="write md/csv/json/html here")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_bom_option(run)
     run.add_argument(
         "--db",
         type=Path,
@@ -38,6 +42,11 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
         help="event log (default: the per-user log)",
     )
     run.set_defaults(handler=cmd_drill_run)
+    check = dsub.add_parser(
+        "check", parents=[common], help="list every problem of a drill file (exit 2 if any)"
+    )
+    check.add_argument("file", type=Path, metavar="FILE", help="drill file (TOML)")
+    check.set_defaults(handler=cmd_drill_check)
     rep = dsub.add_parser("report", parents=[common], help="a drill's report from the log")
     rep.add_argument(
         "--db",
@@ -49,6 +58,7 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
     rep.add_argument("--drill", metavar="ID", help="drill id (default: the latest)")
     rep.add_argument("--format", choices=REPORT_FORMATS, default="terminal")
     rep.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    add_bom_option(rep)
     rep.set_defaults(handler=cmd_drill_report)
     hist = dsub.add_parser("history", parents=[common], help="past drills with pass rates")
     hist.add_argument(
@@ -78,6 +88,41 @@ def report_voice(args: argparse.Namespace, station: Any = None) -> tuple[str, st
     station = station if station is not None else _station(args)
     lang = normalise_lang(getattr(args, "lang", None) or getattr(station, "language", None))
     return lang, str(station.display_name(lang))
+
+
+def cmd_drill_check(args: argparse.Namespace) -> int:
+    """Every problem of the drill file against the station, one ``file:line: message``
+    line each on stdout (an editor jumps to them), then a count; 2 when there is any,
+    0 and a one-line summary when there is none.  Nothing is sent."""
+    from console.drills.loader import load_drill
+
+    station = _station(args)
+    try:
+        drill = load_drill(args.file, station)
+    except ConfigError as exc:
+        problems = sorted(exc.all_problems, key=lambda p: (p.line is None, p.line or 0))
+        for problem in problems:
+            print(problem.describe())
+        print(f"dutydesk: {len(problems)} problem(s) in {args.file}", file=sys.stderr)
+        return ExitCode.ERROR
+    lang, _ = report_voice(args, station)
+    print(drill_summary(drill, lang))
+    return ExitCode.OK
+
+
+def drill_summary(drill: Any, lang: str) -> str:
+    """``drill file OK: <name>, 46 units, 5 talkgroups, 2 criteria`` (for ``check``)."""
+    from console.i18n import t
+
+    return t(
+        "drill.check.ok",
+        lang,
+        file=drill.source,
+        name=drill.name,
+        units=len(drill.participants),
+        groups=len(drill.talkgroups),
+        criteria=len(drill.criteria),
+    )
 
 
 def cmd_drill_run(args: argparse.Namespace) -> int:
@@ -133,7 +178,7 @@ async def _drill_via(args: argparse.Namespace, socket: str) -> int:
 
 
 def _run_async(coro: Any) -> int:
-    """Run ``coro``; Ctrl-C / SIGTERM cancel it (it logs the interruption) -> exit 2."""
+    """Run ``coro``; Ctrl-C / SIGTERM cancel it (it logs the interruption) -> exit 130."""
 
     async def main() -> int:
         task = asyncio.ensure_future(coro)
@@ -145,7 +190,7 @@ def _run_async(coro: Any) -> int:
             return int(await task)
         except asyncio.CancelledError:
             print("dutydesk: interrupted; the log is complete", file=sys.stderr)
-            return EXIT_NOT_RUN
+            return ExitCode.INTERRUPTED
 
     return asyncio.run(main())
 
@@ -205,7 +250,7 @@ def _emit(report: Any, args: argparse.Namespace) -> None:
         args.report_dir.mkdir(parents=True, exist_ok=True)
         for fmt, ext in (("markdown", "md"), ("csv", "csv"), ("json", "json"), ("html", "html")):
             path = args.report_dir / f"{report.id}.{ext}"
-            path.write_text(render(report, fmt, lang, station), encoding="utf-8")
+            path.write_text(render(report, fmt, lang, station, bom=args.bom), encoding="utf-8")
     if args.json:
         print(render(report, "json"))
     else:
@@ -222,7 +267,7 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
         raise ConsoleError(str(exc), hint="dutydesk drill history --db FILE lists them") from None
     finally:
         log.close()
-    _write(render(report, args.format, *report_voice(args)), args.out)
+    _write(render(report, args.format, *report_voice(args), bom=args.bom), args.out)
     return EXIT_PASSED
 
 
