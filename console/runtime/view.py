@@ -309,6 +309,44 @@ class BoardCell:
     manual: str = ""
     """How the officer heard the answer behind ``rung`` (``AnswerMethod`` value: phone,
     in person), when they recorded it by hand; empty when the radio answered."""
+    answered_s: float | None = None
+    """When it reached ``rung``, if that is an answer: seconds after it was paged (its
+    own answer time; ``elapsed_s`` keeps running for everyone)."""
+
+    @property
+    def answered(self) -> bool:
+        return self.rung is not None and self.rung.is_answer
+
+    @property
+    def unreachable(self) -> bool:
+        return self.standing is Standing.FAILED and not self.answered
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    """The board's head line, in counts that add up: answered + waiting + unreachable =
+    total; ``late`` (past a target without its rung) cuts across the three."""
+
+    total: int
+    answered: int
+    waiting: int
+    unreachable: int
+    late: int
+    recovered: int
+
+    @classmethod
+    def of(cls, cells: Iterable[BoardCell]) -> BoardCounts:
+        cells = tuple(cells)
+        answered = sum(c.answered for c in cells)
+        unreachable = sum(c.unreachable for c in cells)
+        return cls(
+            total=len(cells),
+            answered=answered,
+            waiting=len(cells) - answered - unreachable,
+            unreachable=unreachable,
+            late=sum(c.standing is Standing.LATE for c in cells),
+            recovered=sum(bool(c.recovered) for c in cells),
+        )
 
 
 def paged_at(view: PageView, responder: ResponderView) -> float:
@@ -345,6 +383,8 @@ def board_cells(view: PageView, now_mono: float) -> tuple[BoardCell, ...]:
         elif hard and (top is None or top.level < Rung.ACKNOWLEDGED.level):
             standing = Standing.FAILED
         failure = hard[-1].cause.value if hard and hard[-1].cause is not None else ""
+        reached = resp.first(top) if top is not None and top.is_answer else None
+        answered_s = max(0.0, reached.mono - paged_at(view, resp)) if reached else None
         cells.append(
             BoardCell(
                 resp.issi,
@@ -358,6 +398,7 @@ def board_cells(view: PageView, now_mono: float) -> tuple[BoardCell, ...]:
                 failure,
                 resp.recoveries,
                 manual.value if (manual := resp.manual) is not None else "",
+                answered_s,
             )
         )
     return tuple(cells)

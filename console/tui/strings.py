@@ -35,7 +35,9 @@ _S: Final[dict[str, tuple[str, str]]] = {
     # board
     "board.none": ("暂无呼叫。F2 新建呼叫。", "No page yet. F2 starts one."),
     "board.answered": ("{n}/{total} 已应答", "{n}/{total} answered"),
-    "board.late": ("{n} 超时", "{n} late"),
+    "board.waiting_n": (" · {n} 未应答", " · {n} waiting"),
+    "board.unreachable_n": (" · {n} 不可达", " · {n} unreachable"),
+    "board.late": ("（{n} 个已过时限）", " ({n} past a target)"),
     "board.waiting": ("未应答", "waiting"),
     "board.closed": ("已结束", "closed"),
     "board.recovered": ("断线恢复后补发 {n}", "re-sent after outage {n}"),

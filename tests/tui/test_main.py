@@ -172,7 +172,7 @@ async def test_response_board_rungs_turn_as_answers_arrive(tmp_path: Path) -> No
         cells = {c.issi: c for c in board.cells}
         assert cells[KINDER].standing is Standing.LATE
         assert cells[SCHOOL].standing in (Standing.ON_TIME, Standing.DUE)
-        assert "1 超时" in screen_text(app)
+        assert "（1 个已过时限）" in screen_text(app)
         await advance(app, 90.0)  # en route at +30 s, on scene at +90 s
         cells = {c.issi: c for c in board.cells}
         assert cells[SCHOOL].rung is Rung.ON_SCENE and cells[SCHOOL].standing is Standing.DONE

@@ -9,6 +9,7 @@ row, 160 give six.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -17,10 +18,40 @@ from textual.widgets import Static
 
 from console.paging.model import PageView, ResponderView
 from console.paging.summary import RepagePlan, TargetSummary, repage_candidates, summarise
-from console.runtime.view import BoardCell, Standing, board_cells
-from console.tui.render import clock_text, fit, inert
+from console.runtime.view import BoardCell, BoardCounts, Standing, board_cells
+from console.tui.render import clean, clock_text, fit, inert
 from console.tui.strings import BOARD_KEYS, tr
 from console.tui.widgets.screenkeys import bind_keys
+
+
+def _chunks(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells (CJK counts 2): broken at
+    spaces where there are any, inside a word only when the word alone is too long."""
+    width = max(1, width)
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:  # a word (or a run of CJK) longer than the cell
+            if line and cell_len(line + char) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    return [*lines, line] if line else lines
+
+
+def _as_shown(cell: BoardCell) -> tuple[object, ...]:
+    """What of a cell reaches the screen, at the stopwatches' one-second resolution."""
+    answered = None if cell.answered_s is None else int(cell.answered_s)
+    return (cell.issi, cell.alias, cell.rung, cell.standing, cell.failure,
+            int(cell.elapsed_s), cell.manual, answered, cell.recovered)  # fmt: skip
+
 
 RECOVERED_MARK = "↻"
 """Marks a unit whose message was sent again after the link came back (cable, reboot)."""
@@ -114,10 +145,7 @@ class ResponseBoard(Static, can_focus=True):
         self.cursor = min(self.cursor, max(0, len(self.cells) - 1))
         shown = (
             None if view is None else (view.page_id, view.closed, view.text),
-            tuple(
-                (c.issi, c.alias, c.rung, c.standing, c.failure, int(c.elapsed_s), c.manual)
-                for c in self.cells
-            ),
+            tuple(_as_shown(c) for c in self.cells),
             self.content_size.width,
             self.summaries,
             self.plan.units,
@@ -129,26 +157,37 @@ class ResponseBoard(Static, can_focus=True):
             self.update(self.render_board(), layout=False)
 
     def cell_text(self, cell: BoardCell, width: int, *, selected: bool = False) -> Text:
+        """One responder: marks, the full name (wrapped onto more lines when it does not
+        fit, never cut), its rung, and its own answer time (a running stopwatch while it
+        has not answered)."""
         lang = self.lang
         style = STANDING_STYLES[cell.standing]
         rung = tr(f"rung.{cell.rung.value}" if cell.rung is not None else "board.waiting", lang)
         if cell.standing is Standing.FAILED and cell.failure:
             rung = tr(f"cause.{cell.failure}", lang)
-        text = Text(no_wrap=True)
         rung_width = 7 if lang == "en" else 6
-        alias = self.names.get(cell.issi, cell.alias)
-        room = width - rung_width - 7
+        head = Text(no_wrap=True)
         if cell.recovered:  # its message went again after a blind window (recovery.py)
-            text.append(RECOVERED_MARK, style="bold cyan")
-            room -= 1
+            head.append(RECOVERED_MARK, style="bold cyan")
         if cell.manual:  # the officer recorded it: 电 by phone, 面 in person
-            mark = tr(f"board.manual.{cell.manual}", lang)
-            text.append(mark, style="bold magenta")
-            room -= Text(mark).cell_len
-        text.append_text(fit(alias, room, style))
-        text.append(" ")
-        text.append_text(fit(rung, rung_width, style))
-        text.append(f" {clock_text(cell.elapsed_s):>5}", style=style)
+            head.append(tr(f"board.manual.{cell.manual}", lang), style="bold magenta")
+        alias = clean(self.names.get(cell.issi, cell.alias))
+        seconds = cell.answered_s if cell.answered_s is not None else cell.elapsed_s
+        tail = Text(no_wrap=True)
+        tail.append_text(fit(rung, rung_width, style))
+        tail.append(f" {clock_text(seconds):>5}", style=style if cell.answered else "dim")
+        room = width - head.cell_len - tail.cell_len - 1
+        text = Text(no_wrap=True)
+        text.append_text(head)
+        if cell_len(alias) <= room:
+            text.append_text(fit(alias, room, style))
+            text.append(" ")
+        else:  # the whole name, then the rung and time right-aligned below it
+            for i, part in enumerate(_chunks(alias, width - head.cell_len)):
+                text.append("\n" if i else "")
+                text.append(part, style=style)
+            text.append("\n" + " " * max(0, width - tail.cell_len))
+        text.append_text(tail)
         if selected:
             text.stylize("reverse")
         return text
@@ -157,24 +196,27 @@ class ResponseBoard(Static, can_focus=True):
         lang, view = self.lang, self.view
         if view is None:
             return Text(tr("board.none", lang), style="dim")
-        answered = sum(1 for c in self.cells if c.rung is not None and c.rung.is_answer)
-        late = sum(1 for c in self.cells if c.standing is Standing.LATE)
+        counts = BoardCounts.of(self.cells)
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append_text(inert(view.page_id, "bold"))
-        head.append(" ")
-        head.append(tr("board.answered", lang, n=answered, total=len(self.cells)))
-        if late:
-            head.append("  ")
-            head.append(tr("board.late", lang, n=late), style="bold red")
-        recovered = sum(1 for c in self.cells if c.recovered)
-        if recovered:
-            head.append("  ")
-            head.append(RECOVERED_MARK + tr("board.recovered", lang, n=recovered), style="cyan")
         if view.closed:
             head.append(f"  {tr('board.closed', lang)}", style="dim")
         head.append("  ")
         head.append_text(inert(view.text))
-        lines = [head, *self.summary_lines()]
+        # The counts on their own line, adding up: answered + waiting + unreachable = total.
+        tally = Text(no_wrap=True, overflow="ellipsis")
+        tally.append(tr("board.answered", lang, n=counts.answered, total=counts.total))
+        tally.append(tr("board.waiting_n", lang, n=counts.waiting))
+        if counts.unreachable:
+            tally.append(tr("board.unreachable_n", lang, n=counts.unreachable), style="red")
+        if counts.late:
+            tally.append(tr("board.late", lang, n=counts.late), style="bold red")
+        if counts.recovered:
+            tally.append("  ")
+            tally.append(
+                RECOVERED_MARK + tr("board.recovered", lang, n=counts.recovered), style="cyan"
+            )
+        lines = [head, tally, *self.summary_lines()]
         width = max(NARROW_CELL, self.content_size.width or NARROW_CELL)
         cell_width = WIDE_CELL if width >= 3 * WIDE_CELL + 2 else NARROW_CELL
         columns = self.columns = max(1, (width + 1) // (cell_width + 1))
