@@ -155,6 +155,17 @@ def stop_network(url: str) -> None:
     _registry().stop(sim_name(url))
 
 
+def inject(url: str, command: str) -> str:
+    """Carry out a trainer's ``command`` (``fakes.trainer``: ``emergency 2004`` ...) on the
+    simulation behind ``url``; returns what happened (raises ``SimulatorUnavailable``)."""
+    trainer = load_plugin("fakes.trainer")
+    try:
+        parsed = trainer.parse(command)
+        return str(trainer.apply(parsed, control(url))) if parsed is not None else ""
+    except ValueError as exc:  # TrainerError
+        raise SimulatorUnavailable(str(exc)) from None
+
+
 def control(url: str) -> SimControl:
     """The typed control of the simulation behind ``url`` (raises if none runs)."""
     try:

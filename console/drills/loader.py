@@ -23,8 +23,10 @@ from console.drills.model import (
     Criterion,
     Drill,
     ScriptedUnits,
+    SimEvent,
     Simulation,
 )
+from console.drills.simulated import check_command
 from console.errors import ConfigError, ConsoleError
 from console.paging.model import EscalationPolicy, PageTargets, Recipient
 
@@ -233,7 +235,7 @@ def _simulation(
 ) -> Simulation | None:
     if not root.has("simulation"):
         return None
-    s = root.table("simulation", ("seed", "units"))
+    s = root.table("simulation", ("seed", "units", "events"))
     scripts: list[ScriptedUnits] = []
     keys = ("units", "behaviour", "delivery", "answer_after", "en_route_after", "on_scene_after")
     for u in s.tables("units", keys):
@@ -248,10 +250,23 @@ def _simulation(
         behaviour = u.text("behaviour", "status", choices=BEHAVIOURS)
         delays = {k: _seconds(u, k) for k in keys[2:]}
         scripts.append(ScriptedUnits(tuple(issis), behaviour or "status", **delays))
+    events: list[SimEvent] = []
+    for e in s.tables("events", ("at", "do")):
+        at = _seconds(e, "at")
+        command = e.text("do") or ""
+        if at is None:
+            e.p.add((*e.path, "at"), "needs the seconds after the page", "at = 30")
+            continue
+        problem = check_command(command)
+        if problem:
+            e.p.add((*e.path, "do"), problem, 'do = "emergency 2004"')
+            continue
+        events.append(SimEvent(at, command))
     return Simulation(
         seed=s.integer("seed", 1, lo=0) or 0,
         units=tuple(scripts),
         line=p.map.line_of(("simulation",)),
+        events=tuple(sorted(events, key=lambda ev: ev.at_s)),
     )
 
 

@@ -77,12 +77,22 @@ class ScriptedUnits:
 
 
 @dataclass(frozen=True)
+class SimEvent:
+    """``[[simulation.events]]``: a trainer's command (``fakes.trainer``: ``emergency
+    2004``, ``smoke 2006 3号楼``, ``off 2010``, ``unplug`` ...) ``at_s`` after the page."""
+
+    at_s: float
+    command: str
+
+
+@dataclass(frozen=True)
 class Simulation:
-    """The ``[simulation]`` table: seed and per-unit scripts (later entries win)."""
+    """The ``[simulation]`` table: seed, per-unit scripts (later entries win), events."""
 
     seed: int = 1
     units: tuple[ScriptedUnits, ...] = ()
     line: int | None = None
+    events: tuple[SimEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +114,10 @@ class Drill:
 
     @property
     def scripted(self) -> bool:
-        return self.simulation is not None and bool(self.simulation.units)
+        """It changes the simulated network (behaviours or timed events): a real gateway
+        refuses it."""
+        sim = self.simulation
+        return sim is not None and bool(sim.units or sim.events)
 
     def target_of(self, rung: str) -> float | None:
         field = RUNG_TARGETS.get(rung)

@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from console.drills.model import Announcement, Drill
+from console.drills.model import Announcement, Drill, SimEvent
 from console.eventlog import EventLogError
 from console.ids import stamp
 from console.paging.engine import PagingEngine
@@ -59,8 +60,12 @@ class DrillRun:
         announcer: Announcer | None = None,
         simulated: bool = False,
         backups: dict[int, str] | None = None,
+        injector: Callable[[str], Awaitable[str]] | None = None,
     ) -> None:
         self.engine = engine
+        self.injector = injector
+        """Carries out a ``[[simulation.events]]`` command on the simulated network."""
+        self._events: list[Any] = []
         self.drill = drill
         self.log = engine.log
         self.clock = engine.clock
@@ -162,7 +167,24 @@ class DrillRun:
             )
         )
         self._step("page", "sent", page=self.page_id)
+        for event in d.simulation.events if d.simulation else ():
+            self._events.append(self.clock.call_later(event.at_s, partial(self._due, event)))
         return self.drill_id
+
+    def _due(self, event: SimEvent) -> None:
+        self._events.append(asyncio.ensure_future(self._inject(event)))
+
+    async def _inject(self, event: SimEvent) -> None:
+        """A scripted event at its time; logged as a step whether or not it worked."""
+        if self.injector is None:
+            self._step("event", "not available", detail=event.command)
+            return
+        try:
+            done = await self.injector(event.command)
+        except Exception as exc:  # a refused event must not stop the drill
+            self._step("event", "failed", detail=f"{event.command}: {exc}")
+        else:
+            self._step("event", "done", detail=f"{event.command}: {done}")
 
     async def _announce(self, announcement: Announcement) -> None:
         if self.announcer is None:
@@ -226,6 +248,8 @@ class DrillRun:
             return self.report
         if self._unsubscribe is not None:
             self._unsubscribe()
+        for pending in self._events:  # events after the end do not happen
+            pending.cancel()
         if self.page_id is not None:
             self.engine.close_page(self.page_id, self.engine.operator)
         self._flush()

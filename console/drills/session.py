@@ -24,7 +24,7 @@ from console.drills.simulated import start_scripted
 from console.errors import ConsoleError
 from console.eventlog import EventLog, EventLogError
 from console.paging.engine import PagingEngine
-from console.simulator import register_running, stop_network
+from console.simulator import inject, register_running, stop_network
 from drivers.clock import Clock, SystemClock
 from drivers.gateway import Gateway
 from drivers.link import LinkState, LinkStateChanged
@@ -64,6 +64,10 @@ class ScriptedSimulator:
     async def launch(self, station: Station) -> str:
         self.sim = await start_scripted(station, self.simulation, self.clock)
         return register_running(self.url, self.sim)
+
+    async def inject(self, command: str) -> str:
+        """A drill's timed event, on the network in this loop."""
+        return inject(self.url, command)
 
     async def stop(self) -> None:
         if self.sim is not None:

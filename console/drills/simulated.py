@@ -20,6 +20,7 @@ from console.simulator import gateway_issi, station_groups, station_units
 from drivers.clock import Clock
 
 BEHAVIOUR_MODULE = "fakes.behaviour"
+TRAINER_MODULE = "fakes.trainer"
 SIM_MODULE = "fakes.sim"
 
 
@@ -28,6 +29,19 @@ def _load(name: str) -> ModuleType:
         return importlib.import_module(name)
     except Exception as exc:  # missing or half-written simulator: a clear error, no traceback
         raise SimulatorUnavailable(f"the simulated network is not available ({exc})") from None
+
+
+def check_command(command: str) -> str:
+    """Why ``command`` is not a trainer's command (``fakes.trainer``), or "" if it is."""
+    try:
+        trainer = _load(TRAINER_MODULE)
+    except SimulatorUnavailable as exc:
+        return exc.message
+    try:
+        parsed = trainer.parse(command)
+    except ValueError as exc:  # TrainerError
+        return str(exc)
+    return "" if parsed is not None else "empty command"
 
 
 def scripted_behaviours(simulation: Simulation | None) -> dict[int, Any]:

@@ -76,7 +76,7 @@ class Drills:
         if not isinstance(drill, Drill):
             drill = self.load(drill)
         restore: dict[int, Any] = {}
-        if drill.scripted:
+        if drill.simulation is not None and drill.simulation.units:
             restore = await self._script(drill)
         shared = self.shared
         shared.flush_log()
@@ -87,6 +87,7 @@ class Drills:
             announcer=self.announcer,
             simulated=self.endpoint.simulated,
             backups={u.issi: u.alias for u in shared.station.units},
+            injector=self.endpoint.injecting(),
         )
         run.subscribe(self._on_progress)
         self.current = run

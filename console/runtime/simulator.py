@@ -61,6 +61,14 @@ class ThreadedSimulator:
             raise SimulatorUnavailable("the simulated network is not running")
         return await asyncio.to_thread(control(self._url).script, behaviours)
 
+    async def inject(self, command: str) -> str:
+        """A drill's ``[[simulation.events]]`` command, on the simulator's own thread."""
+        from console.simulator import inject
+
+        if self._url is None:
+            raise SimulatorUnavailable("the simulated network is not running")
+        return await asyncio.to_thread(inject, self._url, command)
+
 
 class Endpoint:
     """The gateway as configured and where the link really connects.
@@ -107,3 +115,9 @@ class Endpoint:
         if not self.simulated:
             return None
         return getattr(self.launcher, "script", None)
+
+    def injecting(self) -> Any:
+        """The launcher's ``inject(command)`` (a drill's timed events), else None."""
+        if not self.simulated:
+            return None
+        return getattr(self.launcher, "inject", None)

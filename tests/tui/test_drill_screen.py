@@ -98,6 +98,11 @@ class ScriptedSimulator(LoopSimulator):
 
         return control(self.url).script(behaviours)
 
+    async def inject(self, command: str) -> str:
+        from console.simulator import inject
+
+        return inject(self.url, command)
+
 
 def drill_app(tmp_path: Path, lang: str = "zh-CN", station: Station | None = None) -> DutyDeskApp:
     clock = VirtualClock()
@@ -118,7 +123,23 @@ def drill_app(tmp_path: Path, lang: str = "zh-CN", station: Station | None = Non
     return DutyDeskApp(runtime, lang=lang, live_clock=False)
 
 
+EVENTS = """
+[[simulation.events]]
+at = 3
+do = "紧急 2005"
+
+[[simulation.events]]
+at = 6
+do = "smoke 2006 3号楼配电间"
+"""
+
+
 def write_drills(folder: Path) -> None:
+    (folder / "events.toml").write_text(
+        SCRIPTED.replace("{share}", "75%") + EVENTS, encoding="utf-8"
+    )
+    bad = SCRIPTED.replace("{share}", "75%") + '\n[[simulation.events]]\nat = 3\ndo = "fly 2005"\n'
+    (folder / "bad_event.toml").write_text(bad, encoding="utf-8")
     (folder / "fail.toml").write_text(SCRIPTED.replace("{share}", "all"), encoding="utf-8")
     (folder / "pass.toml").write_text(SCRIPTED.replace("{share}", "75%"), encoding="utf-8")
     (folder / "broken.toml").write_text(BROKEN, encoding="utf-8")
@@ -217,6 +238,36 @@ async def test_passing_drill_and_the_scripted_radios_come_back(in_tmp: Path) -> 
         verdict = shown(app, "#dr-verdict")
         assert "PASSED" in verdict and "acknowledged within 20 s: 6/8 (needs 6)" in verdict
         assert sim.radio(2004).powered  # the simulator's own behaviour is back
+
+
+async def test_a_drills_timed_events_raise_real_alarms_on_the_desk(in_tmp: Path) -> None:
+    """[[simulation.events]]: an emergency at +3 s and a smoke alarm at +6 s reach the desk
+    as alarms, from the radios, and each is a step in the drill's log."""
+    app = drill_app(in_tmp)
+    async with app.run_test(size=(110, 32)) as pilot:
+        await start(app, pilot, "events.toml")
+        await advance(app, 2.0)
+        assert app.runtime.alarms.unacknowledged() == []  # not yet
+        await advance(app, 6.0)
+        alarms = {(a.kind, a.sender) for a in app.runtime.alarms.unacknowledged()}
+        assert ("emergency", "2005") in alarms and ("smoke", "2006") in alarms
+        steps = [
+            r.data for r in app.runtime.log.query(kinds=["drill.step"]) if r.data["step"] == "event"
+        ]
+        assert [s["outcome"] for s in steps] == ["done", "done"]
+        assert steps[0]["detail"].startswith("紧急 2005")
+
+
+async def test_a_wrong_event_is_named_with_its_line(in_tmp: Path) -> None:
+    app = drill_app(in_tmp)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await until_up(app)
+        await pilot.press("f6")
+        drill_screen(app).query_one("#dr-path", Input).value = "bad_event.toml"
+        await pilot.press("enter")
+        text = shown(app, "#dr-check")
+        assert "bad_event.toml:" in text and "simulation.events[0].do" in text
+        assert "unknown command 'fly'" in text
 
 
 async def test_stop_interrupts_and_is_reported(in_tmp: Path) -> None:
