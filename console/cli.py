@@ -340,7 +340,25 @@ def summarise(station: Station, lang: str) -> list[str]:
 
 # -- parser and entry point --------------------------------------------------------------
 
+
+def _add_completion(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "completion",
+        help='print shell completion: eval "$(dutydesk completion bash)" in ~/.bashrc',
+    )
+    p.add_argument("shell", choices=("bash", "zsh"), nargs="?", default="bash")
+    p.set_defaults(handler=cmd_completion)
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from console.completion import script
+
+    print(script(build_parser(), args.shell), end="")
+    return 0
+
+
 COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], object], ...] = (
+    _add_completion,
     _add_sim,
     _add_log,
     _add_config,
