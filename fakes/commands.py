@@ -14,9 +14,9 @@ from fakes.atparse import AtCommand
 from fakes.ids import format_tsi, parse_identity
 
 if TYPE_CHECKING:
-    from fakes.gateway import Gateway, _Reply
+    from fakes.gateway import SimGateway, _Reply
 
-Handler = Callable[["Gateway", AtCommand], "_Reply"]
+Handler = Callable[["SimGateway", AtCommand], "_Reply"]
 
 CME_STATE = 3
 CME_UNSUPPORTED = 4
@@ -32,7 +32,7 @@ def _ints(cmd: AtCommand) -> list[int] | None:
         return None
 
 
-def _flag(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _flag(gw: SimGateway, cmd: AtCommand) -> _Reply:
     value = cmd.args or "0"
     if value not in ("0", "1"):
         return gw.reply(error=CME_RANGE)
@@ -46,23 +46,23 @@ def _flag(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply()
 
 
-def _at(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _at(gw: SimGateway, cmd: AtCommand) -> _Reply:
     return gw.reply()
 
 
-def _atz(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _atz(gw: SimGateway, cmd: AtCommand) -> _Reply:
     if gw.config.atz_reboots:
         return gw.reply(after=[gw.reboot])
     gw.flags.echo, gw.flags.verbose, gw.flags.quiet = True, True, False
     return gw.reply()
 
 
-def _ati(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ati(gw: SimGateway, cmd: AtCommand) -> _Reply:
     c = gw.config
     return gw.reply([f"{c.manufacturer} {c.model}", f"Revision {c.revision}"])
 
 
-def _ident(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ident(gw: SimGateway, cmd: AtCommand) -> _Reply:
     c = gw.config
     value = {"+GMI": c.manufacturer, "+GMM": c.model, "+GMR": c.revision, "+GSN": c.serial}
     if cmd.op not in ("?", ""):
@@ -70,7 +70,7 @@ def _ident(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply([f"{cmd.name}: {value[cmd.name]}"])
 
 
-def _simple_setting(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _simple_setting(gw: SimGateway, cmd: AtCommand) -> _Reply:
     """CSCS, CMEE, IFC, CREG: store/acknowledge; read returns the stored value."""
     if cmd.name == "+CMEE" and cmd.op == "=":
         ints = _ints(cmd)
@@ -88,11 +88,11 @@ def _simple_setting(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply()
 
 
-def _csq(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _csq(gw: SimGateway, cmd: AtCommand) -> _Reply:
     return gw.reply([f"+CSQ: {gw.config.rssi},99"])
 
 
-def _ctom(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ctom(gw: SimGateway, cmd: AtCommand) -> _Reply:
     if cmd.op == "?":
         return gw.reply([f"+CTOM: {gw.ctom}"])
     if cmd.op == "=?":
@@ -107,7 +107,7 @@ def _ctom(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply(after=[lambda: gw.urc(f"+CTOM: {mode}")])
 
 
-def _ctsp(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ctsp(gw: SimGateway, cmd: AtCommand) -> _Reply:
     if cmd.op == "?":
         return gw.reply([f"+CTSP: {p},{a},{b}" for p, a, b in sorted(gw.ctsp)])
     ints = _ints(cmd)
@@ -121,13 +121,13 @@ def _ctsp(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply()
 
 
-def _cnumf(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _cnumf(gw: SimGateway, cmd: AtCommand) -> _Reply:
     if gw.config.cnumf_short:
         return gw.reply([f"+CNUMF: 0,{gw.issi}"])
     return gw.reply([f"+CNUMF: 6,{format_tsi(gw.network.mcc, gw.network.mnc, gw.issi)}"])
 
 
-def _ctgs(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ctgs(gw: SimGateway, cmd: AtCommand) -> _Reply:
     net = gw.network
     if cmd.op == "?":
         if gw.ctgs is None:
@@ -150,7 +150,7 @@ def _ctgs(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply()
 
 
-def _ctsds(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ctsds(gw: SimGateway, cmd: AtCommand) -> _Reply:
     if cmd.op == "?":
         return gw.reply([f"+CTSDS: {','.join(str(v) for v in gw.ctsds)}"])
     ints = _ints(cmd)
@@ -162,7 +162,7 @@ def _ctsds(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply()
 
 
-def _cmgs(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _cmgs(gw: SimGateway, cmd: AtCommand) -> _Reply:
     if cmd.op == "=?":
         return gw.reply(["+CMGS: (0-16777214,00000001-10231638316777214,1-255),(8-1184)"])
     f = cmd.fields()
@@ -175,7 +175,7 @@ def _cmgs(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply(final=False)
 
 
-def _ctsdc(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ctsdc(gw: SimGateway, cmd: AtCommand) -> _Reply:
     if cmd.op == "?":
         return gw.reply([f"+CTSDC: {','.join(str(v) for v in gw.ctsdc)}"])
     ints = _ints(cmd)
@@ -186,7 +186,7 @@ def _ctsdc(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply()
 
 
-def _dial(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _dial(gw: SimGateway, cmd: AtCommand) -> _Reply:
     dial = cmd.args.strip().rstrip(";#").strip()
     called = parse_identity(dial)
     if called is None:
@@ -210,7 +210,7 @@ def _dial(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply(after=[later])
 
 
-def _floor_request(gw: Gateway, call_id: int, prio: int) -> None:
+def _floor_request(gw: SimGateway, call_id: int, prio: int) -> None:
     cc = gw.cc_of_call.get(call_id)
     result = gw.network.calls.request_floor(call_id, gw.issi, priority=prio)
     if cc is None:
@@ -221,7 +221,7 @@ def _floor_request(gw: Gateway, call_id: int, prio: int) -> None:
         gw.urc(f"+CTXG: {cc},1,0,0")
 
 
-def _cc_call(gw: Gateway, cmd: AtCommand) -> tuple[int, int, list[int]] | None:
+def _cc_call(gw: SimGateway, cmd: AtCommand) -> tuple[int, int, list[int]] | None:
     ints = _ints(cmd)
     if cmd.op != "=" or not ints:
         return None
@@ -231,7 +231,7 @@ def _cc_call(gw: Gateway, cmd: AtCommand) -> tuple[int, int, list[int]] | None:
     return ints[0], call_id, ints
 
 
-def _ctxd(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ctxd(gw: SimGateway, cmd: AtCommand) -> _Reply:
     found = _cc_call(gw, cmd)
     if found is None:
         return gw.reply(error=CME_STATE)
@@ -240,7 +240,7 @@ def _ctxd(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply(after=[lambda: _floor_request(gw, call_id, prio)])
 
 
-def _cutxc(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _cutxc(gw: SimGateway, cmd: AtCommand) -> _Reply:
     found = _cc_call(gw, cmd)
     if found is None:
         return gw.reply(error=CME_STATE)
@@ -252,7 +252,7 @@ def _cutxc(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply(after=[release])
 
 
-def _ath(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ath(gw: SimGateway, cmd: AtCommand) -> _Reply:
     calls = gw.network.calls
     own = [gw.call_of_cc[cc] for cc in sorted(gw.own_ccs) if cc in gw.call_of_cc]
     target = own[-1] if own else (max(gw.call_of_cc.values()) if gw.call_of_cc else None)
@@ -261,7 +261,7 @@ def _ath(gw: Gateway, cmd: AtCommand) -> _Reply:
     return gw.reply(after=[lambda: calls.release(target, 1)])
 
 
-def _ata(gw: Gateway, cmd: AtCommand) -> _Reply:
+def _ata(gw: SimGateway, cmd: AtCommand) -> _Reply:
     return gw.reply()
 
 
@@ -296,7 +296,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def dispatch(gw: Gateway, cmd: AtCommand) -> _Reply:
+def dispatch(gw: SimGateway, cmd: AtCommand) -> _Reply:
     handler = HANDLERS.get(cmd.name)
     if handler is None:
         return gw.reply(error=CME_UNSUPPORTED)

@@ -1,6 +1,6 @@
 """The simulated gateway: the MT side of PEI, bytes in from the TE, bytes out.
 
-Sans-I/O in the h11 sense: a transport calls :meth:`Gateway.receive` with whatever the TE
+Sans-I/O in the h11 sense: a transport calls :meth:`SimGateway.receive` with whatever the TE
 wrote and delivers what the gateway hands to its sink (``attach_link``); every delay runs
 on the injected :class:`~drivers.clock.Clock`.  The command set is §12 of the PEI
 reference; command handlers live in :mod:`fakes.commands`, this module holds the session
@@ -83,8 +83,9 @@ class _Reply:
     final: bool = True
 
 
-class Gateway:
-    """One simulated radio terminal with a PEI port (see the module docstring)."""
+class SimGateway:
+    """One simulated radio terminal with a PEI port (see the module docstring): the MT
+    end of the link, named apart from ``drivers.gateway.Gateway``, the console's end."""
 
     def __init__(
         self,
@@ -409,4 +410,4 @@ class Gateway:
         return _Reply(lines or [], error, after or [], final)
 
 
-__all__ = ["AtCommand", "Gateway", "GatewayConfig"]
+__all__ = ["AtCommand", "GatewayConfig", "SimGateway"]

@@ -18,7 +18,7 @@ from typing import Any
 from drivers.clock import Clock
 from fakes.behaviour import Behaviour, demo_mix, named_behaviour
 from fakes.faults import FaultPlan, Faults
-from fakes.gateway import Gateway, GatewayConfig
+from fakes.gateway import GatewayConfig, SimGateway
 from fakes.network import NetworkConfig, SimNetwork
 from fakes.radio import SimRadio
 from fakes.transport import PtyTransport, TcpTransport
@@ -69,7 +69,7 @@ class Simulation:
 
     clock: Clock
     network: SimNetwork
-    gateway: Gateway
+    gateway: SimGateway
     transport: PtyTransport | TcpTransport
     faults: Faults
 
@@ -186,7 +186,7 @@ async def start_simulation(
         log=log,
     )
     live_faults = Faults(faults, seed=seed)
-    gateway = Gateway(net, clock, config=gateway_config, faults=live_faults)
+    gateway = SimGateway(net, clock, config=gateway_config, faults=live_faults)
     transport: PtyTransport | TcpTransport
     if tcp_port is not None:
         transport = TcpTransport(gateway, clock, port=tcp_port, baud=baud, pace_input=pace_input)

@@ -28,14 +28,14 @@ import tty
 from pathlib import Path
 
 from drivers.clock import Clock
-from fakes.gateway import Gateway
+from fakes.gateway import SimGateway
 from fakes.pacing import InputPacer, OutputPump
 
 
 class _Link:
     """What both transports share: pacing, counters, quiescence."""
 
-    def __init__(self, gateway: Gateway, clock: Clock, *, baud: int | None, pace_input: bool):
+    def __init__(self, gateway: SimGateway, clock: Clock, *, baud: int | None, pace_input: bool):
         self.gateway = gateway
         self.clock = clock
         self.baud = baud
@@ -96,7 +96,7 @@ class PtyTransport(_Link):
 
     def __init__(
         self,
-        gateway: Gateway,
+        gateway: SimGateway,
         clock: Clock,
         *,
         baud: int | None = None,
@@ -233,7 +233,7 @@ class TcpTransport(_Link):
 
     def __init__(
         self,
-        gateway: Gateway,
+        gateway: SimGateway,
         clock: Clock,
         *,
         host: str = "127.0.0.1",
