@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -44,7 +45,7 @@ from console.config.model import (
     Zone,
 )
 from console.config.reader import Problems, Table, show
-from console.config.where import StationSource, find_station_file
+from console.config.where import StationSource, find_station_file, lookup_help
 from console.errors import ConfigError
 
 DEMO_RESOURCE = "demo_station.toml"
@@ -639,3 +640,16 @@ def select_station(args: Any) -> tuple[Station, StationSource]:
 def load_selected_station(args: Any) -> Station:
     """The station a command line selects (see :func:`select_station`)."""
     return select_station(args)[0]
+
+
+def load_command_station(args: Any) -> Station:
+    """:func:`load_selected_station` for a command that pages or drills: when no station
+    file was found it says so on stderr, so a real desk never silently pages the demo."""
+    station, source = select_station(args)
+    if source.path is None:
+        print(
+            "dutydesk: 演示 / DEMO: no station file was found, so this runs on the built-in "
+            f"demo station (looked for: {lookup_help()})",
+            file=sys.stderr,
+        )
+    return station

@@ -75,9 +75,9 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
 def _station(args: argparse.Namespace) -> Any:
     """The station the command line selects (``--config``, ``$DUTYDESK_CONFIG``, the
     config folders, else the demo), as for every command."""
-    from console.config.loader import load_selected_station
+    from console.config.loader import load_command_station
 
-    return load_selected_station(args)
+    return load_command_station(args)
 
 
 def report_voice(args: argparse.Namespace, station: Any = None) -> tuple[str, str]:

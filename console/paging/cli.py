@@ -115,11 +115,11 @@ async def _run(args: argparse.Namespace) -> int:
     socket, so the console or another position can attach meanwhile)."""
     from dataclasses import replace
 
-    from console.config.loader import load_selected_station
+    from console.config.loader import load_command_station
     from console.paging.targets import build_request
     from console.service.paths import default_log_path, find_service
 
-    station = load_selected_station(args)
+    station = load_command_station(args)
     if args.baud:
         station = replace(station, gateway=replace(station.gateway, baud=args.baud))
     lang = args.lang or station.language

@@ -1,0 +1,39 @@
+"""A command that pages or drills says so when no station file was found (never silently
+the demo): 演示 / DEMO on stderr, and nothing of the sort with a station file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from console import cli
+
+STATION = """\
+[station]
+name = "东湖派出所"
+
+[gateway]
+url = "sim://demo"
+
+[[units]]
+issi = 2001
+alias = "一号车"
+kind = "school"
+"""
+
+
+def test_page_without_a_station_file_says_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["page", "--unit", "不存在的单位", "--text", "集合"])
+    err = capsys.readouterr().err
+    assert code == 2 and "演示 / DEMO" in err and "不存在的单位" in err
+
+
+def test_page_with_a_station_file_says_nothing_of_the_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    station = tmp_path / "station.toml"
+    station.write_text(STATION, encoding="utf-8")
+    code = cli.main(["--config", str(station), "page", "--unit", "不存在的单位", "--text", "x"])
+    err = capsys.readouterr().err
+    assert code == 2 and "DEMO" not in err and "不存在的单位" in err
