@@ -643,13 +643,19 @@ def load_selected_station(args: Any) -> Station:
 
 
 def load_command_station(args: Any) -> Station:
-    """:func:`load_selected_station` for a command that pages or drills: when no station
-    file was found it says so on stderr, so a real desk never silently pages the demo."""
+    """:func:`load_selected_station` for a command that pages or drills; it remembers on
+    ``args`` whether that is the demo, for :func:`say_if_demo` once the work starts."""
     station, source = select_station(args)
-    if source.path is None:
+    args.demo_station = source.path is None
+    return station
+
+
+def say_if_demo(args: Any) -> None:
+    """Once a command really pages or drills: 演示 / DEMO on stderr if no station file was
+    found, so a real desk never silently pages the demo (errors before it stay one line)."""
+    if getattr(args, "demo_station", False):
         print(
             "dutydesk: 演示 / DEMO: no station file was found, so this runs on the built-in "
             f"demo station (looked for: {lookup_help()})",
             file=sys.stderr,
         )
-    return station

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from console.config.loader import say_if_demo
 from console.csvtext import add_bom_option
 from console.errors import ConfigError, ConsoleError
 from console.exitcodes import ExitCode
@@ -159,6 +160,7 @@ async def _drill_via(args: argparse.Namespace, socket: str) -> int:
         doc = await client.post("/v1/drills", {"file": str(Path(args.file).resolve())})
         drill_id = str(doc["drill"])
         print(f"dutydesk: drill {drill_id} on the station service ({socket})", file=sys.stderr)
+        say_if_demo(args)
         try:
             async for rec in client.events(int(hello["last_seq"])):
                 data = rec.get("data") or {}
@@ -214,6 +216,7 @@ async def _drill_main(args: argparse.Namespace, station: Any, drill: Any) -> int
             run.drill_id += f"-{len(drill_ids(s.log)) + 1}"
         run.subscribe(display.update)
         print(f"dutydesk: drill {run.drill_id} on {s.url}, log {_db(args)}", file=sys.stderr)
+        say_if_demo(args)
         try:
             report = await run.run()
         except asyncio.CancelledError:

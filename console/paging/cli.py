@@ -185,6 +185,7 @@ async def _page_via(
     wait: float,
     url: str,
 ) -> int:
+    from console.config.loader import say_if_demo
     from console.service.client import StationClient
 
     printer = _Printer(lang, station, quiet=args.json)
@@ -201,6 +202,7 @@ async def _page_via(
         )
         page_id, responders = str(doc["page"]), {int(u) for u in doc["responders"]}
         printer.page_id = page_id
+        say_if_demo(args)
         acknowledged: set[int] = set()
 
         async def follow() -> None:

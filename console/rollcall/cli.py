@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from console.config.loader import say_if_demo
 from console.csvtext import add_bom_option
 from console.drills.cli import (
     REPORT_FORMATS,
@@ -140,6 +141,7 @@ async def _rollcall_via(args: argparse.Namespace, socket: str, spec: Any) -> int
             f"members, deadline {spec.deadline_s:g} s) on the station service ({socket})",
             file=sys.stderr,
         )
+        say_if_demo(args)
         async for rec in client.events(int(hello["last_seq"])):
             data = rec.get("data") or {}
             if data.get("rollcall") != rollcall_id:

@@ -1,5 +1,5 @@
 """A command that pages or drills says so when no station file was found (never silently
-the demo): 演示 / DEMO on stderr, and nothing of the sort with a station file."""
+the demo): 演示 / DEMO on stderr once it really pages; a mistake stays one line."""
 
 from __future__ import annotations
 
@@ -23,10 +23,17 @@ kind = "school"
 """
 
 
-def test_page_without_a_station_file_says_demo(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_page_on_the_demo_says_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "events.db"
+    code = cli.main(["page", "--unit", "2001", "--text", "集合", "--wait", "0", "--db", str(db)])
+    err = capsys.readouterr().err
+    assert code in (0, 1) and "演示 / DEMO" in err and "station.toml" in err
+
+
+def test_a_mistake_on_the_demo_is_still_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["page", "--unit", "不存在的单位", "--text", "集合"])
     err = capsys.readouterr().err
-    assert code == 2 and "演示 / DEMO" in err and "不存在的单位" in err
+    assert code == 2 and err.count("\n") == 1 and "不存在的单位" in err
 
 
 def test_page_with_a_station_file_says_nothing_of_the_demo(
