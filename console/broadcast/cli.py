@@ -224,19 +224,12 @@ async def _broadcast(
     args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None
 ) -> int:
     from console.broadcast.targets import names, parse_hostport
-    from console.runtime.parts import broadcast_engine
-    from drivers.clock import SystemClock
+    from console.runtime.parts import loudspeakers_alone
 
     targets: list[Any] = list(args.zone)
     targets += [parse_hostport(t, codec=args.codec, protocol=args.protocol) for t in args.to]
     operator = args.operator or station.operator
-    log: Any = None
-    if args.db:
-        from console.eventlog import EventLog
-
-        log = EventLog.open(args.db)
-    try:
-        engine = broadcast_engine(station, SystemClock(), log)
+    with loudspeakers_alone(station, args.db) as engine:
         b = engine.start(
             targets,
             source_spec(args),
@@ -291,9 +284,6 @@ async def _broadcast(
         if interrupted:
             return EXIT_INTERRUPTED
         return EXIT_SPEAKER_FAILED if missed else EXIT_OK
-    finally:
-        if log is not None:
-            log.close()
 
 
 __all__ = [

@@ -8,10 +8,13 @@ functions, so a setting of the station reaches them the same way.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from console.broadcast import BroadcastEngine
-from drivers.clock import Clock
+from drivers.clock import Clock, SystemClock
 from drivers.gateway import Gateway
 from drivers.link import PeiLink
 
@@ -29,3 +32,22 @@ def broadcast_engine(
 ) -> BroadcastEngine:
     """The station's loudspeaker engine (zones, priorities, logging to ``log``)."""
     return BroadcastEngine(station, clock, log, **options)
+
+
+@contextlib.contextmanager
+def loudspeakers_alone(station: Any, db: Path | str | None = None) -> Iterator[BroadcastEngine]:
+    """The station's loudspeakers and nothing else, for ``dutydesk broadcast`` when no
+    station service runs: the same engine the Runtime builds, logging to ``db`` (closed
+    afterwards) if given.  Why not a whole Runtime: a technician's ``--to HOST:PORT``
+    plays to an unlisted speaker, which the service refuses by design, and a loudspeaker
+    test must not need the radio gateway."""
+    log: Any = None
+    if db:
+        from console.eventlog import EventLog
+
+        log = EventLog.open(db)
+    try:
+        yield broadcast_engine(station, SystemClock(), log)
+    finally:
+        if log is not None:
+            log.close()
