@@ -143,19 +143,7 @@ class Dispatcher:
             ref = page.group_refs.get(gssi)
             detail = f"follow-up: individual SDS-TL (group SDS {gssi} not acknowledged)"
             self.ledger.record(page, resp, Rung.QUEUED, Source.ENGINE, detail=detail)
-            resp.pending_job = True
-            self.queue.put(
-                SendJob(
-                    page.page_id,
-                    resp.issi,
-                    resp.issi,
-                    page.request.text,
-                    page.request.priority,
-                    resp.attempts,
-                    message_ref=ref,
-                    followup=True,
-                )
-            )
+            self._queue_send(page, resp, resp.attempts, message_ref=ref, followup=True)
 
         return follow
 
@@ -183,7 +171,16 @@ class Dispatcher:
         if self.schedule is not None:
             self.schedule(page, resp)
 
-    def _queue_send(self, page: PageState, resp: ResponderState, attempt: int) -> None:
+    def _queue_send(
+        self,
+        page: PageState,
+        resp: ResponderState,
+        attempt: int,
+        *,
+        message_ref: int | None = None,
+        followup: bool = False,
+    ) -> None:
+        """Queue one individual SDS-TL to ``resp`` (a follow-up reuses the group's ref)."""
         resp.pending_job = True
         self.queue.put(
             SendJob(
@@ -193,6 +190,8 @@ class Dispatcher:
                 page.request.text,
                 page.request.priority,
                 attempt,
+                message_ref=message_ref,
+                followup=followup,
             )
         )
 
