@@ -332,8 +332,8 @@ def summarise(station: Station, lang: str) -> list[str]:
         f"  {t('check.zones', lang)}: "
         + ", ".join(f"{clean(z.display_name(lang))} {len(z.speakers)}" for z in station.zones),
         f"  {t('check.templates', lang)}: {len(station.templates)}",
-        f"  {t('check.targets', lang)}: {station.targets.acknowledge_s} s / "
-        f"{station.targets.mutual_aid_s} s / {station.targets.reinforcement_s} s",
+        f"  {t('check.targets', lang)}: {station.deadlines.acknowledge_s} s / "
+        f"{station.deadlines.en_route_s} s / {station.deadlines.on_scene_s} s",
     ]
     return lines
 

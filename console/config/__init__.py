@@ -14,7 +14,6 @@ from console.config.model import (
     UNIT_KINDS,
     ApiToken,
     AudioConfig,
-    Escalation,
     GatewayConfig,
     Group,
     Language,
@@ -26,13 +25,13 @@ from console.config.model import (
     StatusCode,
     StatusPlan,
     Target,
-    Targets,
     Unit,
     Zone,
     adhoc_group,
     adhoc_unit,
     is_simulated,
 )
+from console.deadlines import Deadlines, Escalation
 from console.errors import ConfigError, UnknownTargetError
 
 __all__ = [
@@ -44,6 +43,7 @@ __all__ = [
     "ApiToken",
     "AudioConfig",
     "ConfigError",
+    "Deadlines",
     "Escalation",
     "GatewayConfig",
     "Group",
@@ -56,7 +56,6 @@ __all__ = [
     "StatusCode",
     "StatusPlan",
     "Target",
-    "Targets",
     "Unit",
     "UnknownTargetError",
     "Zone",

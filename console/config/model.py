@@ -22,6 +22,7 @@ from console.config.recipients import (
     adhoc_group,
     adhoc_unit,
 )
+from console.deadlines import Deadlines
 from console.i18n import t
 
 __all__ = ["SSI_MAX", "SSI_MIN", "Group", "Target", "Unit", "adhoc_group", "adhoc_unit"]
@@ -252,26 +253,6 @@ class StatusPlan:
         return any(cleaned.startswith(p.casefold()) for p in self.text_ack_prefixes if p)
 
 
-@dataclass(frozen=True)
-class Escalation:
-    """What happens when a target time passes without the expected answer."""
-
-    repage: bool = True
-    repage_limit: int = 2
-    alert_officer: bool = True
-    page_backup: bool = True
-
-
-@dataclass(frozen=True)
-class Targets:
-    """The 1 / 3 / 5 minute promise, as deadlines counted from the page."""
-
-    acknowledge_s: int = 60
-    mutual_aid_s: int = 180
-    reinforcement_s: int = 300
-    escalation: Escalation = field(default_factory=Escalation)
-
-
 PAGE_MODES = ("fast", "individual")
 """How a page alerts: ``fast`` (the default) alerts each named talkgroup with one group
 SDS and follows up its silent members one by one; ``individual`` sends one SDS-TL per
@@ -316,7 +297,7 @@ class Station:
     groups: tuple[Group, ...] = ()
     zones: tuple[Zone, ...] = ()
     status_plan: StatusPlan = field(default_factory=StatusPlan)
-    targets: Targets = field(default_factory=Targets)
+    deadlines: Deadlines = field(default_factory=Deadlines)
     paging: PagingConfig = field(default_factory=PagingConfig)
     templates: tuple[MessageTemplate, ...] = ()
     source: str = "<memory>"

@@ -141,7 +141,7 @@ class DrillRun:
                     for r in d.participants
                 ],
                 "backups": {str(k): v for k, v in self.backups.items()},
-                "targets": {r: d.target_of(r) for r in ("acknowledged", "en_route", "on_scene")},
+                "deadlines": {r: d.target_of(r) for r in ("acknowledged", "en_route", "on_scene")},
                 "criteria": [
                     {"rung": c.rung, "within_s": c.within_s, "at_least": c.at_least}
                     for c in d.criteria
@@ -160,7 +160,7 @@ class DrillRun:
                 talkgroups=d.talkgroups,
                 text=d.text,
                 voice=d.voice,
-                targets=d.targets,
+                deadlines=d.deadlines,
                 priority=d.priority,
                 title=f"演练 {d.name}",
                 no_incident=True,  # an exercise must not open a real incident

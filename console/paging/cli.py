@@ -131,7 +131,7 @@ async def _run(args: argparse.Namespace) -> int:
         raise ConsoleError(
             "--voice needs a talkgroup", hint="Add --group with a talkgroup name or GSSI."
         )
-    wait = args.wait if args.wait is not None else float(station.targets.acknowledge_s)
+    wait = args.wait if args.wait is not None else station.deadlines.acknowledge_s or 60.0
     url = args.gateway or station.gateway.url
     db = args.db if args.db is not None else default_log_path()
     running = find_service(log=db) or (find_service(gateway=url) if args.gateway else None)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from console.deadlines import DeadlineKind, Deadlines
+
 
 class Rung(StrEnum):
     """One step of a responder's acknowledgement ladder (value = event-log kind suffix)."""
@@ -159,64 +161,12 @@ _CAUSE_LABELS: dict[FailureCause, tuple[str, str]] = {
 }
 
 
-class TargetKind(StrEnum):
-    """The three promises: 1 minute acknowledge, 3 minutes en route, 5 minutes on scene."""
-
-    ACKNOWLEDGE = "acknowledge"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-
-    @property
-    def required(self) -> Rung:
-        """The rung a responder must have reached when this target passes."""
-        return {
-            TargetKind.ACKNOWLEDGE: Rung.ACKNOWLEDGED,
-            TargetKind.EN_ROUTE: Rung.EN_ROUTE,
-            TargetKind.ON_SCENE: Rung.ON_SCENE,
-        }[self]
-
-    def label(self, lang: str = "zh-CN") -> str:
-        zh, en = {
-            TargetKind.ACKNOWLEDGE: ("1分钟应答", "acknowledge"),
-            TargetKind.EN_ROUTE: ("3分钟出发", "en route"),
-            TargetKind.ON_SCENE: ("5分钟到场", "on scene"),
-        }[self]
-        return en if lang == "en" else zh
-
-
 class EscalationStep(StrEnum):
     """What the engine does, in this order, when a target passes for a responder."""
 
     REPAGE = "repage"
     ALERT = "alert"
     BACKUP = "backup"
-
-
-@dataclass(frozen=True)
-class EscalationPolicy:
-    """Which escalation steps run; mirrors ``console.config.Escalation``."""
-
-    repage: bool = True
-    repage_limit: int = 2
-    alert_officer: bool = True
-    page_backup: bool = True
-
-
-@dataclass(frozen=True)
-class PageTargets:
-    """Deadlines in seconds from the moment a responder was paged; ``None`` = not asked."""
-
-    acknowledge_s: float | None = 60.0
-    en_route_s: float | None = 180.0
-    on_scene_s: float | None = 300.0
-    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
-
-    def deadline(self, kind: TargetKind) -> float | None:
-        return {
-            TargetKind.ACKNOWLEDGE: self.acknowledge_s,
-            TargetKind.EN_ROUTE: self.en_route_s,
-            TargetKind.ON_SCENE: self.on_scene_s,
-        }[kind]
 
 
 @dataclass(frozen=True)
@@ -244,7 +194,7 @@ class EscalationRecord:
 
     page_id: str
     issi: int
-    target: TargetKind
+    target: DeadlineKind
     step: EscalationStep
     wall: float
     mono: float
@@ -312,7 +262,7 @@ class PageView:
     operator: str
     created_wall: float
     created_mono: float
-    targets: PageTargets
+    deadlines: Deadlines
     responders: tuple[ResponderView, ...]
     escalations: tuple[EscalationRecord, ...]
     closed: bool = False
@@ -373,7 +323,7 @@ class PageRequest:
     followup_s: float | None = None
     """Fast alert: units reached through a ``group_text`` SDS that have not acknowledged
     after this many seconds get an individual SDS-TL (with a delivery report)."""
-    targets: PageTargets | None = None
+    deadlines: Deadlines | None = None
     priority: int = 5
     operator: str = ""
     incident_id: str | None = None
@@ -403,10 +353,15 @@ class OfficerAlert:
     page_id: str
     issi: int
     alias: str
-    target: TargetKind
+    target: DeadlineKind
     wall: float
     mono: float
     detail: str = ""
 
 
 PagingUpdate = PageChanged | OfficerAlert
+
+
+def required_rung(kind: DeadlineKind) -> Rung:
+    """The rung a responder must have reached when the ``kind`` deadline passes."""
+    return Rung(kind.rung)

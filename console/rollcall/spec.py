@@ -55,7 +55,9 @@ def rollcall_spec(
             f"a voice roll call needs one talkgroup; {', '.join(tokens)} is not one",
             hint="name a talkgroup (a group with a GSSI), or use --mode status / sequential",
         )
-    deadline = float(deadline_s if deadline_s is not None else station.targets.acknowledge_s)
+    deadline = (
+        float(deadline_s) if deadline_s is not None else station.deadlines.acknowledge_s or 60.0
+    )
     if deadline <= 0:
         raise ConsoleError(f"the deadline must be positive, got {deadline:g} s")
     group = " ".join(names)

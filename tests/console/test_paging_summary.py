@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from console.deadlines import DeadlineKind, Deadlines
 from console.paging.model import (
     EscalationRecord,
     EscalationStep,
     OfficerAlert,
-    PageTargets,
     PageView,
     ResponderView,
     Rung,
     RungRecord,
     Source,
-    TargetKind,
 )
 from console.paging.summary import AlertDigest, repage_candidates, summarise
 
-ACK, ROUTE = TargetKind.ACKNOWLEDGE, TargetKind.EN_ROUTE
+ACK, ROUTE = DeadlineKind.ACKNOWLEDGE, DeadlineKind.EN_ROUTE
 
 
 def rung(r: Rung, mono: float, attempt: int = 1) -> RungRecord:
@@ -28,18 +27,18 @@ def responder(issi: int, *rungs: RungRecord) -> ResponderView:
     return ResponderView(issi, f"单元{issi}", "school", None, None, rungs, attempts)
 
 
-def step(issi: int, target: TargetKind, what: EscalationStep, mono: float) -> EscalationRecord:
+def step(issi: int, target: DeadlineKind, what: EscalationStep, mono: float) -> EscalationRecord:
     return EscalationRecord("P1", issi, target, what, 1000.0 + mono, mono, committed=True)
 
 
 def page(responders: list[ResponderView], escalations: list[EscalationRecord]) -> PageView:
     return PageView(
-        "P1", None, "集合", (), "张警官", 1000.0, 0.0, PageTargets(),
+        "P1", None, "集合", (), "张警官", 1000.0, 0.0, Deadlines(),
         tuple(responders), tuple(escalations),
     )  # fmt: skip
 
 
-def alert(issi: int, target: TargetKind, page_id: str = "P1") -> OfficerAlert:
+def alert(issi: int, target: DeadlineKind, page_id: str = "P1") -> OfficerAlert:
     return OfficerAlert(page_id, issi, f"单元{issi}", target, 1060.0, 60.0)
 
 
