@@ -264,7 +264,7 @@ def unit_number(station: Station, token: str) -> str:
     蓝海数据中心安保部, an English name or a number; a group is refused with a hint."""
     from console.config.recipients import Unit
 
-    found = station.resolve_target(token)
+    found = station.lookup(token)
     units = [u for u in found if isinstance(u, Unit)]
     if len(units) != 1 or len(found) != 1:
         raise ConsoleError(

@@ -223,15 +223,15 @@ def report_speakers(broadcast_id: str, stats: Any) -> bool:
 async def _broadcast(
     args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None
 ) -> int:
-    from console.broadcast.targets import names, parse_hostport
+    from console.broadcast.destinations import names, parse_hostport
     from console.runtime.parts import loudspeakers_alone
 
-    targets: list[Any] = list(args.zone)
-    targets += [parse_hostport(t, codec=args.codec, protocol=args.protocol) for t in args.to]
+    destinations: list[Any] = list(args.zone)
+    destinations += [parse_hostport(t, codec=args.codec, protocol=args.protocol) for t in args.to]
     operator = args.operator or station.operator
     with loudspeakers_alone(station, args.db) as engine:
         b = engine.start(
-            targets,
+            destinations,
             source_spec(args),
             priority=args.priority,
             operator=operator,

@@ -24,15 +24,15 @@ from console.config.model import (
     Station,
     StatusCode,
     StatusPlan,
-    Target,
     Unit,
+    UnitOrGroup,
     Zone,
     adhoc_group,
     adhoc_unit,
     is_simulated,
 )
 from console.deadlines import Deadlines, Escalation
-from console.errors import ConfigError, UnknownTargetError
+from console.errors import ConfigError, UnknownNameError
 
 __all__ = [
     "LANGUAGES",
@@ -55,9 +55,9 @@ __all__ = [
     "Station",
     "StatusCode",
     "StatusPlan",
-    "Target",
     "Unit",
-    "UnknownTargetError",
+    "UnitOrGroup",
+    "UnknownNameError",
     "Zone",
     "adhoc_group",
     "adhoc_unit",

@@ -12,20 +12,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-from console.config.lookup import resolve_target
+from console.config.lookup import lookup as lookup_name
 from console.config.recipients import (
     SSI_MAX,
     SSI_MIN,
     Group,
-    Target,
     Unit,
+    UnitOrGroup,
     adhoc_group,
     adhoc_unit,
 )
 from console.deadlines import Deadlines
 from console.i18n import t
 
-__all__ = ["SSI_MAX", "SSI_MIN", "Group", "Target", "Unit", "adhoc_group", "adhoc_unit"]
+__all__ = ["SSI_MAX", "SSI_MIN", "Group", "Unit", "UnitOrGroup", "adhoc_group", "adhoc_unit"]
 
 Language = Literal["zh-CN", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
@@ -344,15 +344,15 @@ class Station:
         """Units of ``group``; members not in the station file become ad-hoc units."""
         return tuple(self.unit(i) or adhoc_unit(i) for i in group.members)
 
-    def resolve_target(self, token: str) -> list[Target]:
+    def lookup(self, token: str) -> list[UnitOrGroup]:
         """Turn what the officer typed into units/groups; see :mod:`console.config.lookup`."""
-        return resolve_target(self, token)
+        return lookup_name(self, token)
 
-    def resolve_targets(self, tokens: list[str]) -> list[Target]:
+    def lookup_all(self, tokens: list[str]) -> list[UnitOrGroup]:
         """Resolve several tokens, keeping order and dropping repeats."""
-        out: list[Target] = []
+        out: list[UnitOrGroup] = []
         for token in tokens:
-            for target in self.resolve_target(token):
+            for target in self.lookup(token):
                 if target not in out:
                     out.append(target)
         return out

@@ -34,6 +34,7 @@ from console.drills.model import (
 from console.drills.simulated import check_command
 from console.errors import ConfigError, ConsoleError
 from console.paging.model import Recipient
+from console.paging.selection import recipient
 
 _TOP = ("drill", "page", "announcement", "deadlines", "targets", "criteria", "simulation")
 _HINT = "docs/drills.md describes every field, with examples in examples/drills/"
@@ -106,12 +107,12 @@ def _participants(
         for path, ref in d.array(key):
             for target in _resolve(p, path, ref, station):
                 if isinstance(target, Unit):
-                    found.setdefault(target.issi, _recipient(target, None))
+                    found.setdefault(target.issi, recipient(target, None))
                     continue
                 if target.gssi is not None and target.gssi not in talkgroups:
                     talkgroups.append(target.gssi)
                 for unit in station.members_of(target):
-                    found.setdefault(unit.issi, _recipient(unit, target))
+                    found.setdefault(unit.issi, recipient(unit, target))
     if not found and not p.errors:
         p.add(("drill",), "the drill has no units", "list units or groups under [drill]")
     return tuple(found.values()), tuple(talkgroups)
@@ -122,21 +123,10 @@ def _resolve(p: Problems, path: tuple[str | int, ...], ref: Any, station: Statio
         p.add(path, f"expected a unit/group name or a number, got {show(ref)}")
         return []
     try:
-        return station.resolve_target(str(ref))
+        return station.lookup(str(ref))
     except ConsoleError as exc:
         p.add(path, exc.message, exc.hint or None)
         return []
-
-
-def _recipient(unit: Unit, via: Group | None) -> Recipient:
-    return Recipient(
-        issi=unit.issi,
-        alias=unit.alias,
-        kind=unit.kind,
-        via=via.name if via is not None else None,
-        via_gssi=via.gssi if via is not None else None,
-        backup=unit.backup,
-    )
 
 
 def _deadlines(root: Table, station: Station) -> Deadlines:

@@ -116,11 +116,11 @@ class Drill:
         sim = self.simulation
         return sim is not None and bool(sim.units or sim.events)
 
-    def target_of(self, rung: str) -> float | None:
+    def deadline_of(self, rung: str) -> float | None:
         field = RUNG_DEADLINES.get(rung)
         value = getattr(self.deadlines, field) if field else None
         return float(value) if value is not None else None
 
     @property
-    def target_rungs(self) -> tuple[str, ...]:
-        return tuple(r for r in RUNG_DEADLINES if self.target_of(r) is not None)
+    def deadline_rungs(self) -> tuple[str, ...]:
+        return tuple(r for r in RUNG_DEADLINES if self.deadline_of(r) is not None)

@@ -116,7 +116,7 @@ async def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from console.config.loader import load_command_station
-    from console.paging.targets import build_request
+    from console.paging.selection import build_request
     from console.service.paths import default_log_path, find_service
 
     station = load_command_station(args)
@@ -194,7 +194,7 @@ async def _page_via(
         doc = await client.post(
             "/v1/pages",
             {
-                "targets": tokens,
+                "recipients": tokens,
                 "text": args.text,
                 "voice": args.voice,
                 **({"mode": args.mode} if args.mode else {}),

@@ -141,7 +141,7 @@ class Ledger:
         event = NewEvent(
             f"escalation.{rec.step.value}",
             data={
-                "target": rec.target.value,
+                "target": rec.deadline.value,
                 "detail": rec.detail,
                 "backup": rec.backup_issi,
                 "attempt": resp.attempts,
@@ -227,7 +227,7 @@ class Ledger:
                             page.page_id,
                             resp.issi,
                             resp.alias,
-                            item.target,
+                            item.deadline,
                             item.wall,
                             item.mono,
                             item.detail,

@@ -194,7 +194,7 @@ class EscalationRecord:
 
     page_id: str
     issi: int
-    target: DeadlineKind
+    deadline: DeadlineKind
     step: EscalationStep
     wall: float
     mono: float
@@ -353,7 +353,7 @@ class OfficerAlert:
     page_id: str
     issi: int
     alias: str
-    target: DeadlineKind
+    deadline: DeadlineKind
     wall: float
     mono: float
     detail: str = ""

@@ -17,7 +17,7 @@ from console.config import Station
 from console.deadlines import Deadlines
 from console.errors import ConsoleError
 from console.paging.model import PageRequest
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 
 CONFIRM_AT = 2
 """A page to this many units (or any talkgroup call / loudspeaker zone) asks first."""
@@ -79,7 +79,7 @@ def _deadlines(order: PageOrder, station: Station) -> Deadlines:
 def radio_request(order: PageOrder, station: Station) -> PageRequest | None:
     """The radio page the order makes (None when it pages nobody by radio).
 
-    Raises :class:`PageOrderError` (or the station's ``UnknownTargetError``)."""
+    Raises :class:`PageOrderError` (or the station's ``UnknownNameError``)."""
     if not order.text_on and not order.voice_on:
         return None
     if not order.tokens:

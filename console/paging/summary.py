@@ -40,7 +40,7 @@ class DeadlineSummary:
     """The responders of one page that passed one target, as one line."""
 
     page_id: str
-    target: DeadlineKind
+    deadline: DeadlineKind
     late: tuple[int, ...]
     """Alerted for this target (passed it without its rung), in page order."""
     still_late: tuple[int, ...]
@@ -57,7 +57,7 @@ def summarise(view: PageView) -> tuple[DeadlineSummary, ...]:
     alerted: dict[DeadlineKind, set[int]] = {}
     for rec in view.escalations:
         if rec.step is EscalationStep.ALERT:
-            alerted.setdefault(rec.target, set()).add(rec.issi)
+            alerted.setdefault(rec.deadline, set()).add(rec.issi)
     out: list[DeadlineSummary] = []
     for target in DeadlineKind:
         issis = alerted.get(target)
@@ -119,7 +119,7 @@ class Announcement:
     """A page's target passed for ``count`` more responders in one batch of alerts."""
 
     page_id: str
-    target: DeadlineKind
+    deadline: DeadlineKind
     count: int
     first: bool
     """The first time this page and target passed: tell the officer (once)."""
@@ -135,7 +135,7 @@ class AlertDigest:
         """The alerts of one batch, one announcement per page and target."""
         counts: dict[tuple[str, DeadlineKind], int] = {}
         for alert in alerts:
-            key = (alert.page_id, alert.target)
+            key = (alert.page_id, alert.deadline)
             counts[key] = counts.get(key, 0) + 1
         out: list[Announcement] = []
         for key, n in counts.items():

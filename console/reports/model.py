@@ -71,7 +71,7 @@ class EscalationRow:
     at_s: float
     issi: int
     alias: str
-    target: str
+    deadline: str
     step: str
     detail: str
 

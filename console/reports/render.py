@@ -144,7 +144,7 @@ def miss_cells(m: Miss, lang: str) -> list[str]:
 
 
 def escalation_cells(e: EscalationRow, lang: str) -> list[str]:
-    target, step = code("report.target", e.target, lang), code("report.step", e.step, lang)
+    target, step = code("report.target", e.deadline, lang), code("report.step", e.step, lang)
     return [f"{e.at_s:.1f}", str(e.issi), e.alias, target, step, say(e.detail, lang)]
 
 

@@ -22,7 +22,7 @@ from console.paging.model import (
     Recipient,
     Rung,
 )
-from console.paging.targets import directory
+from console.paging.selection import directory
 from console.runtime.live import LiveState
 from console.runtime.shared import Shared
 from drivers.gateway import Gateway

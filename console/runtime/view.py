@@ -274,7 +274,7 @@ def _coalesce_key(event: UiEvent) -> tuple[str, object] | None:
     return None
 
 
-# --- the response board: where each responder stands against the 1/3/5 minute targets ---
+# --- the response board: where each responder stands against the 1/3/5 minute deadlines ---
 
 
 class Standing(StrEnum):
@@ -357,7 +357,7 @@ def paged_at(view: PageView, responder: ResponderView) -> float:
 
 
 def board_cells(view: PageView, now_mono: float) -> tuple[BoardCell, ...]:
-    """Each responder of ``view`` against the page's targets at ``now_mono``."""
+    """Each responder of ``view`` against the page's deadlines at ``now_mono``."""
     cells: list[BoardCell] = []
     for resp in view.responders:
         elapsed = max(0.0, now_mono - paged_at(view, resp))

@@ -264,7 +264,7 @@ class DutyDeskApp(App[None]):
                     tr(
                         "alert.target",
                         self.lang,
-                        target=news.target.label(self.lang),
+                        target=news.deadline.label(self.lang),
                         n=news.count,
                         page=clean(news.page_id),
                     ),

@@ -578,7 +578,7 @@ _S.update(
             "dispatch via {n} stations' APIs",
         ),
         "centre.dispatch.title": ("经 {station} 的接口派遣", "Dispatch via {station}"),
-        "centre.dispatch.targets": (
+        "centre.dispatch.names": (
             "单元或通话组（逗号分隔，该派出所的名称或号码）",
             "Units or groups (comma-separated, that station's names or numbers)",
         ),

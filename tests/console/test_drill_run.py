@@ -15,7 +15,7 @@ import pytest
 from console.config import Station, load_station_text
 from console.drills import Drill, DrillProgress, DrillRun, load_drill_text
 from console.drills.simulated import scripted_behaviours
-from console.paging.targets import directory
+from console.paging.selection import directory
 from console.reports import Report, drill_report, render
 from fakes.behaviour import fixed
 from fakes.network import NetworkConfig
@@ -230,7 +230,7 @@ async def test_failed_drill_report_matches_hand_computation(tmp_path: Path) -> N
         assert missed[(2003, "en_route")] == "not reached"
         assert len(missed) == 2 + 3 + 3 + 1  # 2003: en route, on scene; 2005/2006: all three
         # escalations, in order, as the engine took them
-        steps = [(e.at_s, e.issi, e.target, e.step) for e in report.escalations]
+        steps = [(e.at_s, e.issi, e.deadline, e.step) for e in report.escalations]
         assert (60.0, 2006, "acknowledge", "backup") in steps
         assert [s for s in steps if s[1] == 2005] == [
             (60.0, 2005, "acknowledge", "repage"),

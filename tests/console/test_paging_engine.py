@@ -191,7 +191,7 @@ async def test_46_units_ladders_targets_escalations_and_log(tmp_path: Path) -> N
             assert fails == [60.0, 180.0, 300.0]
 
         # -- escalations: exact steps in order ---------------------------------------------
-        steps = Counter((e.issi, e.target, e.step) for e in view.escalations)
+        steps = Counter((e.issi, e.deadline, e.step) for e in view.escalations)
         expected: Counter[tuple[int, DeadlineKind, EscalationStep]] = Counter()
         A, E, B = DeadlineKind.ACKNOWLEDGE, DeadlineKind.EN_ROUTE, DeadlineKind.ON_SCENE
         R, AL, BK = EscalationStep.REPAGE, EscalationStep.ALERT, EscalationStep.BACKUP
@@ -206,7 +206,7 @@ async def test_46_units_ladders_targets_escalations_and_log(tmp_path: Path) -> N
         for issi in BACKUPS:
             expected[(issi, A, BK)] += 1
         assert steps == expected
-        first = [e.step for e in view.escalations if e.issi == 3039 and e.target is A]
+        first = [e.step for e in view.escalations if e.issi == 3039 and e.deadline is A]
         assert first == [R, AL, BK]
         assert len(prig.alerts) == sum(1 for e in view.escalations if e.step is AL) == 52
 

@@ -54,8 +54,8 @@ def test_one_summary_per_target_with_who_is_still_late() -> None:
     late += [step(i, ACK, EscalationStep.REPAGE, 60.0) for i in (3, 4)]
     late += [step(i, ROUTE, EscalationStep.ALERT, 180.0) for i in (4, 2, 3)]
     ack, route = summarise(page(units, late))
-    assert (ack.target, ack.late, ack.still_late) == (ACK, (2, 3, 4), (3, 4))
-    assert (route.target, route.late, route.still_late) == (ROUTE, (2, 3, 4), (2, 3, 4))
+    assert (ack.deadline, ack.late, ack.still_late) == (ACK, (2, 3, 4), (3, 4))
+    assert (route.deadline, route.late, route.still_late) == (ROUTE, (2, 3, 4), (2, 3, 4))
     assert summarise(page(units, [])) == ()
 
 
@@ -79,9 +79,9 @@ def test_f3_re_pages_the_silent_but_not_those_just_re_paged() -> None:
 def test_digest_announces_each_page_and_target_once() -> None:
     digest = AlertDigest()
     first = digest.take([alert(i, ACK) for i in range(9)] + [alert(1, ACK, "P2")])
-    assert [(a.page_id, a.target, a.count, a.first) for a in first] == [
+    assert [(a.page_id, a.deadline, a.count, a.first) for a in first] == [
         ("P1", ACK, 9, True), ("P2", ACK, 1, True),
     ]  # fmt: skip
     again = digest.take([alert(10, ACK), alert(3, ROUTE)])
-    assert [(a.target, a.count, a.first) for a in again] == [(ACK, 1, False), (ROUTE, 1, True)]
+    assert [(a.deadline, a.count, a.first) for a in again] == [(ACK, 1, False), (ROUTE, 1, True)]
     # Its bell is the one rule every bell asks (tests/console/test_bells.py).

@@ -13,7 +13,7 @@ from typing import Any
 
 from console.config import demo_station
 from console.deadlines import DeadlineKind, Deadlines
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.tui.app import DutyDeskApp
 from console.tui.widgets.dialogs import ConfirmDialog
 from fakes.behaviour import Behaviour
@@ -62,7 +62,7 @@ async def test_46_units_one_lasting_summary_per_target_not_a_toast_per_unit(
         runtime.page(build_request(runtime.station, units, text="拉动演练", deadlines=deadlines))
         await advance(app, 320.0, step=1.0)
         board = app.main.board
-        summaries = {s.target: s for s in board.summaries}
+        summaries = {s.deadline: s for s in board.summaries}
         assert len(board.summaries) == len(summaries) <= 3
         assert set(summaries) == set(DeadlineKind)
         assert len(summaries[DeadlineKind.ACKNOWLEDGE].late) == NEVER + LATE

@@ -243,7 +243,7 @@ class ResponseBoard(Static, can_focus=True):
         lines: list[Text] = []
         for i, summary in enumerate(summaries):
             line = Text(no_wrap=True, overflow="ellipsis")
-            label = summary.target.label(lang)
+            label = summary.deadline.label(lang)
             line.append(
                 tr("board.summary", lang, target=label, n=len(summary.late)), style="bold red"
             )

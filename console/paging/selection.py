@@ -51,7 +51,7 @@ def build_request(
     mode: str | None = None,
     followup_s: float | None = None,
 ) -> PageRequest:
-    """Resolve ``tokens`` with the station (raises ``UnknownTargetError`` with suggestions).
+    """Resolve ``tokens`` with the station (raises ``UnknownNameError`` with suggestions).
 
     ``mode="fast"``: every named talkgroup is alerted with one group SDS (one transmission
     for all its members); members who have not acknowledged after ``followup_s`` get an
@@ -64,7 +64,7 @@ def build_request(
         raise ValueError(f"unknown page mode {mode!r} (one of {', '.join(PAGE_MODES)})")
     recipients: dict[int, Recipient] = {}
     talkgroups: list[int] = []
-    for target in station.resolve_targets(list(tokens)):
+    for target in station.lookup_all(list(tokens)):
         if isinstance(target, Unit):
             recipients.setdefault(target.issi, recipient(target))
             continue
