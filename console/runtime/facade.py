@@ -39,6 +39,10 @@ class RuntimeFacade:
 
     services: dict[str, object]
 
+    commands_in_thread = False
+    """The engines live on the caller's loop and are not thread-safe: a face calls the
+    commands right there (they answer in microseconds).  See ``console.tui.offloop``."""
+
     _live: LiveState
     _desk: PagingDesk
     _audio: AudioDesk

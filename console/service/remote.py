@@ -81,6 +81,10 @@ RETRY_S = (0.2, 0.5, 1.0, 2.0)
 class RemoteRuntime:
     """One console attached to the station service of ``registration``."""
 
+    commands_in_thread = True
+    """Each command is a blocking HTTP round trip to the service (up to the client's
+    timeout): a face runs it in a thread, never on its screen's loop."""
+
     def __init__(
         self,
         station: Station,

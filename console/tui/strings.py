@@ -218,6 +218,11 @@ _RUNS: Final[dict[str, tuple[str, str]]] = {
     "run.confirm_keys": ("Enter 确认    Esc 取消", "Enter confirm    Esc cancel"),
     "run.prompt_keys": ("Enter 确定    Esc 取消", "Enter accept    Esc cancel"),
     "run.failed": ("无法开始：{error}", "cannot start: {error}"),
+    "command.failed": ("未完成：{error}", "not done: {error}"),
+    "command.unconfirmed": (
+        "服务未应答，请核实是否已执行：{error}",
+        "the service did not answer; check whether it was done: {error}",
+    ),
     "dr.file": ("演练文件", "Drill file"),
     "dr.path": ("或输入路径", "or a path"),
     "dr.pick": (

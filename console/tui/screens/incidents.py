@@ -28,6 +28,7 @@ from console.eventlog import EventLogError, EventRecord
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
 from console.incidents.model import HAND_RAISED_KINDS, RADIO_SOURCE
 from console.runtime.view import Batch, LogTail
+from console.tui.offloop import USER_ERRORS, command
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ChoiceDialog, PromptDialog
@@ -309,6 +310,11 @@ class IncidentsScreen(Screen[None]):
             message = f"{message} — {exc.hint}"
         self.notify(message, severity="error", markup=False)
 
+    def _command(self, call: Callable[[], Incident], key: str) -> None:
+        """An incident command through the runtime (off the UI loop when it is the
+        station service's); ``key`` words the notice once it is done."""
+        command(self, self.runtime, call, lambda inc: self._done(inc, key), self._fail, USER_ERRORS)
+
     def _done(self, inc: Incident, key: str) -> None:
         self.incident_id = inc.id
         self.notify(tr(key, self.lang, id=inc.id), markup=False)
@@ -319,17 +325,16 @@ class IncidentsScreen(Screen[None]):
             if result is None:
                 return
             kind, title, priority = result
-            try:
-                inc = self.runtime.book.open_incident(
+            book, operator = self.runtime.book, self.runtime.operator
+            self._command(
+                lambda: book.open_incident(
                     kind,
                     title,
-                    operator=self.runtime.operator,
+                    operator=operator,
                     priority=priority,  # type: ignore[arg-type]
-                )
-            except ConsoleError as exc:
-                self._fail(exc)
-                return
-            self._done(inc, "inc.raised")
+                ),
+                "inc.raised",
+            )
 
         self.app.push_screen(NewIncidentDialog(self.lang), raised)
 
@@ -357,14 +362,11 @@ class IncidentsScreen(Screen[None]):
         def noted(note: str | None) -> None:
             if note is None:
                 return
-            try:
-                inc = self.runtime.book.transition(
-                    incident_id, state, operator=self.runtime.operator, note=note or None
-                )
-            except ConsoleError as exc:
-                self._fail(exc)
-                return
-            self._done(inc, "inc.changed")
+            book, operator = self.runtime.book, self.runtime.operator
+            self._command(
+                lambda: book.transition(incident_id, state, operator=operator, note=note or None),
+                "inc.changed",
+            )
 
         self.app.push_screen(
             PromptDialog(
@@ -385,12 +387,8 @@ class IncidentsScreen(Screen[None]):
         def noted(note: str | None) -> None:
             if not note:
                 return
-            try:
-                after = self.runtime.book.add_note(inc.id, note, operator=self.runtime.operator)
-            except ConsoleError as exc:
-                self._fail(exc)
-                return
-            self._done(after, "inc.noted")
+            book, operator = self.runtime.book, self.runtime.operator
+            self._command(lambda: book.add_note(inc.id, note, operator=operator), "inc.noted")
 
         self.app.push_screen(
             PromptDialog(tr("inc.note.title", lang, id=inc.id), tr("inc.note.label", lang), lang),
@@ -422,14 +420,10 @@ class IncidentsScreen(Screen[None]):
         def reasoned(reason: str | None) -> None:
             if not reason:
                 return
-            try:
-                after = self.runtime.book.reopen(
-                    inc.id, operator=self.runtime.operator, reason=reason
-                )
-            except ConsoleError as exc:
-                self._fail(exc)
-                return
-            self._done(after, "inc.reopened")
+            book, operator = self.runtime.book, self.runtime.operator
+            self._command(
+                lambda: book.reopen(inc.id, operator=operator, reason=reason), "inc.reopened"
+            )
 
         self.app.push_screen(
             PromptDialog(
