@@ -122,9 +122,9 @@ def source_spec(args: argparse.Namespace) -> Any:
 
 def cmd_broadcast(args: argparse.Namespace, *, interrupt: asyncio.Event | None = None) -> int:
     """Run one broadcast; ``interrupt`` (tests) acts like Ctrl-C when set."""
-    from console.config.loader import load_selected_station
+    from console.config.loader import load_command_station
 
-    station = load_selected_station(args)
+    station = load_command_station(args)
     if not args.zone and not args.to:
         raise ConsoleError(
             "no loudspeakers selected",
@@ -158,6 +158,7 @@ async def _broadcast_on_service(
 ) -> int:
     """The broadcast played by the station service (its engine, its log, the console's
     loudspeaker list); Ctrl-C stops it there.  Exit as the local one would."""
+    from console.config.loader import say_if_demo
     from console.service.client import StationClient
     from console.service.wire import to_wire
 
@@ -173,6 +174,7 @@ async def _broadcast_on_service(
         answer = await client.post("/v1/broadcasts", body)
         bid = answer["broadcast"]
         print(f"broadcast {bid} on the station service: zones {', '.join(answer['zones'])}")
+        say_if_demo(args)
         interrupted = asyncio.Event()
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -224,6 +226,7 @@ async def _broadcast(
     args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None
 ) -> int:
     from console.broadcast.targets import names, parse_hostport
+    from console.config.loader import say_if_demo
     from console.runtime.parts import loudspeakers_alone
 
     targets: list[Any] = list(args.zone)
@@ -242,6 +245,7 @@ async def _broadcast(
             f"{len(b.endpoints)} speaker(s): {names(b.endpoints)}",
             flush=True,
         )
+        say_if_demo(args)
         interrupted = False
 
         def on_interrupt() -> None:
