@@ -143,7 +143,8 @@ def test_demo_46_drill_end_to_end_over_a_pty(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert again.returncode == 0 and json.loads(again.stdout) == report
+    assert again.returncode == (0 if report["passed"] else 1)
+    assert json.loads(again.stdout) == report
     hist = subprocess.run(
         [sys.executable, "-m", "console", "drill", "history", "--db", str(db), "--json"],
         cwd=ROOT,
@@ -192,5 +193,6 @@ def test_drill_run_on_the_in_process_simulator_is_interruptible(tmp_path: Path) 
         timeout=60,
     )
     data = json.loads(rep.stdout)
+    assert rep.returncode == 1  # ExitCode.MISSED: an interrupted drill did not pass
     assert data["outcome"] == "interrupted" and data["passed"] is None
     assert data["reasons"][0].startswith("interrupted after")
