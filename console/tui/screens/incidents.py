@@ -32,7 +32,7 @@ from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ChoiceDialog, PromptDialog
 from console.tui.widgets.footer import DeskFooter
-from console.tui.widgets.incidents import PRIORITY_LABELS, PRIORITY_STYLES
+from console.tui.widgets.incidents import PRIORITY_STYLES, priority_label
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.timeline import TIMELINE_HIDDEN, record_line
 
@@ -52,11 +52,6 @@ INCIDENT_KEYS: tuple[Key, ...] = (
 """Keys of the incidents screen (arrows move in the list)."""
 
 TIMELINE_LIMIT = 500
-
-
-def priority_label(priority: str, lang: str) -> str:
-    zh, en = PRIORITY_LABELS.get(priority, (priority, priority))
-    return en if lang == "en" else zh
 
 
 def _initial_state(record: EventRecord) -> bool:
