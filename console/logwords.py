@@ -12,11 +12,12 @@ Wire rows (``wire.*``: the bytes and calls the gateway reported) are the technic
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any, Final
 
 from console.config.model import StatusPlan
-from console.i18n import t
+from console.i18n import Phrase, t
 from console.paging.model import AnswerMethod, FailureCause, Rung, TargetKind
 
 FAMILIES: Final = (
@@ -114,8 +115,18 @@ def describe(
     if kind == "service.resumed":
         return what, t("log.pages", lang, n=len(data.get("pages") or ()))
     if kind == "voice.device_problem":
-        return what, str(data.get("message") or "")
+        return what, device_problem(data, lang)
     return what, summary(data)
+
+
+def device_problem(data: Mapping[str, Any], lang: str) -> str:
+    """A sound device's problem in ``lang`` from the words its row keeps (a row from
+    before they were kept says its English message)."""
+    words = data.get("words")
+    if isinstance(words, Mapping):
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            return Phrase.from_data(words).say(lang)
+    return str(data.get("message") or "")
 
 
 def ladder_detail(data: Mapping[str, Any], lang: str) -> str:

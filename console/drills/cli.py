@@ -107,8 +107,9 @@ def cmd_drill_check(args: argparse.Namespace) -> int:
         drill = load_drill(args.file, station)
     except ConfigError as exc:
         problems = sorted(exc.all_problems, key=lambda p: (p.line is None, p.line or 0))
+        lang, _ = report_voice(args, station)
         for problem in problems:
-            print(problem.describe())
+            print(problem.say_one(lang))
         print(f"dutydesk: {len(problems)} problem(s) in {args.file}", file=sys.stderr)
         return ExitCode.ERROR
     lang, _ = report_voice(args, station)

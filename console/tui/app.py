@@ -30,7 +30,7 @@ from textual.screen import Screen
 from textual.widget import MountError
 
 from console.bells import BellGovernor
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_error
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
 from console.paging.model import AnswerMethod, OfficerAlert, Rung, manual_choices
@@ -418,7 +418,9 @@ class DutyDeskApp(App[None]):
                 )
             except (ConsoleError, LookupError, ValueError) as exc:
                 self.notify(
-                    tr("manual.failed", lang, error=clean(exc)), severity="error", markup=False
+                    tr("manual.failed", lang, error=clean(say_error(exc, lang))),
+                    severity="error",
+                    markup=False,
                 )
                 return
             key = "manual.done" if done else "manual.already"
@@ -478,7 +480,12 @@ class DutyDeskApp(App[None]):
             factory = self.find_screen(name)
         except Exception as exc:  # a half-written screen module must not crash the desk
             self.notify(
-                tr("notice.screen_failed", self.lang, what=what, error=clean(exc)),
+                tr(
+                    "notice.screen_failed",
+                    self.lang,
+                    what=what,
+                    error=clean(say_error(exc, self.lang)),
+                ),
                 severity="error",
                 markup=False,
             )

@@ -61,10 +61,13 @@ def test_unknown_unit_is_located_with_suggestions(
         '[drill]\nname = "x"\nunits = [\n  "星海实验小学",\n]\n[page]\ntext = "t"\n',
         encoding="utf-8",
     )
-    assert main(["drill", "run", str(bad), "--gateway", "sim"]) == 2
+    assert main(["--lang", "en", "drill", "run", str(bad), "--gateway", "sim"]) == 2
     err = capsys.readouterr().err
     assert f"{bad}:4: drill.units[0]: unknown unit or group" in err
     assert "星海实验小学保安队" in err
+    assert main(["drill", "run", str(bad), "--gateway", "sim"]) == 2  # the demo's zh-CN
+    err = capsys.readouterr().err
+    assert f"{bad}:4: drill.units[0]: 没有名为「星海实验小学」的单元或通话组" in err
 
 
 def test_scripted_behaviour_is_refused_on_a_real_gateway(

@@ -26,7 +26,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from console.drills import Drill, DrillProgress, DrillRun
 from console.drills.catalogue import drill_files
-from console.errors import ConfigError, ConsoleError
+from console.errors import ConfigError, ConsoleError, say_error
 from console.i18n import say
 from console.reports import DrillNotFound, Report
 from console.runtime.view import Batch, ServiceEvent
@@ -210,7 +210,7 @@ class DrillScreen(ReportActions):
         except ConfigError as exc:
             problems = exc.all_problems
             lines = [tr("dr.invalid", lang, n=len(problems))]
-            lines += [f"  {clean(p.describe())}" for p in problems]
+            lines += [f"  {clean(p.say_one(lang))}" for p in problems]
             box.update(Text("\n".join(lines)))
             box.add_class("-bad")
             return None
@@ -317,7 +317,7 @@ class DrillScreen(ReportActions):
         try:
             run = await self.runtime.start_drill(drill)
         except ConsoleError as exc:
-            self._warn(tr("run.failed", self.lang, error=clean(exc)))
+            self._warn(tr("run.failed", self.lang, error=clean(say_error(exc, self.lang))))
             return None
         self.report = None
         self.query_one("#dr-verdict", Static).update("")

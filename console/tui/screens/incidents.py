@@ -23,8 +23,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Label, RadioButton, RadioSet, Static
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.eventlog import EventLogError, EventRecord
+from console.i18n import say
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
 from console.incidents.model import HAND_RAISED_KINDS, RADIO_SOURCE
 from console.runtime.view import Batch, LogTail
@@ -286,7 +287,7 @@ class IncidentsScreen(Screen[None]):
                 if r.kind not in TIMELINE_HIDDEN and not _initial_state(r)
             ]
         except EventLogError as exc:
-            return inert(exc.message, "red")
+            return inert(say_message(exc, lang), "red")
         if not records:
             return Text(tr("inc.timeline.empty", lang), style="dim")
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -299,9 +300,9 @@ class IncidentsScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------
 
     def _fail(self, exc: Exception) -> None:
-        message = str(exc) if not isinstance(exc, ConsoleError) else exc.message
+        message = say_message(exc, self.lang)
         if isinstance(exc, ConsoleError) and exc.hint:
-            message = f"{message} — {exc.hint}"
+            message = f"{message} — {say(exc.hint, self.lang)}"
         self.notify(message, severity="error", markup=False)
 
     def _done(self, inc: Incident, key: str) -> None:

@@ -29,7 +29,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from console.config import Unit
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.eventlog import EventLogError, EventRecord, LogBadQuery, parse_time, write_records
 from console.logwords import FAMILIES, family_label
 from console.tui.render import inert, local_time
@@ -182,7 +182,7 @@ class LogScreen(Screen[None]):
         try:
             self.filters = self.read_filters()
         except (ConsoleError, LogBadQuery) as exc:
-            self.notify(exc.message, severity="warning", markup=False)
+            self.notify(say_message(exc, self.lang), severity="warning", markup=False)
             return
         self.run_query()
 
@@ -195,7 +195,7 @@ class LogScreen(Screen[None]):
             self._results = self.runtime.log.query(descending=True, **self.filters.query_args())
         except EventLogError as exc:
             self._results = None
-            self.notify(exc.message, severity="error", markup=False)
+            self.notify(say_message(exc, self.lang), severity="error", markup=False)
         self.action_more()
 
     def action_more(self) -> None:
@@ -205,7 +205,7 @@ class LogScreen(Screen[None]):
             try:
                 page = list(itertools.islice(results, PAGE_SIZE))
             except EventLogError as exc:
-                self.notify(exc.message, severity="error", markup=False)
+                self.notify(say_message(exc, self.lang), severity="error", markup=False)
                 page = []
             self.exhausted = len(page) < PAGE_SIZE
             table: DataTable[Text] = self.query_one("#log-table", DataTable)
@@ -282,7 +282,7 @@ class LogScreen(Screen[None]):
         try:
             filters = self.read_filters()
         except (ConsoleError, LogBadQuery) as exc:
-            self.notify(exc.message, severity="warning", markup=False)
+            self.notify(say_message(exc, self.lang), severity="warning", markup=False)
             return
         fmt = export_format(path)
         self.query_one("#log-status", Static).update(
@@ -294,7 +294,7 @@ class LogScreen(Screen[None]):
             try:
                 n = export_records(log.query(**filters.query_args()), path, fmt)
             except (OSError, EventLogError) as exc:
-                message = exc.message if isinstance(exc, EventLogError) else str(exc)
+                message = say_message(exc, self.lang)
                 self.app.call_from_thread(self._export_failed, path, message)
             else:
                 self.app.call_from_thread(self._exported, path, n)

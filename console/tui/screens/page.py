@@ -33,7 +33,7 @@ from textual.widgets.selection_list import Selection
 
 from console.broadcast import BroadcastError, SourceSpec
 from console.config import Group, Station, Unit
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.paging.model import PageRequest
 from console.paging.order import PageOrder, PageOrderError, check, needs_confirmation, radio_request
 from console.tui.render import fit, inert
@@ -399,7 +399,7 @@ class PageScreen(Screen[None]):
         """The officer's wording of why the page cannot go out."""
         if isinstance(exc, PageOrderError):
             return tr(f"page.err.{exc.reason}", self.lang, value=exc.value)
-        return exc.message
+        return say_message(exc, self.lang)
 
     def _summarise(self) -> None:
         if not self.is_mounted:
@@ -483,7 +483,7 @@ class PageScreen(Screen[None]):
             try:
                 page_id = runtime.page(request, incident_id=incident)
             except (ValueError, ConsoleError) as exc:
-                message = exc.message if isinstance(exc, ConsoleError) else str(exc)
+                message = say_message(exc, lang)
                 self.notify(message, severity="error", markup=False)
                 return
             incident = runtime.paging.view(page_id).incident_id or incident
@@ -500,7 +500,7 @@ class PageScreen(Screen[None]):
                     zones, SourceSpec.tts(text), operator=runtime.operator, incident=incident
                 )
             except (BroadcastError, ConsoleError, ValueError) as exc:
-                message = exc.message if isinstance(exc, ConsoleError) else str(exc)
+                message = say_message(exc, lang)
                 self.notify(
                     tr("page.broadcast_failed", lang, error=message), severity="error", markup=False
                 )

@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_error
 from console.reports import Report
 from console.rollcall import (
     Attendance,
@@ -286,7 +286,7 @@ class RollCallScreen(ReportActions):
         try:
             spec = self.runtime.rollcall_spec(group, mode=mode, deadline_s=deadline)
         except ConsoleError as exc:
-            self._warn(tr("run.failed", lang, error=clean(exc)))
+            self._warn(tr("run.failed", lang, error=clean(say_error(exc, lang))))
             return
         body = tr(
             "rc.confirm.body",
@@ -303,7 +303,7 @@ class RollCallScreen(ReportActions):
             try:
                 call = self.runtime.start_rollcall(spec)
             except ConsoleError as exc:
-                self._warn(tr("run.failed", lang, error=clean(exc)))
+                self._warn(tr("run.failed", lang, error=clean(say_error(exc, lang))))
                 return
             self._pinned = False
             self.show(call.snapshot())
@@ -333,7 +333,7 @@ class RollCallScreen(ReportActions):
         try:
             call = self.runtime.recall_of(shown.rollcall_id)
         except (ConsoleError, RollCallNotFound) as exc:
-            self._warn(tr("run.failed", lang, error=clean(exc)))
+            self._warn(tr("run.failed", lang, error=clean(say_error(exc, lang))))
             return
         if call is None:
             self.notify(tr("rc.nobody_absent", lang), markup=False)
