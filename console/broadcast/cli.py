@@ -22,7 +22,7 @@ from typing import Any
 
 from console.errors import ConsoleError, SimulatorUnavailable
 from console.exitcodes import ExitCode
-from console.i18n import normalise_lang
+from console.i18n import normalise_lang, t
 
 EXIT_OK = ExitCode.OK
 EXIT_SPEAKER_FAILED = ExitCode.MISSED
@@ -176,7 +176,7 @@ async def _broadcast_on_service(
         }
         answer = await client.post("/v1/broadcasts", body)
         bid = answer["broadcast"]
-        print(f"broadcast {bid} on the station service: zones {', '.join(answer['zones'])}")
+        print(t("broadcast.on_service", lang, id=bid, zones=", ".join(answer["zones"])))
         say_if_demo(args)
         interrupted = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -229,7 +229,7 @@ def report_speakers(broadcast_id: str, stats: Any, lang: str = "en") -> bool:
 async def _broadcast(
     args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None, lang: str
 ) -> int:
-    from console.broadcast.results import end_line
+    from console.broadcast.results import end_line, start_line
     from console.broadcast.targets import names, parse_hostport
     from console.config.loader import say_if_demo
     from console.runtime.parts import loudspeakers_alone
@@ -245,11 +245,7 @@ async def _broadcast(
             operator=operator,
             allow_unlisted=bool(args.to),
         )
-        print(
-            f"broadcast {b.id} ({b.priority.label}): {b.source.describe()} -> "
-            f"{len(b.endpoints)} speaker(s): {names(b.endpoints)}",
-            flush=True,
-        )
+        print(start_line(b, names(b.endpoints), lang), flush=True)
         say_if_demo(args)
         interrupted = False
 

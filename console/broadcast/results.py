@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from console.i18n import known, register, t
+from console.i18n import is_english, known, register, t
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,43 @@ def end_line(broadcast_id: str, state: str, reason: str, frames: object, lang: s
     return t("broadcast.end", lang, id=broadcast_id, state=said, why=why, frames=frames)
 
 
+def start_line(broadcast: Any, speakers: str, lang: str = "en") -> str:
+    """``broadcast B-1 (routine): tone chime -> 9 speaker(s): 1号点 ...``."""
+    source = broadcast.source
+    english = source.describe()
+    key = f"broadcast.source.{source.kind}"
+    said = t(key, lang, value=source.value) if known(key) else english
+    if source.chime_first and known(key):
+        said = t("broadcast.source.chime_first", lang, source=said)
+    return t(
+        "broadcast.start",
+        lang,
+        id=broadcast.id,
+        priority=t(f"broadcast.priority.{broadcast.priority.label}", lang),
+        source=english if is_english(lang) else said,
+        n=len(broadcast.endpoints),
+        speakers=speakers,
+    )
+
+
 WORDS = register(
     {
+        "broadcast.start": (
+            "广播 {id}（{priority}）：{source} → {n} 个音柱：{speakers}",
+            "broadcast {id} ({priority}): {source} -> {n} speaker(s): {speakers}",
+        ),
+        "broadcast.on_service": (
+            "广播 {id} 由值班服务播放：分区 {zones}",
+            "broadcast {id} on the station service: zones {zones}",
+        ),
+        "broadcast.priority.routine": ("常规", "routine"),
+        "broadcast.priority.urgent": ("紧急", "urgent"),
+        "broadcast.priority.emergency": ("特急", "emergency"),
+        "broadcast.source.tone": ("提示音 {value}", "tone {value}"),
+        "broadcast.source.wav": ("音频文件 {value}", "wav {value}"),
+        "broadcast.source.tts": ("语音合成「{value}」", "tts {value}"),
+        "broadcast.source.mic": ("麦克风 {value}", "mic {value}"),
+        "broadcast.source.chime_first": ("提示音 + {source}", "chime + {source}"),
         "broadcast.who": ("{name}（{address}）", "{name} ({address})"),
         "broadcast.speaker.sent": (
             "✓ {who}：已发出 {packets} 个数据包",

@@ -260,6 +260,7 @@ def test_zone_by_its_chinese_name_reports_each_speaker_and_exits_0(
     assert main(argv) == 0  # the demo station's language: zh-CN
     out = capsys.readouterr().out
     assert "  ✓ 1号点 江滨公园码头（127.0.0.1:5004）：已发出 100 个数据包" in out
+    assert "（常规）：提示音 chime → 9 个音柱：1号点 江滨公园码头" in out
     assert "已播完：100 帧" in out and out.rstrip().endswith("9 个音柱中 9 个已发出")
 
 
