@@ -440,6 +440,18 @@ class Phrase(str):
         return cls(str(data["key"]), str(data.get("en", "")), **_undata(dict(values)))
 
 
+def phrase_or(text: str, data: object) -> str:
+    """The :class:`Phrase` that ``data`` (from :meth:`Phrase.data`) describes, else
+    ``text``: for words read back from a log row or an answer of the station service,
+    which an older version wrote without them (or a client cannot read)."""
+    if isinstance(data, Mapping):
+        try:
+            return Phrase.from_data(data)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return text
+
+
 def _data(value: Any) -> Any:
     if isinstance(value, Phrase):
         return {"$phrase": value.data()}

@@ -12,12 +12,11 @@ Wire rows (``wire.*``: the bytes and calls the gateway reported) are the technic
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from typing import Any, Final
 
 from console.config.model import StatusPlan
-from console.i18n import Phrase, t
+from console.i18n import phrase_or, say, t
 from console.paging.model import AnswerMethod, FailureCause, Rung, TargetKind
 
 FAMILIES: Final = (
@@ -122,11 +121,7 @@ def describe(
 def device_problem(data: Mapping[str, Any], lang: str) -> str:
     """A sound device's problem in ``lang`` from the words its row keeps (a row from
     before they were kept says its English message)."""
-    words = data.get("words")
-    if isinstance(words, Mapping):
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            return Phrase.from_data(words).say(lang)
-    return str(data.get("message") or "")
+    return say(phrase_or(str(data.get("message") or ""), data.get("words")), lang)
 
 
 def ladder_detail(data: Mapping[str, Any], lang: str) -> str:

@@ -29,6 +29,7 @@ from drivers.audio.errors import AudioBackendMissing, AudioDeviceError
 from drivers.errors import CommandTimeout
 
 ALLOWED = {"PEI", "SDS", "ISSI", "GSSI", "TOML", "UTF", "GBK", "GB2312", "PortAudio", "dutydesk"}
+ALLOWED |= {"INC", "ALM"}  # incident and alarm ids (INC-0001)
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -142,6 +143,18 @@ def test_a_driver_error_says_its_hint_in_chinese() -> None:
     assert say_error(CommandTimeout("x"), "en") == str(CommandTimeout("x"))
 
 
+def test_an_incident_the_officer_cannot_move_says_why_in_chinese() -> None:
+    from console.incidents.errors import InvalidTransitionError, UnknownAlarmError
+
+    err = InvalidTransitionError("INC-0001", "closed", "handling", ["assessed"])
+    said = say_error(err, "zh-CN")
+    assert said.startswith("事件 INC-0001 不能从「办结」转为「处置」（提示：此时可转为：评价。")
+    assert english_words(said) == [], said
+    assert str(err).startswith("incident INC-0001 cannot go from closed to handling (hint: ")
+    said = say_error(UnknownAlarmError("ALM-0009"), "zh-CN")
+    assert "ALM-0009" in said and english_words(said) == [], said
+
+
 def test_english_text_of_an_error_is_unchanged() -> None:
     err = UnknownTargetError("abc", ["abd"])
     assert str(err) == (
@@ -168,3 +181,22 @@ def test_broadcast_speaker_lines_in_chinese() -> None:
     assert summary_line("B-1", [ok, bad], "zh-CN") == "广播 B-1：2 个音柱中 1 个已发出，1 个失败"
     assert ok.line() == "✓ 1号点 江滨公园码头 (127.0.0.1:5004): 100 packets sent"
     assert summary_line("B-1", [ok, bad]) == "broadcast B-1: 1 of 2 speaker(s) sent, 1 failed"
+
+
+def test_a_refusal_of_the_station_service_is_said_in_the_consoles_language() -> None:
+    """A console attached to the service shows its refusals in its own language: the
+    answer keeps the words beside the English ``error`` and ``hint`` other clients read."""
+    from console.incidents.errors import InvalidTransitionError
+    from console.service.api import _error_response
+    from console.service.client import answer_error
+
+    refused = InvalidTransitionError("INC-0001", "closed", "handling", ["assessed"])
+    response = _error_response(400, refused.message, refused.hint)
+    assert response.text is not None
+    answer = json.loads(response.text)
+    assert answer["error"] == "incident INC-0001 cannot go from closed to handling"
+    assert answer["hint"] == str(refused.hint)
+    back = answer_error(answer, "HTTP 400")
+    assert str(back) == str(refused) and back.say("zh-CN") == refused.say("zh-CN")
+    plain = answer_error({"error": "x", "hint": ""}, "HTTP 400")  # an older service
+    assert str(plain) == "x" and plain.say("zh-CN") == "x"

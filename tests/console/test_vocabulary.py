@@ -26,6 +26,7 @@ OWNERS = (
     "console.paging.model",
     "console.rollcall.model",
     "console.incidents.model",
+    "console.incidents.errors",
     "console.exitcodes",
 )
 """The modules that keep a table of their own (imported: that registers them)."""
