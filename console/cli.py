@@ -256,6 +256,7 @@ def cmd_log_export(args: argparse.Namespace) -> int:
         unit=unit,
         out=args.out,
         bom=args.bom and args.format == "csv",
+        lang=error_lang(args),
     )
 
 

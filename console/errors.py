@@ -240,25 +240,26 @@ def os_reason(exc: OSError) -> Phrase:
 def say_error(exc: BaseException, lang: str) -> str:
     """Any error the command line or a screen shows a user, in ``lang``.
 
-    A :class:`ConsoleError` says itself; a driver's error (``drivers.errors.DriverError``,
-    which knows no vocabulary) is said by the ``key`` and ``values`` it names, else its
-    English message, with its class's default hint in ``lang``.  English is ``str(exc)``.
+    A :class:`ConsoleError` says itself.  Another package's error with a hint (the
+    drivers' ``DriverError``, which cannot know the console's vocabulary; the event
+    log's) says its message and hint when they are phrases, else its English message
+    with its class's default hint from the vocabulary.  English is ``str(exc)``.
     """
     if isinstance(exc, ConsoleError):
         return exc.say(lang)
     if is_english(lang) or not hasattr(exc, "default_hint"):
         return str(exc)
-    key = getattr(exc, "key", None)
-    values = getattr(exc, "values", None) or {}
-    message = t(key, lang, **values) if key and known(key) else str(getattr(exc, "message", exc))
-    return with_hint(message, driver_hint(exc, lang), lang)
+    hint = getattr(exc, "hint", "")
+    said = say(hint, lang) if isinstance(hint, Phrase) else driver_hint(exc, lang)
+    return with_hint(say_message(exc, lang), said, lang)
 
 
 def say_message(exc: BaseException, lang: str) -> str:
     """Only the message of an error (a toast that has no room for the hint), in ``lang``."""
-    if isinstance(exc, ConsoleError):
-        return str(exc.message) if is_english(lang) else say(exc.message, lang)
-    return str(exc)
+    message = getattr(exc, "message", None)
+    if message is None:
+        return str(exc)
+    return str(message) if is_english(lang) else say(message, lang)
 
 
 def driver_hint(exc: BaseException, lang: str) -> str:

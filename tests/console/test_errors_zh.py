@@ -30,6 +30,7 @@ from drivers.errors import CommandTimeout
 
 ALLOWED = {"PEI", "SDS", "ISSI", "GSSI", "TOML", "UTF", "GBK", "GB2312", "PortAudio", "dutydesk"}
 ALLOWED |= {"INC", "ALM"}  # incident and alarm ids (INC-0001)
+ALLOWED |= {"ISO", "csv", "jsonl"}  # a standard's and formats' names
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -200,3 +201,13 @@ def test_a_refusal_of_the_station_service_is_said_in_the_consoles_language() -> 
     assert str(back) == str(refused) and back.say("zh-CN") == refused.say("zh-CN")
     plain = answer_error({"error": "x", "hint": ""}, "HTTP 400")  # an older service
     assert str(plain) == "x" and plain.say("zh-CN") == "x"
+
+
+def test_a_bad_time_for_log_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["log", "export", "--db", str(tmp_path / "none.db"), "--since", "昨天"]
+    assert cli.main(argv) == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("错误：--since：不是 ISO-8601 时间：'昨天'（提示：时间用 ISO-8601")
+    assert english_words(line) == [], line
+    assert cli.main(["--lang", "en", *argv]) == 2
+    assert capsys.readouterr().err.startswith("error: --since: not an ISO-8601 time: '昨天'\nhint:")

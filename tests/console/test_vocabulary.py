@@ -27,6 +27,7 @@ OWNERS = (
     "console.rollcall.model",
     "console.incidents.model",
     "console.incidents.errors",
+    "console.eventlog.errors",
     "console.exitcodes",
 )
 """The modules that keep a table of their own (imported: that registers them)."""
