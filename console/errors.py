@@ -9,7 +9,8 @@ wrong.
 ``str(err)`` stays English (logs, tests, the technician's export).  A message or hint
 that is a :class:`~console.i18n.Phrase` is said again in the officer's language by
 :meth:`ConsoleError.say`; the drivers' errors (which cannot know the console's
-vocabulary) are said through the ``key`` they name and their class's default hint.
+vocabulary) keep their English message, with their class's default hint said from the
+``hint.driver.<class>`` words here.
 """
 
 from __future__ import annotations
