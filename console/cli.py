@@ -265,7 +265,7 @@ def unit_number(station: Station, token: str) -> str:
     蓝海数据中心安保部, an English name or a number; a group is refused with a hint."""
     from console.config.recipients import Unit
 
-    found = station.resolve_target(token)
+    found = station.lookup(token)
     units = [u for u in found if isinstance(u, Unit)]
     if len(units) != 1 or len(found) != 1:
         raise ConsoleError(
@@ -333,8 +333,8 @@ def summarise(station: Station, lang: str) -> list[str]:
         f"  {t('check.zones', lang)}: "
         + ", ".join(f"{clean(z.display_name(lang))} {len(z.speakers)}" for z in station.zones),
         f"  {t('check.templates', lang)}: {len(station.templates)}",
-        f"  {t('check.targets', lang)}: {station.targets.acknowledge_s} s / "
-        f"{station.targets.mutual_aid_s} s / {station.targets.reinforcement_s} s",
+        f"  {t('check.targets', lang)}: {station.deadlines.acknowledge_s} s / "
+        f"{station.deadlines.en_route_s} s / {station.deadlines.on_scene_s} s",
     ]
     return lines
 

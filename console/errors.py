@@ -196,8 +196,8 @@ class ConfigError(ConsoleError):
         return (self, *self.others)
 
 
-class UnknownTargetError(ConsoleError):
-    """A page/roll-call target token names no unit, group or number."""
+class UnknownNameError(ConsoleError):
+    """A name typed for a page or roll call is no unit, group or number of the station."""
 
     default_hint = Phrase("hint.unknown_target")
 

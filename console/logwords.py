@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from console.config.model import StatusPlan
+from console.deadlines import DeadlineKind
 from console.i18n import phrase_or, say, t
-from console.paging.model import AnswerMethod, FailureCause, Rung, TargetKind
+from console.paging.model import AnswerMethod, FailureCause, Rung
 
 FAMILIES: Final = (
     "wire", "page", "ladder", "escalation", "incident", "alarm", "operator", "rollcall",
@@ -95,7 +96,7 @@ def describe(
     if family == "escalation":
         target = data.get("target")
         try:
-            return what, TargetKind(str(target)).label(lang)
+            return what, DeadlineKind(str(target)).label(lang)
         except ValueError:
             return what, str(target or "")
     if kind == "alarm.raised":

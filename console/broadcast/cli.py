@@ -229,17 +229,17 @@ def report_speakers(broadcast_id: str, stats: Any, lang: str = "en") -> bool:
 async def _broadcast(
     args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None, lang: str
 ) -> int:
+    from console.broadcast.destinations import names, parse_hostport
     from console.broadcast.results import end_line, start_line
-    from console.broadcast.targets import names, parse_hostport
     from console.config.loader import say_if_demo
     from console.runtime.parts import loudspeakers_alone
 
-    targets: list[Any] = list(args.zone)
-    targets += [parse_hostport(t, codec=args.codec, protocol=args.protocol) for t in args.to]
+    destinations: list[Any] = list(args.zone)
+    destinations += [parse_hostport(t, codec=args.codec, protocol=args.protocol) for t in args.to]
     operator = args.operator or station.operator
     with loudspeakers_alone(station, args.db) as engine:
         b = engine.start(
-            targets,
+            destinations,
             source_spec(args),
             priority=args.priority,
             operator=operator,

@@ -30,7 +30,6 @@ from console.config.model import (
     UNIT_KINDS,
     ApiToken,
     AudioConfig,
-    Escalation,
     GatewayConfig,
     Group,
     MessageTemplate,
@@ -41,12 +40,12 @@ from console.config.model import (
     Station,
     StatusCode,
     StatusPlan,
-    Targets,
     Unit,
     Zone,
 )
 from console.config.reader import Problems, Table, show
 from console.config.where import StationSource, find_station_file, lookup_help
+from console.deadlines import Deadlines, Escalation
 from console.errors import ConfigError, os_reason
 from console.i18n import Phrase, normalise_lang, register
 
@@ -55,6 +54,7 @@ DEMO_RESOURCE = "demo_station.toml"
 _TOP = (
     "station",
     "gateway",
+    "deadlines",
     "targets",
     "paging",
     "status_plan",
@@ -184,7 +184,7 @@ def _build(doc: dict[str, Any], p: Problems) -> Station:
         groups=tuple(groups),
         zones=_zones(root, p),
         status_plan=_status_plan(root, p),
-        targets=_targets(root),
+        deadlines=_deadlines(root),
         paging=_paging(root),
         templates=_templates(root, p),
         source=p.source,
@@ -591,23 +591,33 @@ def _status_plan(root: Table, p: Problems) -> StatusPlan:
     )
 
 
-def _targets(root: Table) -> Targets:
-    t = root.table("targets", ("acknowledge_s", "mutual_aid_s", "reinforcement_s", "escalation"))
+DEADLINE_KEYS = ("acknowledge_s", "en_route_s", "on_scene_s")
+OLD_DEADLINE_KEYS = ("acknowledge_s", "mutual_aid_s", "reinforcement_s")
+"""The keys of ``[targets]``, the name ``[deadlines]`` had until December 2026."""
+
+
+def _deadlines(root: Table) -> Deadlines:
+    esc = "escalation"
+    t, old = root.renamed_table(
+        "deadlines", "targets", (*DEADLINE_KEYS, esc), (*OLD_DEADLINE_KEYS, esc)
+    )
+    keys = OLD_DEADLINE_KEYS if old else DEADLINE_KEYS
     day = 86_400
-    ack = t.integer("acknowledge_s", 60, lo=1, hi=day)
-    aid = t.integer("mutual_aid_s", 180, lo=1, hi=day)
-    rein = t.integer("reinforcement_s", 300, lo=1, hi=day)
-    if None not in (ack, aid, rein) and not ack <= aid <= rein:
+    ack, en_route, on_scene = (
+        t.integer(key, default, lo=1, hi=day)
+        for key, default in zip(keys, (60, 180, 300), strict=True)
+    )
+    if None not in (ack, en_route, on_scene) and not ack <= en_route <= on_scene:
         t.p.add(
             t.path,
-            f"targets must not decrease: {ack} s, {aid} s, {rein} s",
-            "acknowledge_s <= mutual_aid_s <= reinforcement_s (e.g. 60, 180, 300)",
+            f"deadlines must not decrease: {ack} s, {en_route} s, {on_scene} s",
+            " <= ".join(keys) + " (e.g. 60, 180, 300)",
         )
-    e = t.table("escalation", ("repage", "repage_limit", "alert_officer", "page_backup"))
-    return Targets(
+    e = t.table(esc, ("repage", "repage_limit", "alert_officer", "page_backup"))
+    return Deadlines(
         acknowledge_s=ack,
-        mutual_aid_s=aid,
-        reinforcement_s=rein,
+        en_route_s=en_route,
+        on_scene_s=on_scene,
         escalation=Escalation(
             repage=e.flag("repage", True),
             repage_limit=e.integer("repage_limit", 2, lo=0, hi=10),

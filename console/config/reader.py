@@ -212,6 +212,21 @@ class Table:
             value = {}
         return Table(self.p, value, (*self.path, key), allowed)
 
+    def renamed_table(
+        self, key: str, old: str, allowed: Collection[str], old_allowed: Collection[str]
+    ) -> tuple[Table, bool]:
+        """The sub-table ``key``, or the same table under its former name ``old`` (True):
+        files written before a rename keep loading.  Giving both is a mistake."""
+        if key in self.data and old in self.data:
+            self.p.add(
+                (*self.path, old),
+                f"[{old}] is the old name of [{key}], and both are given",
+                f"move the keys of [{old}] into [{key}]",
+            )
+        if old in self.data and key not in self.data:
+            return self.table(old, old_allowed), True
+        return self.table(key, allowed), False
+
     def tables(self, key: str, allowed: Collection[str]) -> Iterator[Table]:
         """Each table of an optional array of tables (``[[key]]``)."""
         for path, item in self.array(key):

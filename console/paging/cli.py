@@ -118,7 +118,7 @@ async def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from console.config.loader import load_command_station
-    from console.paging.targets import build_request
+    from console.paging.selection import build_request
     from console.service.paths import default_log_path, find_service
 
     station = load_command_station(args)
@@ -133,7 +133,7 @@ async def _run(args: argparse.Namespace) -> int:
         raise ConsoleError(
             "--voice needs a talkgroup", hint="Add --group with a talkgroup name or GSSI."
         )
-    wait = args.wait if args.wait is not None else float(station.targets.acknowledge_s)
+    wait = args.wait if args.wait is not None else station.deadlines.acknowledge_s or 60.0
     url = args.gateway or station.gateway.url
     db = args.db if args.db is not None else default_log_path()
     running = find_service(log=db) or (find_service(gateway=url) if args.gateway else None)
@@ -196,7 +196,7 @@ async def _page_via(
         doc = await client.post(
             "/v1/pages",
             {
-                "targets": tokens,
+                "recipients": tokens,
                 "text": args.text,
                 "voice": args.voice,
                 **({"mode": args.mode} if args.mode else {}),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from console.deadlines import DeadlineKind, Deadlines
 from console.i18n import register, t
 
 
@@ -84,10 +85,6 @@ WORDS = register(
         "paging.cause.refused": ("被拒绝", "refused"),
         "paging.cause.gateway_error": ("网关错误", "gateway error"),
         "paging.cause.no_answer": ("超时未应答", "no answer by the deadline"),
-        # the three promises' labels (by value: the enum's name may change)
-        "paging.target.acknowledge": ("1分钟应答", "acknowledge"),
-        "paging.target.en_route": ("3分钟出发", "en route"),
-        "paging.target.on_scene": ("5分钟到场", "on scene"),
     }
 )
 
@@ -165,59 +162,12 @@ class FailureCause(StrEnum):
         return t(f"paging.cause.{self.value}", lang)
 
 
-class TargetKind(StrEnum):
-    """The three promises: 1 minute acknowledge, 3 minutes en route, 5 minutes on scene."""
-
-    ACKNOWLEDGE = "acknowledge"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-
-    @property
-    def required(self) -> Rung:
-        """The rung a responder must have reached when this target passes."""
-        return {
-            TargetKind.ACKNOWLEDGE: Rung.ACKNOWLEDGED,
-            TargetKind.EN_ROUTE: Rung.EN_ROUTE,
-            TargetKind.ON_SCENE: Rung.ON_SCENE,
-        }[self]
-
-    def label(self, lang: str = "zh-CN") -> str:
-        return t(f"paging.target.{self.value}", lang)
-
-
 class EscalationStep(StrEnum):
     """What the engine does, in this order, when a target passes for a responder."""
 
     REPAGE = "repage"
     ALERT = "alert"
     BACKUP = "backup"
-
-
-@dataclass(frozen=True)
-class EscalationPolicy:
-    """Which escalation steps run; mirrors ``console.config.Escalation``."""
-
-    repage: bool = True
-    repage_limit: int = 2
-    alert_officer: bool = True
-    page_backup: bool = True
-
-
-@dataclass(frozen=True)
-class PageTargets:
-    """Deadlines in seconds from the moment a responder was paged; ``None`` = not asked."""
-
-    acknowledge_s: float | None = 60.0
-    en_route_s: float | None = 180.0
-    on_scene_s: float | None = 300.0
-    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
-
-    def deadline(self, kind: TargetKind) -> float | None:
-        return {
-            TargetKind.ACKNOWLEDGE: self.acknowledge_s,
-            TargetKind.EN_ROUTE: self.en_route_s,
-            TargetKind.ON_SCENE: self.on_scene_s,
-        }[kind]
 
 
 @dataclass(frozen=True)
@@ -245,7 +195,7 @@ class EscalationRecord:
 
     page_id: str
     issi: int
-    target: TargetKind
+    deadline: DeadlineKind
     step: EscalationStep
     wall: float
     mono: float
@@ -313,7 +263,7 @@ class PageView:
     operator: str
     created_wall: float
     created_mono: float
-    targets: PageTargets
+    deadlines: Deadlines
     responders: tuple[ResponderView, ...]
     escalations: tuple[EscalationRecord, ...]
     closed: bool = False
@@ -374,7 +324,7 @@ class PageRequest:
     followup_s: float | None = None
     """Fast alert: units reached through a ``group_text`` SDS that have not acknowledged
     after this many seconds get an individual SDS-TL (with a delivery report)."""
-    targets: PageTargets | None = None
+    deadlines: Deadlines | None = None
     priority: int = 5
     operator: str = ""
     incident_id: str | None = None
@@ -404,10 +354,15 @@ class OfficerAlert:
     page_id: str
     issi: int
     alias: str
-    target: TargetKind
+    deadline: DeadlineKind
     wall: float
     mono: float
     detail: str = ""
 
 
 PagingUpdate = PageChanged | OfficerAlert
+
+
+def required_rung(kind: DeadlineKind) -> Rung:
+    """The rung a responder must have reached when the ``kind`` deadline passes."""
+    return Rung(kind.rung)

@@ -120,8 +120,8 @@ class StationClient:
     async def state(self) -> dict[str, Any]:
         return dict(await self.get("/v1/state"))
 
-    async def page(self, targets: list[str], *, text: str = "", voice: bool = False) -> str:
-        doc = await self.post("/v1/pages", {"targets": targets, "text": text, "voice": voice})
+    async def page(self, names: list[str], *, text: str = "", voice: bool = False) -> str:
+        doc = await self.post("/v1/pages", {"recipients": names, "text": text, "voice": voice})
         return str(doc["page"])
 
     # --- the stream ----------------------------------------------------------------------

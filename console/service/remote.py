@@ -473,7 +473,7 @@ class RemoteRuntime:
 
     def rollcall_spec(
         self,
-        targets: str | list[str] | tuple[str, ...],
+        names: str | list[str] | tuple[str, ...],
         *,
         mode: RollCallMode | str = RollCallMode.STATUS,
         deadline_s: float | None = None,
@@ -484,7 +484,7 @@ class RemoteRuntime:
 
         return rollcall_spec(
             self.station,
-            targets,
+            names,
             mode=mode,
             deadline_s=deadline_s,
             late_window_s=late_window_s,

@@ -255,7 +255,7 @@ class DutyDeskApp(App[None]):
             self.bell()
 
     def _announce(self, alerts: list[OfficerAlert]) -> None:
-        """Targets passed: one notice the first time a page's target passes (the board
+        """Deadlines passed: one notice the first time a page's target passes (the board
         keeps the lasting line) -- never a toast per late unit (console.paging.summary
         decides; the bell is :meth:`ring`'s)."""
         for news in self.digest.take(alerts):
@@ -264,7 +264,7 @@ class DutyDeskApp(App[None]):
                     tr(
                         "alert.target",
                         self.lang,
-                        target=news.target.label(self.lang),
+                        target=news.deadline.label(self.lang),
                         n=news.count,
                         page=clean(news.page_id),
                     ),

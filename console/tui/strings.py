@@ -362,7 +362,7 @@ _S.update(
         "page.filter": ("筛选：名称、号码、类型…", "Filter: name, number, kind…"),
         "page.kind": ("类型：{kind}（Ctrl+O 切换）", "Kind: {kind} (Ctrl+O next)"),
         "page.kind.all": ("全部", "all"),
-        "page.targets": ("单元与通话组", "Units & groups"),
+        "page.recipients": ("单元与通话组", "Units & groups"),
         "page.shown": ("显示 {n}/{total}", "{n}/{total} shown"),
         "page.list": ("名单", "list"),
         "page.members": ("{n}个", "{n} units"),
@@ -381,7 +381,7 @@ _S.update(
             "loudspeakers unavailable: the station file has no zones",
         ),
         "page.zones": ("广播分区", "Zones"),
-        "page.deadlines": ("时限(秒)", "Targets (s)"),
+        "page.deadlines": ("时限(秒)", "Deadlines (s)"),
         "page.deadline.ack": ("收到", "ack"),
         "page.deadline.en_route": ("出发", "en route"),
         "page.deadline.on_scene": ("到场", "on scene"),
@@ -576,7 +576,7 @@ _S.update(
             "dispatch via {n} stations' APIs",
         ),
         "centre.dispatch.title": ("经 {station} 的接口派遣", "Dispatch via {station}"),
-        "centre.dispatch.targets": (
+        "centre.dispatch.names": (
             "单元或通话组（逗号分隔，该派出所的名称或号码）",
             "Units or groups (comma-separated, that station's names or numbers)",
         ),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from fakes.behaviour import Behaviour
 from tests.tui.harness import make_runtime
 

@@ -133,7 +133,7 @@ def test_demo_46_drill_end_to_end_over_a_pty(tmp_path: Path) -> None:
     assert {c["rung"] for c in report["criteria"]} == {"acknowledged", "delivered"}
     delivered = next(c for c in report["criteria"] if c["rung"] == "delivered")
     assert delivered["achieved"] >= 40  # all but the switched-off radio, within 15 s
-    assert [t["rung"] for t in report["targets"]] == ["acknowledged", "en_route"]
+    assert [t["rung"] for t in report["deadlines"]] == ["acknowledged", "en_route"]
     drill_id = report["id"]
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted(
         f"{drill_id}.{ext}" for ext in ("csv", "html", "json", "md")

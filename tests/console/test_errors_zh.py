@@ -16,7 +16,7 @@ import pytest
 
 from console import cli
 from console.broadcast.results import SpeakerResult, summary_line
-from console.errors import ConfigError, UnknownTargetError, say_error
+from console.errors import ConfigError, UnknownNameError, say_error
 from console.i18n import Phrase
 from console.logwords import describe
 from console.service.wire import Registry, to_wire
@@ -157,7 +157,7 @@ def test_an_incident_the_officer_cannot_move_says_why_in_chinese() -> None:
 
 
 def test_english_text_of_an_error_is_unchanged() -> None:
-    err = UnknownTargetError("abc", ["abd"])
+    err = UnknownNameError("abc", ["abd"])
     assert str(err) == (
         "unknown unit or group 'abc'; did you mean 'abd'? "
         "(hint: Use a unit alias, a group name, or a raw ISSI/GSSI number.)"

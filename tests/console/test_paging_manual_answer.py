@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from console.deadlines import Deadlines, Escalation
 from console.paging.model import (
     AnswerMethod,
-    EscalationPolicy,
     EscalationStep,
     PageRequest,
-    PageTargets,
     Recipient,
     Rung,
     Source,
@@ -26,18 +25,18 @@ from console.paging.model import (
 from fakes.behaviour import AnswerMode
 from tests.console.test_paging_rig import behaviour, make_paging_rig, units
 
-TARGETS = PageTargets(
+TARGETS = Deadlines(
     acknowledge_s=60.0,
     en_route_s=None,
     on_scene_s=None,
-    escalation=EscalationPolicy(repage=False, page_backup=False),
+    escalation=Escalation(repage=False, page_backup=False),
 )
 
 
 async def test_phone_and_in_person_answers_are_the_officers_and_count(tmp_path: Path) -> None:
     silent = behaviour(AnswerMode.NEVER)
     prig = await make_paging_rig(
-        tmp_path, units([2001, 2002]), {2001: silent, 2002: silent}, targets=TARGETS
+        tmp_path, units([2001, 2002]), {2001: silent, 2002: silent}, deadlines=TARGETS
     )
     engine = prig.engine
     try:
@@ -101,7 +100,7 @@ async def test_phone_and_in_person_answers_are_the_officers_and_count(tmp_path: 
 
 async def test_only_the_answer_rungs_can_be_recorded(tmp_path: Path) -> None:
     prig = await make_paging_rig(
-        tmp_path, units([2001]), {2001: behaviour(AnswerMode.NEVER)}, targets=TARGETS
+        tmp_path, units([2001]), {2001: behaviour(AnswerMode.NEVER)}, deadlines=TARGETS
     )
     try:
         page_id = prig.engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from console.deadlines import Deadlines, Escalation
 from console.incidents import IncidentBook
 from console.paging.incidents import incident_hooks
 from console.paging.model import (
-    EscalationPolicy,
     EscalationStep,
     FailureCause,
     PageRequest,
-    PageTargets,
     Recipient,
     Rung,
 )
 from fakes.behaviour import AnswerMode
 from tests.console.test_paging_rig import behaviour, make_paging_rig, units
 
-NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)
+NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 GROUP = [{"gssi": 9001, "name": "全体", "members": [2001, 2002, 2003]}]
 
 
@@ -28,14 +27,14 @@ async def test_voice_only_repage_reestablishes_the_call_once_per_round(tmp_path:
         2002: behaviour(AnswerMode.NEVER),
         2003: behaviour(AnswerMode.NEVER),
     }
-    targets = PageTargets(
+    deadlines = Deadlines(
         acknowledge_s=60.0,
         en_route_s=None,
         on_scene_s=None,
-        escalation=EscalationPolicy(repage_limit=1, alert_officer=False, page_backup=False),
+        escalation=Escalation(repage_limit=1, alert_officer=False, page_backup=False),
     )
     prig = await make_paging_rig(
-        tmp_path, units([2001, 2002, 2003]), beh, groups=GROUP, targets=targets
+        tmp_path, units([2001, 2002, 2003]), beh, groups=GROUP, deadlines=deadlines
     )
     engine = prig.engine
     try:
@@ -70,14 +69,18 @@ async def test_voice_only_repage_reestablishes_the_call_once_per_round(tmp_path:
 
 async def test_no_repage_over_a_call_that_is_still_up(tmp_path: Path) -> None:
     # The officer holds the floor: the call is still up when the target passes.
-    targets = PageTargets(
+    deadlines = Deadlines(
         acknowledge_s=3.0,
         en_route_s=None,
         on_scene_s=None,
-        escalation=EscalationPolicy(repage_limit=1, alert_officer=False, page_backup=False),
+        escalation=Escalation(repage_limit=1, alert_officer=False, page_backup=False),
     )
     prig = await make_paging_rig(
-        tmp_path, units([2002]), {2002: behaviour(AnswerMode.NEVER)}, groups=GROUP, targets=targets
+        tmp_path,
+        units([2002]),
+        {2002: behaviour(AnswerMode.NEVER)},
+        groups=GROUP,
+        deadlines=deadlines,
     )
     engine = prig.engine
     try:
@@ -100,7 +103,9 @@ async def test_no_repage_over_a_call_that_is_still_up(tmp_path: Path) -> None:
 
 
 async def test_no_incident_pages_open_no_adhoc_incident(tmp_path: Path) -> None:
-    prig = await make_paging_rig(tmp_path, units([2001]), {2001: behaviour()}, targets=NO_TARGETS)
+    prig = await make_paging_rig(
+        tmp_path, units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES
+    )
     try:
         book = IncidentBook(prig.clock, prig.log)
         prig.engine.incident_factory, prig.engine.attach_page = incident_hooks(book)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from console.config import StatusCode, StatusPlan
+from console.config import (
+    StatusCode,
+    StatusPlan,
+)
+from console.deadlines import Deadlines
 from console.incidents import IncidentBook
 from console.paging.incidents import incident_hooks
 from console.paging.matching import classify_status, classify_text, failure_cause
@@ -13,7 +17,6 @@ from console.paging.model import (
     FailureCause,
     PageChanged,
     PageRequest,
-    PageTargets,
     Recipient,
     Rung,
 )
@@ -22,7 +25,7 @@ from fakes.behaviour import AnswerMode
 from tests.console.test_paging_rig import behaviour, make_paging_rig, units
 
 PLAN = StatusPlan()
-NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)
+NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 
 
 def test_default_status_plan() -> None:
@@ -79,7 +82,7 @@ def test_rung_labels() -> None:
 
 async def test_nothing_is_shown_before_it_is_committed(tmp_path: Path) -> None:
     prig = await make_paging_rig(
-        tmp_path, units([2001]), {2001: behaviour()}, targets=NO_TARGETS, drive_log=False
+        tmp_path, units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES, drive_log=False
     )
     engine, log = prig.engine, prig.log
     try:
@@ -115,7 +118,7 @@ async def test_voice_key_up_acknowledges_and_implies_nothing_unsent(tmp_path: Pa
     beh = {2001: behaviour(AnswerMode.VOICE), 2002: behaviour()}
     groups = [{"gssi": 9001, "name": "全体", "members": [2001, 2002]}]
     prig = await make_paging_rig(
-        tmp_path, units([2001, 2002]), beh, groups=groups, targets=NO_TARGETS
+        tmp_path, units([2001, 2002]), beh, groups=groups, deadlines=NO_DEADLINES
     )
     engine = prig.engine
     try:
@@ -137,7 +140,9 @@ async def test_voice_key_up_acknowledges_and_implies_nothing_unsent(tmp_path: Pa
 
 async def test_status_ack_implies_delivered_with_the_answer_time(tmp_path: Path) -> None:
     # The radio answers although its delivery report is lost (the network never sent it).
-    prig = await make_paging_rig(tmp_path, units([2001]), {2001: behaviour()}, targets=NO_TARGETS)
+    prig = await make_paging_rig(
+        tmp_path, units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES
+    )
     try:
         prig.rig.sim.faults.drop_next("+CTSDSR: 12,2001")
         page_id = prig.engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
@@ -159,7 +164,7 @@ async def test_status_ack_implies_delivered_with_the_answer_time(tmp_path: Path)
 
 async def test_backup_requested_and_operator_actions(tmp_path: Path) -> None:
     prig = await make_paging_rig(
-        tmp_path, units([2001]), {2001: behaviour(AnswerMode.NEVER)}, targets=NO_TARGETS
+        tmp_path, units([2001]), {2001: behaviour(AnswerMode.NEVER)}, deadlines=NO_DEADLINES
     )
     engine = prig.engine
     try:
@@ -186,7 +191,9 @@ async def test_backup_requested_and_operator_actions(tmp_path: Path) -> None:
 
 
 async def test_page_belongs_to_an_adhoc_incident(tmp_path: Path) -> None:
-    prig = await make_paging_rig(tmp_path, units([2001]), {2001: behaviour()}, targets=NO_TARGETS)
+    prig = await make_paging_rig(
+        tmp_path, units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES
+    )
     try:
         book = IncidentBook(prig.clock, prig.log)
         factory, attach = incident_hooks(book)

@@ -24,6 +24,8 @@ OWNERS = (
     "console.broadcast.errors",
     "console.broadcast.results",
     "console.paging.model",
+    "console.deadlines",
+    "console.drills.model",
     "console.rollcall.model",
     "console.incidents.model",
     "console.incidents.errors",
@@ -94,16 +96,17 @@ def test_a_key_defined_twice_with_other_words_is_refused() -> None:
 
 
 def test_enum_labels_come_from_the_vocabulary() -> None:
+    from console.deadlines import DeadlineKind
     from console.exitcodes import ExitCode
     from console.incidents.model import IncidentState
-    from console.paging.model import AnswerMethod, FailureCause, Rung, TargetKind
+    from console.paging.model import AnswerMethod, FailureCause, Rung
     from console.rollcall.model import Attendance
 
     for enum, prefix in (
         (Rung, "paging.rung"),
         (AnswerMethod, "paging.method"),
         (FailureCause, "paging.cause"),
-        (TargetKind, "paging.target"),
+        (DeadlineKind, "deadline"),
         (Attendance, "rollcall.attendance"),
         (IncidentState, "incident.state"),
     ):

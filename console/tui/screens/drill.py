@@ -71,7 +71,7 @@ def progress_text(p: DrillProgress, drill: Drill, lang: str) -> Text:
     total = max(1, p.participants)
     width = max(len(tr(f"dr.rung.{r}", lang)) for r in RUNGS)
     for rung, reached in p.reached:
-        if rung != "delivered" and drill.target_of(rung) is None:
+        if rung != "delivered" and drill.deadline_of(rung) is None:
             continue
         label = tr(f"dr.rung.{rung}", lang)
         filled = round(BAR * reached / total)
@@ -79,7 +79,7 @@ def progress_text(p: DrillProgress, drill: Drill, lang: str) -> Text:
         text.append("█" * filled, style="green" if reached == p.participants else "cyan")
         text.append("░" * (BAR - filled), style="dim")
         text.append(f" {reached:>3}/{p.participants}")
-        target = drill.target_of(rung)
+        target = drill.deadline_of(rung)
         if target is not None:
             text.append(f"   {tr('dr.target', lang, s=f'{target:g}')}", style="dim")
         text.append("\n")
@@ -220,7 +220,7 @@ class DrillScreen(ReportActions):
             return None
         box.remove_class("-bad")
         targets = " / ".join(
-            f"{tr(f'dr.rung.{r}', lang)} {drill.target_of(r):g}s" for r in drill.target_rungs
+            f"{tr(f'dr.rung.{r}', lang)} {drill.deadline_of(r):g}s" for r in drill.deadline_rungs
         )
         summary = tr(
             "dr.summary",

@@ -167,7 +167,7 @@ class LogScreen(Screen[None]):
             if unit_text.isdigit():
                 unit = unit_text
             else:
-                found = runtime.station.resolve_target(unit_text)
+                found = runtime.station.lookup(unit_text)
                 if not isinstance(found[0], Unit):
                     raise ConsoleError(tr("log.err.unit", lang, value=unit_text))
                 unit = str(found[0].issi)

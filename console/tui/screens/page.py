@@ -179,7 +179,7 @@ class PageScreen(Screen[None]):
                 yield Input(placeholder=tr("page.filter", lang), id="page-filter", compact=True)
                 yield Static(self._kind_text(), id="page-kind", markup=False)
                 targets: SelectionList[str] = SelectionList(id="page-targets")
-                targets.border_title = tr("page.targets", lang)
+                targets.border_title = tr("page.recipients", lang)
                 yield targets
             with Vertical(id="page-right"):
                 templates = OptionList(
@@ -216,13 +216,13 @@ class PageScreen(Screen[None]):
                 zones.border_title = tr("page.zones", lang)
                 zones.add_class("-off")
                 yield zones
-        t = station.targets
+        t = station.deadlines
         with Horizontal(id="page-deadlines"):
-            yield Label(tr("page.deadlines", lang))
+            yield Label(tr("page.recipients", lang))
             fields = (
                 ("t-ack", "page.deadline.ack", t.acknowledge_s),
-                ("t-enroute", "page.deadline.en_route", t.mutual_aid_s),
-                ("t-onscene", "page.deadline.on_scene", t.reinforcement_s),
+                ("t-enroute", "page.deadline.en_route", t.en_route_s),
+                ("t-onscene", "page.deadline.on_scene", t.on_scene_s),
             )
             for wid, label, seconds in fields:
                 yield Label(tr(label, lang), classes="deadline")

@@ -147,7 +147,7 @@ class RollCallScreen(ReportActions):
             yield Label(tr("rc.mode", lang))
             yield Select(modes, value=RollCallMode.STATUS.value, allow_blank=False, id="rc-mode")
             yield Label(tr("rc.deadline", lang))
-            yield Input(f"{station.targets.acknowledge_s:g}", id="rc-deadline")
+            yield Input(f"{station.deadlines.acknowledge_s or 60.0:g}", id="rc-deadline")
         yield Static(tr("rc.idle", lang), id="rc-status", markup=False)
         table: DataTable[Text] = DataTable(id="rc-table", cursor_type="row", zebra_stripes=True)
         table.border_title = screen_title("rollcall", lang)
