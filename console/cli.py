@@ -26,12 +26,12 @@ from console.broadcast.cli import add_fake_speaker_parser as _add_fake_speaker
 from console.centre.cli import add_centre as _add_centre
 from console.centre.cli import add_report as _add_report
 from console.config import Station, load_station
-from console.config.loader import load_selected_station, select_station
+from console.config.loader import error_lang, load_selected_station, select_station
 from console.config.where import find_station_file, lookup_help
 from console.csvtext import add_bom_option
 from console.doctor.cli import add_doctor as _add_doctor
 from console.drills.cli import add_drill as _add_drill
-from console.errors import ConfigError, ConsoleError
+from console.errors import ConfigError, ConsoleError, say_error
 from console.exitcodes import ExitCode, exit_table
 from console.i18n import normalise_lang, t
 from console.paging.cli import add_parser as _add_page
@@ -256,6 +256,7 @@ def cmd_log_export(args: argparse.Namespace) -> int:
         unit=unit,
         out=args.out,
         bom=args.bom and args.format == "csv",
+        lang=error_lang(args),
     )
 
 
@@ -296,9 +297,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     try:
         station = load_station(path)
     except ConfigError as exc:
-        lang = selected_lang(args)
+        lang = error_lang(args, path)
         for problem in exc.all_problems:
-            print(f"dutydesk: {problem.describe()}", file=sys.stderr)
+            print(f"dutydesk: {problem.say_one(lang)}", file=sys.stderr)
         if exc.others:
             print(
                 f"dutydesk: {t('check.problems', lang, n=len(exc.all_problems))}", file=sys.stderr
@@ -479,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except _user_error_types() as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
+        print(f"dutydesk: {say_error(exc, error_lang(args))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:  # `dutydesk config check x | head`
         return EXIT_OK

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from console.i18n import register, t
+
 
 class DeadlineKind(StrEnum):
     """The three promises: 1 minute acknowledge, 3 minutes en route, 5 minutes on scene."""
@@ -35,8 +37,7 @@ class DeadlineKind(StrEnum):
         return f"{self.value}_s"
 
     def label(self, lang: str = "zh-CN") -> str:
-        zh, en = _LABELS[self]
-        return en if lang == "en" else zh
+        return t(f"deadline.{self.value}", lang)
 
 
 _RUNGS = {
@@ -44,11 +45,13 @@ _RUNGS = {
     DeadlineKind.EN_ROUTE: "en_route",
     DeadlineKind.ON_SCENE: "on_scene",
 }
-_LABELS = {
-    DeadlineKind.ACKNOWLEDGE: ("1分钟应答", "acknowledge"),
-    DeadlineKind.EN_ROUTE: ("3分钟出发", "en route"),
-    DeadlineKind.ON_SCENE: ("5分钟到场", "on scene"),
-}
+WORDS = register(
+    {
+        "deadline.acknowledge": ("1分钟应答", "acknowledge"),
+        "deadline.en_route": ("3分钟出发", "en route"),
+        "deadline.on_scene": ("5分钟到场", "on scene"),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ A user mistake is always a ``ConfigError``; never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import sys
@@ -45,7 +46,8 @@ from console.config.model import (
 from console.config.reader import Problems, Table, show
 from console.config.where import StationSource, find_station_file, lookup_help
 from console.deadlines import Deadlines, Escalation
-from console.errors import ConfigError
+from console.errors import ConfigError, os_reason
+from console.i18n import Phrase, normalise_lang, register
 
 DEMO_RESOURCE = "demo_station.toml"
 
@@ -70,6 +72,26 @@ _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$"
 )
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+WORDS = register(
+    {
+        "config.unreadable": ("无法读取配置文件：{why}", "cannot read station file: {why}"),
+        "config.hint.path": (
+            "请检查 --config 或 $DUTYDESK_CONFIG 给出的路径",
+            "check the path given to --config or $DUTYDESK_CONFIG",
+        ),
+        "config.not_utf8": ("文件不是 UTF-8 编码的文本", "the file is not UTF-8 text"),
+        "config.hint.utf8": (
+            "请把文件另存为 UTF-8 编码（不要用 GBK/GB2312）",
+            "save the file as UTF-8 (not GBK/GB2312)",
+        ),
+        "config.syntax": ("TOML 语法错误", "TOML syntax error"),
+        "config.syntax_at": ("TOML 语法错误（第 {column} 列）", "TOML syntax error"),
+        "config.hint.syntax": (
+            '文字值要加 "双引号"；每个 键 = 值 单独占一行',
+            'text values need "double quotes"; each key = value on its own line',
+        ),
+    }
+)
 _SSI_HINT = f"radio numbers (ISSI/GSSI) are {SSI_MIN}..{SSI_MAX} (24 bits)"
 
 
@@ -81,19 +103,19 @@ def load_station(path: str | PathLike[str]) -> Station:
             raw = fh.read()
     except OSError as exc:
         raise ConfigError(
-            f"cannot read station file: {exc.strerror or exc}",
+            Phrase("config.unreadable", why=os_reason(exc)),
             path=source,
-            hint="check the path given to --config or $DUTYDESK_CONFIG",
+            hint=Phrase("config.hint.path"),
         ) from None
     try:
         text = raw.decode("utf-8-sig")  # Windows editors like to add a BOM
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(
-            "the file is not UTF-8 text",
+            Phrase("config.not_utf8"),
             path=source,
             line=line,
-            hint="save the file as UTF-8 (not GBK/GB2312)",
+            hint=Phrase("config.hint.utf8"),
         ) from None
     return load_station_text(text, source)
 
@@ -120,17 +142,21 @@ def demo_station() -> Station:
 def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, source: str) -> ConfigError:
     message = str(exc)
     line: int | None = None
+    column = ""
     match = _TOML_POS.search(message)
     if match:
-        line = int(match.group(1))
-        message = f"{message[: match.start()]} (column {match.group(2)})"
+        line, column = int(match.group(1)), match.group(2)
+        message = f"{message[: match.start()]} (column {column})"
     elif "end of document" in message:
         line = text.count("\n") + 1
+    english = f"TOML syntax error: {message[:1].lower()}{message[1:]}"
+    # tomllib says what is wrong in English only: zh-CN names the place, not the words
+    key = "config.syntax_at" if column else "config.syntax"
     return ConfigError(
-        f"TOML syntax error: {message[:1].lower()}{message[1:]}",
+        Phrase(key, english, column=column),
         path=source,
         line=line,
-        hint='text values need "double quotes"; each key = value on its own line',
+        hint=Phrase("config.hint.syntax"),
     )
 
 
@@ -669,3 +695,23 @@ def say_if_demo(args: Any) -> None:
             f"demo station (looked for: {lookup_help()})",
             file=sys.stderr,
         )
+
+
+def error_lang(args: Any, path: str | PathLike[str] | None = None) -> str:
+    """The language to say a mistake in: ``--lang``, else that of the station file the
+    command uses (or ``path``) -- read again, as the mistake may be in that very file:
+    then its ``[station] language`` if the TOML still parses -- else zh-CN."""
+    if getattr(args, "lang", None):
+        return normalise_lang(args.lang)
+    if path is None:
+        try:
+            return normalise_lang(select_station(args)[0].language)
+        except Exception:  # the mistake is the station file (or where it is)
+            with contextlib.suppress(Exception):
+                path = find_station_file(getattr(args, "config", None)).path
+    language = None
+    if path is not None:
+        with contextlib.suppress(Exception):
+            doc = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+            language = doc.get("station", {}).get("language")
+    return normalise_lang(language if isinstance(language, str) else None)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from console.deadlines import DeadlineKind, Deadlines
+from console.i18n import register, t
 from console.paging.model import Recipient
 
 RUNG_DEADLINES: dict[str, str] = {kind.rung: kind.field for kind in DeadlineKind}
@@ -43,9 +44,17 @@ class Criterion:
         return "all" if share == 1 else f"{float(share * 100):g}%"
 
     def describe(self, lang: str = "en") -> str:
-        if lang == "en":
-            return f"{self.at_least} {self.rung} within {self.within_s:g} s"
-        return f"{self.within_s:g} 秒内 {self.rung} 至少 {self.at_least}"
+        return t("drill.criterion", lang, at_least=self.at_least, rung=self.rung, s=self.within_s)
+
+
+WORDS = register(
+    {
+        "drill.criterion": (
+            "{s:g} 秒内 {rung} 至少 {at_least}",
+            "{at_least} {rung} within {s:g} s",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

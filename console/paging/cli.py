@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from console.config.model import PAGE_MODES
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_error
 from console.exitcodes import ExitCode
 
 EXIT_ALL_ACKNOWLEDGED = ExitCode.OK
@@ -82,12 +82,14 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
     except Exception as exc:
-        print(f"dutydesk page: {_one_line(exc)}", file=sys.stderr)
+        from console.config.loader import error_lang
+
+        print(f"dutydesk page: {_one_line(exc, error_lang(args))}", file=sys.stderr)
         return EXIT_ERROR
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+def _one_line(exc: BaseException, lang: str = "en") -> str:
+    text = say_error(exc, lang) or type(exc).__name__
     return " ".join(_clean(text).split())
 
 

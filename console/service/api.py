@@ -29,6 +29,7 @@ from aiohttp import WSMsgType, web
 
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord, kinds
+from console.i18n import Phrase
 from console.service.auth import (
     CALLER,
     OPERATOR_HEADER,
@@ -73,7 +74,13 @@ def _json(data: Any, *, status: int = 200) -> web.Response:
 
 
 def _error_response(status: int, message: str, hint: str = "") -> web.Response:
-    return _json({"error": message, "hint": hint}, status=status)
+    """``error`` and ``hint`` in English for any client; ``words`` (when they are
+    phrases) lets an attached console say them in its own language."""
+    body: dict[str, Any] = {"error": str(message), "hint": str(hint)}
+    words = {k: v.data() for k, v in (("error", message), ("hint", hint)) if isinstance(v, Phrase)}
+    if words:
+        body["words"] = words
+    return _json(body, status=status)
 
 
 def _incident(inc: Any, *, status: int = 200) -> web.Response:

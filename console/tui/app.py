@@ -30,7 +30,7 @@ from textual.screen import Screen
 from textual.widget import MountError
 
 from console.bells import BellGovernor
-from console.errors import ConsoleError
+from console.errors import say_error
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
 from console.paging.model import AnswerMethod, OfficerAlert, Rung, manual_choices
@@ -366,7 +366,7 @@ class DutyDeskApp(App[None]):
     def _command_failed(self, exc: Exception) -> None:
         """A command refused (not done) or unanswered (maybe done: a service that was
         only slow acts on it later): say which, in red."""
-        message = exc.message if isinstance(exc, ConsoleError) else str(exc)
+        message = say_error(exc, self.lang)
         key = "command.unconfirmed" if unanswered(exc) else "command.failed"
         self.notify(tr(key, self.lang, error=clean(message)), severity="error", markup=False)
 
@@ -445,7 +445,7 @@ class DutyDeskApp(App[None]):
                 self.notify(tr(key, lang, unit=unit, operator=operator, **words), markup=False)
 
             def refused(exc: Exception) -> None:
-                error = tr("manual.failed", lang, error=clean(exc))
+                error = tr("manual.failed", lang, error=clean(say_error(exc, lang)))
                 self.notify(error, severity="error", markup=False)
 
             command(
@@ -510,7 +510,12 @@ class DutyDeskApp(App[None]):
             factory = self.find_screen(name)
         except Exception as exc:  # a half-written screen module must not crash the desk
             self.notify(
-                tr("notice.screen_failed", self.lang, what=what, error=clean(exc)),
+                tr(
+                    "notice.screen_failed",
+                    self.lang,
+                    what=what,
+                    error=clean(say_error(exc, self.lang)),
+                ),
                 severity="error",
                 markup=False,
             )

@@ -1,7 +1,8 @@
 """The screen's words in zh-CN and English, and the one table of key bindings.
 
 Kept inside ``console.tui`` (not in ``console.i18n``) because only the screen uses them;
-a missing entry falls back to the shared catalogue, then to English, then to the key.
+they join the one vocabulary (:func:`console.i18n.register`) and are looked up with the
+same :func:`~console.i18n.t` (``tr`` here) as every other word.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from console.i18n import t as core_t
+from console.i18n import pick, register, t
 
 _S: Final[dict[str, tuple[str, str]]] = {
     # panels
@@ -279,13 +280,9 @@ _RUNS: Final[dict[str, tuple[str, str]]] = {
 _S.update(_RUNS)
 
 
-def tr(key: str, lang: str, **values: object) -> str:
-    """The screen text for ``key`` (``{name}`` filled from ``values``)."""
-    pair = _S.get(key)
-    if pair is None:
-        return core_t(key, lang, **values)
-    text = pair[1] if lang == "en" else pair[0]
-    return text.format(**values) if values else text
+tr = t
+"""The screen's name for :func:`console.i18n.t`: the one lookup of the one vocabulary
+(the tables above join it through :func:`console.i18n.register`)."""
 
 
 @dataclass(frozen=True)
@@ -304,7 +301,7 @@ class Key:
     """Works on every screen and dialog, before the focused widget sees the key."""
 
     def description(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+        return pick((self.zh, self.en), lang)
 
 
 KEYS: Final[tuple[Key, ...]] = (
@@ -335,18 +332,19 @@ BOARD_KEYS: Final[tuple[Key, ...]] = (
 """The response board's keys while it has the focus (Tab to it)."""
 
 SCREEN_NAMES: Final[dict[str, tuple[str, str]]] = {
-    "page": ("新建呼叫", "New page"),
-    "incidents": ("事件", "Incidents"),
-    "rollcall": ("点名", "Roll call"),
-    "drill": ("演练", "Drill"),
-    "log": ("日志", "Log"),
-    "ptt": ("讲话", "PTT"),
+    "screen.page": ("新建呼叫", "New page"),
+    "screen.incidents": ("事件", "Incidents"),
+    "screen.rollcall": ("点名", "Roll call"),
+    "screen.drill": ("演练", "Drill"),
+    "screen.log": ("日志", "Log"),
+    "screen.ptt": ("讲话", "PTT"),
 }
+_S.update(SCREEN_NAMES)
 
 
 def screen_title(name: str, lang: str) -> str:
-    zh, en = SCREEN_NAMES.get(name, (name, name))
-    return en if lang == "en" else zh
+    key = f"screen.{name}"
+    return t(key, lang) if key in SCREEN_NAMES else name
 
 
 # --- page / incidents / log / help / PTT screens (console issue part 2) -----------------
@@ -600,3 +598,5 @@ _S.update(
         "centre.dispatch.failed": ("派遣未成功：{error}", "dispatch failed: {error}"),
     }
 )
+
+register(_S)

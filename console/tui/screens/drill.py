@@ -26,7 +26,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from console.drills import Drill, DrillProgress, DrillRun
 from console.drills.catalogue import drill_files
-from console.errors import ConfigError, ConsoleError
+from console.errors import ConfigError, ConsoleError, say_error
 from console.i18n import say
 from console.reports import DrillNotFound, Report
 from console.runtime.view import Batch, ServiceEvent
@@ -211,7 +211,7 @@ class DrillScreen(ReportActions):
         except ConfigError as exc:
             problems = exc.all_problems
             lines = [tr("dr.invalid", lang, n=len(problems))]
-            lines += [f"  {clean(p.describe())}" for p in problems]
+            lines += [f"  {clean(p.say_one(lang))}" for p in problems]
             box.update(Text("\n".join(lines)))
             box.add_class("-bad")
             return None
@@ -318,7 +318,7 @@ class DrillScreen(ReportActions):
         try:
             run = await self.runtime.start_drill(drill)
         except ConsoleError as exc:
-            self._warn(tr("run.failed", self.lang, error=clean(exc)))
+            self._warn(tr("run.failed", self.lang, error=clean(say_error(exc, self.lang))))
             return None
         self.report = None
         self.query_one("#dr-verdict", Static).update("")
@@ -337,7 +337,7 @@ class DrillScreen(ReportActions):
             self.notify(tr("dr.stopped", lang, id=run.drill_id), markup=False)
 
         def failed(exc: Exception) -> None:
-            self._warn(tr("command.failed", lang, error=clean(exc)))
+            self._warn(tr("command.failed", lang, error=clean(say_error(exc, lang))))
 
         runtime = self.runtime
         command(self, runtime, runtime.stop_drill, stopped, failed, USER_ERRORS)
@@ -354,7 +354,7 @@ class DrillScreen(ReportActions):
         read_in_thread(self, lambda: report(drill_id), then, self._not_found, (DrillNotFound,))
 
     def _not_found(self, exc: Exception) -> None:
-        self._warn(clean(exc))
+        self._warn(clean(say_error(exc, self.lang)))
 
     def action_history(self) -> None:
         read_in_thread(self, self.runtime.drill_history, self._show_history, group="dr-history")

@@ -23,8 +23,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Label, RadioButton, RadioSet, Static
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.eventlog import EventLogError, EventRecord
+from console.i18n import say
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
 from console.incidents.model import HAND_RAISED_KINDS, RADIO_SOURCE
 from console.runtime.view import Batch, LogTail
@@ -33,7 +34,7 @@ from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ChoiceDialog, PromptDialog
 from console.tui.widgets.footer import DeskFooter
-from console.tui.widgets.incidents import PRIORITY_LABELS, PRIORITY_STYLES
+from console.tui.widgets.incidents import PRIORITY_STYLES, priority_label
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.timeline import TIMELINE_HIDDEN, record_line
 
@@ -53,11 +54,6 @@ INCIDENT_KEYS: tuple[Key, ...] = (
 """Keys of the incidents screen (arrows move in the list)."""
 
 TIMELINE_LIMIT = 500
-
-
-def priority_label(priority: str, lang: str) -> str:
-    zh, en = PRIORITY_LABELS.get(priority, (priority, priority))
-    return en if lang == "en" else zh
 
 
 def _initial_state(record: EventRecord) -> bool:
@@ -292,7 +288,7 @@ class IncidentsScreen(Screen[None]):
                 if r.kind not in TIMELINE_HIDDEN and not _initial_state(r)
             ]
         except EventLogError as exc:
-            return inert(exc.message, "red")
+            return inert(say_message(exc, lang), "red")
         if not records:
             return Text(tr("inc.timeline.empty", lang), style="dim")
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -305,9 +301,9 @@ class IncidentsScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------
 
     def _fail(self, exc: Exception) -> None:
-        message = str(exc) if not isinstance(exc, ConsoleError) else exc.message
+        message = say_message(exc, self.lang)
         if isinstance(exc, ConsoleError) and exc.hint:
-            message = f"{message} — {exc.hint}"
+            message = f"{message} — {say(exc.hint, self.lang)}"
         self.notify(message, severity="error", markup=False)
 
     def _command(self, call: Callable[[], Incident], key: str) -> None:

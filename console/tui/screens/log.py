@@ -29,7 +29,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from console.config import Unit
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.eventlog import EventLogError, EventRecord, LogBadQuery, parse_time, write_records
 from console.logwords import FAMILIES, family_label
 from console.tui.offloop import read_in_thread
@@ -185,7 +185,7 @@ class LogScreen(Screen[None]):
         try:
             self.filters = self.read_filters()
         except (ConsoleError, LogBadQuery) as exc:
-            self.notify(exc.message, severity="warning", markup=False)
+            self.notify(say_message(exc, self.lang), severity="warning", markup=False)
             return
         self.run_query()
 
@@ -229,8 +229,7 @@ class LogScreen(Screen[None]):
 
     def _read_failed(self, exc: Exception) -> None:
         self._reading = False
-        message = exc.message if isinstance(exc, EventLogError) else str(exc)
-        self.notify(message, severity="error", markup=False)
+        self.notify(say_message(exc, self.lang), severity="error", markup=False)
         self.show_status()
 
     def row(self, record: EventRecord) -> tuple[Text, Text, Text, Text]:
@@ -301,7 +300,7 @@ class LogScreen(Screen[None]):
         try:
             filters = self.read_filters()
         except (ConsoleError, LogBadQuery) as exc:
-            self.notify(exc.message, severity="warning", markup=False)
+            self.notify(say_message(exc, self.lang), severity="warning", markup=False)
             return
         fmt = export_format(path)
         self.query_one("#log-status", Static).update(
@@ -313,7 +312,7 @@ class LogScreen(Screen[None]):
             try:
                 n = export_records(log.query(**filters.query_args()), path, fmt)
             except (OSError, EventLogError) as exc:
-                message = exc.message if isinstance(exc, EventLogError) else str(exc)
+                message = say_message(exc, self.lang)
                 self.app.call_from_thread(self._export_failed, path, message)
             else:
                 self.app.call_from_thread(self._exported, path, n)

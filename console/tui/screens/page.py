@@ -33,7 +33,7 @@ from textual.widgets.selection_list import Selection
 
 from console.broadcast import BroadcastError, SourceSpec
 from console.config import Group, Station, Unit
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.paging.model import PageRequest
 from console.paging.order import PageOrder, PageOrderError, check, needs_confirmation, radio_request
 from console.tui.offloop import command
@@ -400,7 +400,7 @@ class PageScreen(Screen[None]):
         """The officer's wording of why the page cannot go out."""
         if isinstance(exc, PageOrderError):
             return tr(f"page.err.{exc.reason}", self.lang, value=exc.value)
-        return exc.message
+        return say_message(exc, self.lang)
 
     def _summarise(self) -> None:
         if not self.is_mounted:
@@ -500,7 +500,7 @@ class PageScreen(Screen[None]):
             self._finish(page_id)
 
         def refused(exc: Exception) -> None:
-            message = exc.message if isinstance(exc, ConsoleError) else str(exc)
+            message = say_message(exc, lang)
             self.notify(message, severity="error", markup=False)
 
         incident_id = self.incident_id
@@ -522,7 +522,7 @@ class PageScreen(Screen[None]):
             self.notify(tr("page.broadcast_started", lang, id=broadcast.id), markup=False)
 
         def failed(exc: Exception) -> None:
-            message = exc.message if isinstance(exc, ConsoleError) else str(exc)
+            message = say_message(exc, lang)
             self.notify(
                 tr("page.broadcast_failed", lang, error=message), severity="error", markup=False
             )

@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_error
 from console.reports import Report
 from console.rollcall import (
     Attendance,
@@ -287,7 +287,7 @@ class RollCallScreen(ReportActions):
         try:
             spec = self.runtime.rollcall_spec(group, mode=mode, deadline_s=deadline)
         except ConsoleError as exc:
-            self._warn(tr("run.failed", lang, error=clean(exc)))
+            self._warn(tr("run.failed", lang, error=clean(say_error(exc, lang))))
             return
         body = tr(
             "rc.confirm.body",
@@ -358,7 +358,7 @@ class RollCallScreen(ReportActions):
         )
 
     def _failed(self, exc: Exception) -> None:
-        self._warn(tr("run.failed", self.lang, error=clean(exc)))
+        self._warn(tr("run.failed", self.lang, error=clean(say_error(exc, self.lang))))
 
     def _with_report(self, then: Callable[[Report], None]) -> None:
         if self.shown is None:
@@ -371,7 +371,7 @@ class RollCallScreen(ReportActions):
         )
 
     def _not_found(self, exc: Exception) -> None:
-        self._warn(clean(exc))
+        self._warn(clean(say_error(exc, self.lang)))
 
     def action_history(self) -> None:
         read_in_thread(self, self.runtime.rollcalls, self._show_history, group="rc-history")
