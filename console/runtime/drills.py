@@ -18,6 +18,7 @@ from typing import Any
 from console.drills import Drill, DrillProgress, DrillRun, load_drill
 from console.drills.model import Announcement
 from console.errors import ConfigError, ConsoleError
+from console.i18n import Phrase
 from console.paging.engine import PagingEngine
 from console.reports import Report, drill_history, drill_ids, drill_report
 from console.reports.history import DrillHistoryRow
@@ -52,11 +53,11 @@ class Drills:
         drill = load_drill(path, self.shared.station)
         if drill.scripted and not self.endpoint.simulated:
             raise ConfigError(
-                "scripted behaviour runs only against the simulated network, not a real gateway",
+                Phrase("drill.scripted_real"),
                 path=str(path),
                 line=drill.simulation.line if drill.simulation else None,
                 field="simulation",
-                hint="remove [simulation] to run the drill on the radios",
+                hint=Phrase("drill.hint.scripted_real"),
             )
         return drill
 
