@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from console import cli
 from console.broadcast.results import SpeakerResult, summary_line
 from console.errors import ConfigError, UnknownNameError, say_error
+from console.eventlog.errors import classify
 from console.i18n import Phrase
 from console.logwords import describe
 from console.service.wire import Registry, to_wire
@@ -412,3 +414,43 @@ def test_a_station_variable_that_names_no_file(
     assert "不是可读取的文件" in line and english_words(line) == [], line
     line = stderr_line(capsys, "--lang", "en", "page", "--unit", "2001", "--text", "x")
     assert "which is not a readable file (hint: fix or unset DUTYDESK_CONFIG" in line
+
+
+def test_a_damaged_event_log_is_said_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged = tmp_path / "events.db"
+    damaged.write_bytes(b"this is not a database " * 100)
+    argv = ["log", "export", "--db", str(damaged)]
+    assert cli.main(argv) == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith(f"错误：事件日志 {damaged}：不是数据库文件（已损坏或选错了文件）")
+    # the hint's command is typed as it is written
+    assert english_words(re.sub(r"`[^`]*`", " ", line)) == [], line
+    assert cli.main(["--lang", "en", *argv]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith(f"error: event log {damaged} is not an SQLite database (damaged or")
+    assert "\nhint: Move the file aside" in said
+
+
+@pytest.mark.parametrize(
+    ("raised", "zh", "english"),
+    [
+        (OSError(28, "No space left on device"), "磁盘已满", "disk full (No space left on device)"),
+        (OSError(30, "Read-only file system"), "无法写入", "cannot write (Read-only file system)"),
+        (sqlite3.OperationalError("database or disk is full"), "磁盘已满", "database or disk is"),
+        (sqlite3.OperationalError("a readonly database"), "只读，无法写入", "read-only ("),
+        (sqlite3.OperationalError("database is locked"), "被另一个程序锁定", "locked by another"),
+        (sqlite3.OperationalError("unable to open database file"), "无法打开", "cannot open ("),
+        (sqlite3.OperationalError("disk I/O error"), "磁盘读写错误", "I/O error (disk I/O error)"),
+    ],
+)
+def test_what_the_event_log_reports_is_said_in_chinese(
+    raised: Exception, zh: str, english: str
+) -> None:
+    err = classify(raised, "/srv/日志/events.db")
+    said = say_error(err, "zh-CN")
+    assert said.startswith(f"事件日志 /srv/日志/events.db：{zh}（提示：") and "。）" in said, said
+    assert english_words(said) == [], said
+    assert str(err).startswith(f"event log /srv/日志/events.db: {english}")
+    assert say_error(err, "en") == str(err) and "\nhint: " in str(err)
