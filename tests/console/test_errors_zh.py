@@ -336,7 +336,7 @@ def test_config_check_says_every_mistake_of_a_zh_station_in_chinese(
 
 BAD_DRILL = """[drill]
 name = "东湖演练"
-units = ["一号车", true]
+units = ["一号车", true, 99999999]
 
 [page]
 voice = true
@@ -377,11 +377,15 @@ def test_drill_check_says_every_mistake_of_a_drill_file_in_chinese(
     assert cli.main(argv) == 2
     out, err = capsys.readouterr()
     found = places(out.splitlines(), drill)
-    assert len(found) == 8 and err.strip() == f"dutydesk: {drill} 中有 8 处问题"
+    assert len(found) == 9 and err.strip() == f"dutydesk: {drill} 中有 9 处问题"
     for _, _, said in found:
         assert "提示" in said and english_words(said) == [], said
     said = {field: text for _, field, text in found}
     assert said["drill.units[1]"].startswith("应为单元或通话组的名称或号码，实际为 true")
+    assert (
+        said["drill.units[2]"]
+        == "'99999999' 不是有效的电台号码（提示：ISSI/GSSI 号码为 1..16777215。）"
+    )
     assert said["simulation.events[1].do"].startswith("'fly 2001' 不是模拟指令（提示：例如")
     assert said["criteria[0].within"].startswith("'en_route' 没有时限")
     assert [line for line, _, _ in found] == sorted(line for line, _, _ in found)
@@ -390,8 +394,11 @@ def test_drill_check_says_every_mistake_of_a_drill_file_in_chinese(
     out, err = capsys.readouterr()
     english = places(out.splitlines(), drill)
     assert [(line, field) for line, field, _ in english] == [(n, f) for n, f, _ in found]
-    assert err.strip() == f"dutydesk: 8 problem(s) in {drill}"
+    assert err.strip() == f"dutydesk: 9 problem(s) in {drill}"
     words = {field: text for _, field, text in english}
+    assert words["drill.units[2]"] == (
+        "'99999999' is not a valid radio number (hint: ISSI/GSSI numbers are 1..16777215.)"
+    )
     assert words["page.voice"] == (
         "a voice page needs a talkgroup in [drill] groups "
         "(hint: Fix the drill file; docs/drills.md describes every field.)"

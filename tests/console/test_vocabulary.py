@@ -21,6 +21,7 @@ OWNERS = (
     "console.config.reader",
     "console.config.loader",
     "console.config.where",
+    "console.config.lookup",
     "console.voice.errors",
     "console.broadcast.errors",
     "console.broadcast.results",
