@@ -96,6 +96,15 @@ WORDS = register(
             "删去 [simulation] 即可在真实电台上演练",
             "remove [simulation] to run the drill on the radios",
         ),
+        "drill.still_running": ("演练 {id} 仍在进行", "drill {id} is still running"),
+        "drill.cannot_script": (
+            "演练 {name!r} 要改变模拟网络的单元行为，本控制台做不到",
+            "drill {name!r} scripts the simulated network, which this console cannot change",
+        ),
+        "drill.hint.cannot_script": (
+            "请用 'dutydesk drill run 文件 --gateway sim' 运行它",
+            "run it with `dutydesk drill run FILE --gateway sim`",
+        ),
         "drill.hint.command": (
             "例如 'do = \"紧急 2004\"'；指令有：紧急、烟感、短信、状态、关机、开机、离开、回来、"
             "拔线、插线（后接电台的 ISSI 号码）",

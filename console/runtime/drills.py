@@ -73,7 +73,7 @@ class Drills:
         """
         if self.running:
             assert self.current is not None
-            raise ConsoleError(f"drill {self.current.drill_id} is still running")
+            raise ConsoleError(Phrase("drill.still_running", id=self.current.drill_id))
         if not isinstance(drill, Drill):
             drill = self.load(drill)
         restore: dict[int, Any] = {}
@@ -104,9 +104,8 @@ class Drills:
         script = self.endpoint.scripting()
         if script is None:
             raise ConsoleError(
-                f"drill {drill.name!r} scripts the simulated network, which this console "
-                "cannot change",
-                hint="run it with `dutydesk drill run FILE --gateway sim`",
+                Phrase("drill.cannot_script", name=drill.name),
+                hint=Phrase("drill.hint.cannot_script"),
             )
         previous: dict[int, Any] = await script(scripted_behaviours(drill.simulation))
         return previous

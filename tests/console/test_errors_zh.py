@@ -461,3 +461,31 @@ def test_what_the_event_log_reports_is_said_in_chinese(
     assert english_words(said) == [], said
     assert str(err).startswith(f"event log /srv/日志/events.db: {english}")
     assert say_error(err, "en") == str(err) and "\nhint: " in str(err)
+
+
+def test_a_scripted_drill_on_a_real_gateway_is_refused_in_chinese(tmp_path: Path) -> None:
+    from console.config.loader import demo_station
+    from console.runtime import Runtime
+    from drivers.clock import VirtualClock
+
+    scripted = tmp_path / "scripted.toml"
+    scripted.write_text(
+        '[drill]\nname = "演练"\nunits = [2001]\n[page]\ntext = "集合"\n'
+        '[simulation]\n[[simulation.units]]\nunits = "all"\nbehaviour = "status"\n',
+        encoding="utf-8",
+    )
+    runtime = Runtime(
+        demo_station(),
+        gateway_url="/dev/ttyUSB9",
+        db_path=tmp_path / "events.db",
+        clock=VirtualClock(),
+        log_background=False,
+    )
+    with runtime.log, pytest.raises(ConfigError) as info:
+        runtime.load_drill(scripted)
+    said = info.value.say("zh-CN")
+    assert said.startswith(f"{scripted}:6: simulation: 脚本化的单元行为只能在模拟网络上运行")
+    assert english_words(said.removeprefix(f"{scripted}:6: simulation: ")) == [], said
+    assert str(info.value).startswith(
+        f"{scripted}:6: simulation: scripted behaviour runs only against the simulated network"
+    )
