@@ -43,7 +43,7 @@ from console.config.model import (
     Unit,
     Zone,
 )
-from console.config.reader import Problems, Table, show
+from console.config.reader import Problems, Table, did_you_mean, expected, listing, shown
 from console.config.where import StationSource, find_station_file, lookup_help
 from console.deadlines import Deadlines, Escalation
 from console.errors import ConfigError, os_reason
@@ -92,7 +92,160 @@ WORDS = register(
         ),
     }
 )
-_SSI_HINT = f"radio numbers (ISSI/GSSI) are {SSI_MIN}..{SSI_MAX} (24 bits)"
+# What the builder finds wrong in a file that parses: the field's own words (the
+# ``file:line: field`` before them is the file's), said in the station's language.
+FIELD_WORDS = register(
+    {
+        "config.missing_station": ("缺少 [station] 表", "missing the [station] table"),
+        "config.hint.missing_station": (
+            "文件请以 [station] 开头，再写 'name = ...'",
+            "start the file with [station] name = ...",
+        ),
+        "config.missing_gateway": ("缺少 [gateway] 表", "missing the [gateway] table"),
+        "config.hint.missing_gateway": (
+            "请添加 [gateway] 和 'url = \"/dev/ttyUSB0\"'",
+            'add [gateway] url = "/dev/ttyUSB0"',
+        ),
+        "config.unknown_scheme": ("未知的地址类型 {scheme!r}", "unknown URL scheme {scheme!r}"),
+        "config.hint.scheme": (
+            "请写设备路径（/dev/ttyUSB0、'COM3'）、socket://主机:端口 或 sim://demo",
+            "use a device path (/dev/ttyUSB0, COM3), socket://host:port or sim://demo",
+        ),
+        "config.socket_port": (
+            "socket:// 地址应写成 socket://主机:端口，实际为 {got}",
+            "socket URL needs host:port, got {got}",
+        ),
+        "config.not_dialect": ("不是协议方言名称：{got}", "not a dialect name: {got}"),
+        "config.hint.dialect": ("例如 'etsi'", "e.g. 'etsi'"),
+        "config.unit_ref": (
+            "应为 ISSI 号码或单元名称，实际为 {got}",
+            "expected an ISSI number or a unit alias, got {got}",
+        ),
+        "config.unknown_unit": ("未知的单元 {got}", "unknown unit {got}"),
+        "config.hint.list_unit": (
+            "请先在 [[units]] 中列出该单元",
+            "list the unit under [[units]] first",
+        ),
+        "config.talkgroup_gssi": ("通话组需要 'gssi'", "a talkgroup needs a gssi"),
+        "config.hint.talkgroup_gssi": (
+            "请添加 'gssi = ...'，或写 'kind = \"list\"'",
+            'add gssi = ..., or kind = "list"',
+        ),
+        "config.list_gssi": ("控制台名单没有 'gssi'", "a console-side list has no gssi"),
+        "config.hint.list_gssi": ("请删去 'gssi' 或 'kind'", "remove gssi or kind"),
+        "config.unknown_kind": ("未知的单元类型 {got}", "unknown unit kind {got}"),
+        "config.hint.kinds": ("可用的类型：{quoted}", "kinds: {names}"),
+        "config.unknown_group": ("未知的通话组 {got}", "unknown group {got}"),
+        "config.hint.define_group": ("请在 [[groups]] 中定义它", "define it under [[groups]]"),
+        "config.hint.define_group_among": (
+            "请在 [[groups]] 中定义它；已有的通话组：{quoted}",
+            "define it under [[groups]]; groups: {names}",
+        ),
+        "config.own_backup": ("单元不能做自己的备援", "a unit cannot be its own backup"),
+        "config.hint.own_backup": ("请填写邻近的另一个单元", "name a neighbouring unit"),
+        "config.duplicate_name": (
+            "名称 {got} 重复（'{also}' 已用）",
+            "duplicate name {got} (also {also})",
+        ),
+        "config.hint.unique_name": ("每个名称都必须唯一", "every name must be unique"),
+        "config.digits_name": (
+            "名称不能全是数字（{name}）",
+            "a name cannot be only digits ({name})",
+        ),
+        "config.hint.digits_name": ("纯数字会被当作 ISSI 号码", "digits are read as an ISSI"),
+        "config.duplicate_ssi": (
+            "ISSI/GSSI 号码 {ssi} 重复（'{also}' 已用）",
+            "duplicate ISSI/GSSI {ssi} (also {also})",
+        ),
+        "config.hint.unique_ssi": (
+            "每台电台、每个通话组都有自己的号码",
+            "every radio and talkgroup has its own number",
+        ),
+        "config.what.zone": ("分区", "zone"),
+        "config.what.template": ("模板", "template"),
+        "config.bad_id": (
+            "{what}编号（'id'）只能由字母、数字、- 或 _ 组成；实际为 {got}",
+            "{what} id must be letters, digits, - or _; got {got}",
+        ),
+        "config.duplicate_id": ("{what}编号 {got} 重复", "duplicate {what} id {got}"),
+        "config.zone_speakers": ("分区至少需要一个音柱", "a zone needs at least one speaker"),
+        "config.hint.zone_speakers": (
+            "请添加 [[zones.speakers]] 条目",
+            "add [[zones.speakers]] entries",
+        ),
+        "config.bad_host": ("不是 IP 地址或主机名：{got}", "not an IP address or host name: {got}"),
+        "config.multicast": ("{host} 是组播地址", "{host} is a multicast address"),
+        "config.hint.multicast": (
+            "如果网络支持组播，请在该分区写 'multicast_allowed = true'",
+            "set multicast_allowed = true on the zone if the network carries multicast",
+        ),
+        "config.polycom_channel": (
+            "'polycom' 音柱需要频道 'channel'（1..50）",
+            "a polycom speaker needs a channel (1..50)",
+        ),
+        "config.hint.polycom_channel": ("请添加 'channel = 26'", "add channel = 26"),
+        "config.rtp_channel": (
+            "只有 'protocol = \"polycom\"' 的音柱才用 'channel'",
+            'channel only applies to protocol = "polycom"',
+        ),
+        "config.listen": ("应为 主机:端口，实际为 {got}", "expected HOST:PORT, got {got}"),
+        "config.hint.listen": (
+            "例如 'listen = \"0.0.0.0:7443\"'",
+            'for example listen = "0.0.0.0:7443"',
+        ),
+        "config.listen_tls": (
+            "远程接口（'listen'）需要 'tls_cert' 和 'tls_key'",
+            "a remote API (listen) needs tls_cert and tls_key",
+        ),
+        "config.hint.listen_tls": (
+            "远程席位只通过 TLS 连接；本机界面使用本地套接字",
+            "remote positions are served over TLS only; local faces use the Unix socket",
+        ),
+        "config.token_sha": (
+            "应为令牌的 SHA-256 值（64 位十六进制数字）",
+            "expected the token's SHA-256 as 64 hex digits",
+        ),
+        "config.hint.token_sha": (
+            "请运行 'dutydesk serve --new-token 名称'，并粘贴它打印的几行",
+            "run 'dutydesk serve --new-token NAME' and paste the lines it prints",
+        ),
+        "config.pg_url": (
+            "应为 postgresql:// 地址，实际为 {got}",
+            "expected a postgresql:// URL, got {got}",
+        ),
+        "config.hint.pg_url": (
+            "例如 'url = \"postgresql://station_dh@centre.example/dutydesk\"'",
+            'for example url = "postgresql://station_dh@centre.example/dutydesk"',
+        ),
+        "config.station_id_long": (
+            "'station_id' 超过 64 个字符",
+            "station_id is longer than 64 characters",
+        ),
+        "config.interval": (
+            "应为 0.05..3600 秒，实际为 {got}",
+            "expected seconds 0.05..3600, got {got}",
+        ),
+        "config.hint.interval": ("例如 'interval_s = 1.0'", "for example interval_s = 1.0"),
+        "config.meaning_word": (
+            "'meaning' 应为一个词，只用字母、数字、- 或 _（如 'on_scene'），实际为 {got}",
+            "meaning must be a word like 'on_scene', got {got}",
+        ),
+        "config.emergency_code": (
+            "状态 {code} 是紧急状态",
+            "status {code} is the emergency status",
+        ),
+        "config.duplicate_code": ("状态码 {code} 重复", "duplicate status code {code}"),
+        "config.duplicate_meaning": ("含义 {got} 重复", "duplicate meaning {got}"),
+        "config.decreasing": (
+            "时限不能递减：{ack} 秒、{en_route} 秒、{on_scene} 秒",
+            "deadlines must not decrease: {ack} s, {en_route} s, {on_scene} s",
+        ),
+        "config.hint.decreasing": (
+            "应满足 '{order}'（例如 60、180、300）",
+            "{order} (e.g. 60, 180, 300)",
+        ),
+    }
+)
 
 
 def load_station(path: str | PathLike[str]) -> Station:
@@ -167,7 +320,7 @@ def _build(doc: dict[str, Any], p: Problems) -> Station:
     root = Table(p, doc, (), _TOP)
     st = root.table("station", ("name", "name_en", "operator", "language"))
     if not root.has("station"):
-        p.add((), "missing the [station] table", "start the file with [station] name = ...")
+        p.add((), Phrase("config.missing_station"), Phrase("config.hint.missing_station"))
     gateway = _gateway(root, p)
     units, backups, unit_groups = _units(root, p)
     groups = _groups(root, p, units, unit_groups)
@@ -197,7 +350,7 @@ def _build(doc: dict[str, Any], p: Problems) -> Station:
 def _gateway(root: Table, p: Problems) -> GatewayConfig:
     gw = root.table("gateway", ("url", "baud", "dialect", "issi"))
     if not root.has("gateway"):
-        p.add((), "missing the [gateway] table", 'add [gateway] url = "/dev/ttyUSB0"')
+        p.add((), Phrase("config.missing_gateway"), Phrase("config.hint.missing_gateway"))
         return GatewayConfig(url="")
     url = gw.text("url")
     if isinstance(url, str) and "://" in url:
@@ -205,14 +358,18 @@ def _gateway(root: Table, p: Problems) -> GatewayConfig:
         if scheme not in _URL_SCHEMES:
             p.add(
                 ("gateway", "url"),
-                f"unknown URL scheme {scheme!r}",
-                "use a device path (/dev/ttyUSB0, COM3), socket://host:port or sim://demo",
+                Phrase("config.unknown_scheme", scheme=scheme),
+                Phrase("config.hint.scheme"),
             )
         elif scheme == "socket" and not re.fullmatch(r".+:\d{1,5}", rest):
-            p.add(("gateway", "url"), f"socket URL needs host:port, got {show(url)}")
+            p.add(("gateway", "url"), Phrase("config.socket_port", got=shown(url)))
     dialect = gw.text("dialect", "etsi")
     if isinstance(dialect, str) and not _IDENT.match(dialect):
-        p.add(("gateway", "dialect"), f"not a dialect name: {show(dialect)}", "e.g. 'etsi'")
+        p.add(
+            ("gateway", "dialect"),
+            Phrase("config.not_dialect", got=shown(dialect)),
+            Phrase("config.hint.dialect"),
+        )
     return GatewayConfig(
         url=url,
         baud=gw.integer("baud", 115200, lo=300, hi=4_000_000),
@@ -258,15 +415,15 @@ def _unit_ref(p: Problems, path: KeyPath, ref: Any, units: list[Unit]) -> int | 
             if ref in (u.alias, u.name_en) and ref:
                 return u.issi
     else:
-        p.add(path, f"expected an ISSI number or a unit alias, got {show(ref)}")
+        p.add(path, Phrase("config.unit_ref", got=shown(ref)))
         return None
     names = [u.alias for u in units if isinstance(u.alias, str)]
     from difflib import get_close_matches
 
     close = [n for n in names if isinstance(ref, str) and ref and ref in n]
     close += get_close_matches(str(ref), names, n=2, cutoff=0.5)
-    hint = f"did you mean {close[0]!r}?" if close else "list the unit under [[units]] first"
-    p.add(path, f"unknown unit {show(ref)}", hint)
+    hint = did_you_mean(close[0]) if close else Phrase("config.hint.list_unit")
+    p.add(path, Phrase("config.unknown_unit", got=shown(ref)), hint)
     return None
 
 
@@ -283,9 +440,9 @@ def _groups(
             "kind", "talkgroup" if t.has("gssi") else "list", choices=("talkgroup", "list")
         )
         if kind == "talkgroup" and not t.has("gssi"):
-            p.add(t.path, "a talkgroup needs a gssi", 'add gssi = ..., or kind = "list"')
+            p.add(t.path, Phrase("config.talkgroup_gssi"), Phrase("config.hint.talkgroup_gssi"))
         if kind == "list" and t.has("gssi"):
-            p.add((*t.path, "kind"), "a console-side list has no gssi", "remove gssi or kind")
+            p.add((*t.path, "kind"), Phrase("config.list_gssi"), Phrase("config.hint.list_gssi"))
         members: list[int] = []
         for path, ref in t.array("members"):
             issi = _unit_ref(p, path, ref, units)
@@ -294,7 +451,11 @@ def _groups(
         kinds = set()
         for path, k in t.array("kinds"):
             if k not in UNIT_KINDS:
-                p.add(path, f"unknown unit kind {show(k)}", "kinds: " + ", ".join(UNIT_KINDS))
+                p.add(
+                    path,
+                    Phrase("config.unknown_kind", got=shown(k)),
+                    Phrase("config.hint.kinds", **listing(UNIT_KINDS)),
+                )
             kinds.add(k)
         everyone = t.flag("all_units", False)
         for u in units:
@@ -325,11 +486,13 @@ def _finish_units(
         for path, ref in refs:
             group = next((g for g in groups if ref in (g.name, g.gssi) and ref != ""), None)
             if group is None or isinstance(ref, bool):
-                names = [g.name for g in groups]
-                hint = "define it under [[groups]]" + (
-                    f"; groups: {', '.join(names)}" if names else ""
+                names = [g.name for g in groups if isinstance(g.name, str)]
+                hint = (
+                    Phrase("config.hint.define_group_among", **listing(names))
+                    if names
+                    else Phrase("config.hint.define_group")
                 )
-                p.add(path, f"unknown group {show(ref)}", hint)
+                p.add(path, Phrase("config.unknown_group", got=shown(ref)), hint)
             elif unit.issi not in group.members:
                 extra[group.name].append(unit.issi)
     groups[:] = [
@@ -339,7 +502,7 @@ def _finish_units(
     for unit, (bpath, bref) in zip(units, backups, strict=True):
         backup = None if bref is None else _unit_ref(p, bpath, bref, units)
         if backup is not None and backup == unit.issi:
-            p.add(bpath, "a unit cannot be its own backup", "name a neighbouring unit")
+            p.add(bpath, Phrase("config.own_backup"), Phrase("config.hint.own_backup"))
         member_of = tuple(g.name for g in groups if unit.issi in g.members)
         done.append(
             Unit(
@@ -370,12 +533,14 @@ def _check_names(p: Problems, units: list[Unit], groups: list[Group]) -> None:
         key = name.casefold()
         if key in seen:
             p.add(
-                path, f"duplicate name {show(name)} (also {seen[key]})", "every name must be unique"
+                path,
+                Phrase("config.duplicate_name", got=shown(name), also=seen[key]),
+                Phrase("config.hint.unique_name"),
             )
         else:
             seen[key] = format_path(path)
         if name.isdigit():
-            p.add(path, f"a name cannot be only digits ({name})", "digits are read as an ISSI")
+            p.add(path, Phrase("config.digits_name", name=name), Phrase("config.hint.digits_name"))
 
 
 def _check_ssis(p: Problems, units: list[Unit], groups: list[Group], gw: GatewayConfig) -> None:
@@ -393,8 +558,8 @@ def _check_ssis(p: Problems, units: list[Unit], groups: list[Group], gw: Gateway
         if ssi in seen:
             p.add(
                 path,
-                f"duplicate ISSI/GSSI {ssi} (also {seen[ssi]})",
-                "every radio and talkgroup has its own number",
+                Phrase("config.duplicate_ssi", ssi=ssi, also=seen[ssi]),
+                Phrase("config.hint.unique_ssi"),
             )
         else:
             seen[ssi] = format_path(path)
@@ -410,18 +575,16 @@ def _zones(root: Table, p: Problems) -> tuple[Zone, ...]:
     for t in root.tables("zones", _ZONE_KEYS):
         zone_id = t.text("id")
         if isinstance(zone_id, str):
+            zone = Phrase("config.what.zone")
             if not _IDENT.match(zone_id):
-                p.add(
-                    (*t.path, "id"),
-                    f"zone id must be letters, digits, - or _; got {show(zone_id)}",
-                )
+                p.add((*t.path, "id"), Phrase("config.bad_id", what=zone, got=shown(zone_id)))
             if zone_id in ids:
-                p.add((*t.path, "id"), f"duplicate zone id {show(zone_id)}")
+                p.add((*t.path, "id"), Phrase("config.duplicate_id", what=zone, got=shown(zone_id)))
             ids.add(zone_id)
         multicast_ok = t.flag("multicast_allowed", False)
         speakers = tuple(_speaker(s, p, multicast_ok) for s in t.tables("speakers", _SPEAKER_KEYS))
         if not speakers and not t.has("speakers"):
-            p.add(t.path, "a zone needs at least one speaker", "add [[zones.speakers]] entries")
+            p.add(t.path, Phrase("config.zone_speakers"), Phrase("config.hint.zone_speakers"))
         zones.append(Zone(zone_id, t.text("name"), t.text("name_en", ""), speakers, multicast_ok))
     return tuple(zones)
 
@@ -433,20 +596,20 @@ def _speaker(t: Table, p: Problems, multicast_ok: bool) -> Speaker:
             addr = ipaddress.ip_address(host)
         except ValueError:
             if not _HOSTNAME.match(host):
-                p.add((*t.path, "host"), f"not an IP address or host name: {show(host)}")
+                p.add((*t.path, "host"), Phrase("config.bad_host", got=shown(host)))
         else:
             if addr.is_multicast and not multicast_ok:
                 p.add(
                     (*t.path, "host"),
-                    f"{host} is a multicast address",
-                    "set multicast_allowed = true on the zone if the network carries multicast",
+                    Phrase("config.multicast", host=host),
+                    Phrase("config.hint.multicast"),
                 )
     protocol = t.text("protocol", "rtp", choices=("rtp", "polycom"))
     channel = t.integer("channel", None, lo=1, hi=50)
     if protocol == "polycom" and channel is None and not t.has("channel"):
-        p.add(t.path, "a polycom speaker needs a channel (1..50)", "add channel = 26")
+        p.add(t.path, Phrase("config.polycom_channel"), Phrase("config.hint.polycom_channel"))
     if protocol == "rtp" and t.has("channel"):
-        p.add((*t.path, "channel"), 'channel only applies to protocol = "polycom"')
+        p.add((*t.path, "channel"), Phrase("config.rtp_channel"))
     return Speaker(
         name=t.text("name"),
         host=host,
@@ -493,19 +656,18 @@ def _service(root: Table, p: Problems) -> ServiceConfig:
     if isinstance(listen, str):
         host, _, port = listen.rpartition(":")
         if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-            hint = 'for example listen = "0.0.0.0:7443"'
-            p.add(("service", "listen"), f"expected HOST:PORT, got {show(listen)}", hint)
+            hint = Phrase("config.hint.listen")
+            p.add(("service", "listen"), Phrase("config.listen", got=shown(listen)), hint)
     base = Path(p.source).parent if p.source and not p.source.startswith("<") else Path.cwd()
     cert, key = t.text("tls_cert", None), t.text("tls_key", None)
     if listen and (not cert or not key):
-        hint = "remote positions are served over TLS only; local faces use the Unix socket"
-        p.add(("service",), "a remote API (listen) needs tls_cert and tls_key", hint)
+        p.add(("service",), Phrase("config.listen_tls"), Phrase("config.hint.listen_tls"))
     tokens: list[ApiToken] = []
     for tok in t.tables("tokens", ("operator", "sha256", "role", "position")):
         digest = tok.text("sha256")
         if isinstance(digest, str) and not _SHA256.match(digest.lower()):
-            hint = "run 'dutydesk serve --new-token NAME' and paste the lines it prints"
-            p.add((*tok.path, "sha256"), "expected the token's SHA-256 as 64 hex digits", hint)
+            hint = Phrase("config.hint.token_sha")
+            p.add((*tok.path, "sha256"), Phrase("config.token_sha"), hint)
         tokens.append(
             ApiToken(
                 operator=tok.text("operator"),
@@ -532,12 +694,12 @@ def _replication(root: Table, p: Problems, station_name: Any) -> ReplicationConf
         return ReplicationConfig()
     url = t.text("url")
     if isinstance(url, str) and url.partition("://")[0] not in _PG_SCHEMES:
-        hint = 'for example url = "postgresql://station_dh@centre.example/dutydesk"'
-        p.add(("replication", "url"), f"expected a postgresql:// URL, got {show(url)}", hint)
+        hint = Phrase("config.hint.pg_url")
+        p.add(("replication", "url"), Phrase("config.pg_url", got=shown(url)), hint)
     default_id = station_name if isinstance(station_name, str) else ""
     station_id = t.text("station_id", default_id)
     if isinstance(station_id, str) and len(station_id) > 64:
-        p.add(("replication", "station_id"), "station_id is longer than 64 characters")
+        p.add(("replication", "station_id"), Phrase("config.station_id_long"))
     interval = t.data.get("interval_s", 1.0)
     if (
         isinstance(interval, bool)
@@ -546,8 +708,8 @@ def _replication(root: Table, p: Problems, station_name: Any) -> ReplicationConf
     ):
         p.add(
             ("replication", "interval_s"),
-            f"expected seconds 0.05..3600, got {show(interval)}",
-            "for example interval_s = 1.0",
+            Phrase("config.interval", got=shown(interval)),
+            Phrase("config.hint.interval"),
         )
         interval = 1.0
     return ReplicationConfig(
@@ -564,7 +726,7 @@ def _status_plan(root: Table, p: Problems) -> StatusPlan:
     prefixes: list[str] = []
     for path, item in t.array("text_ack_prefixes"):
         if not isinstance(item, str) or not item.strip():
-            p.add(path, f"expected a non-empty string, got {show(item)}")
+            p.add(path, expected(Phrase("config.want.nonempty"), item))
         else:
             prefixes.append(item)
     codes: list[StatusCode] = []
@@ -572,17 +734,14 @@ def _status_plan(root: Table, p: Problems) -> StatusPlan:
         code = c.integer("code", lo=0, hi=0xFFFF)
         meaning = c.text("meaning")
         if isinstance(meaning, str) and not _IDENT.match(meaning):
-            p.add(
-                (*c.path, "meaning"),
-                f"meaning must be a word like 'on_scene', got {show(meaning)}",
-            )
+            p.add((*c.path, "meaning"), Phrase("config.meaning_word", got=shown(meaning)))
         if code is not None and code == emergency:
-            p.add((*c.path, "code"), f"status {code:#x} is the emergency status")
+            p.add((*c.path, "code"), Phrase("config.emergency_code", code=f"{code:#x}"))
         for other in codes:
             if code is not None and other.code == code:
-                p.add((*c.path, "code"), f"duplicate status code {code:#x}")
+                p.add((*c.path, "code"), Phrase("config.duplicate_code", code=f"{code:#x}"))
             if other.meaning == meaning:
-                p.add((*c.path, "meaning"), f"duplicate meaning {show(meaning)}")
+                p.add((*c.path, "meaning"), Phrase("config.duplicate_meaning", got=shown(meaning)))
         codes.append(StatusCode(code, meaning, c.text("label"), c.text("label_en", "")))
     return StatusPlan(
         codes=tuple(codes) if t.has("codes") else DEFAULT_STATUS_CODES,
@@ -610,8 +769,8 @@ def _deadlines(root: Table) -> Deadlines:
     if None not in (ack, en_route, on_scene) and not ack <= en_route <= on_scene:
         t.p.add(
             t.path,
-            f"deadlines must not decrease: {ack} s, {en_route} s, {on_scene} s",
-            " <= ".join(keys) + " (e.g. 60, 180, 300)",
+            Phrase("config.decreasing", ack=ack, en_route=en_route, on_scene=on_scene),
+            Phrase("config.hint.decreasing", order=" <= ".join(keys)),
         )
     e = t.table(esc, ("repage", "repage_limit", "alert_officer", "page_backup"))
     return Deadlines(
@@ -640,13 +799,11 @@ def _templates(root: Table, p: Problems) -> tuple[MessageTemplate, ...]:
     for t in root.tables("templates", ("id", "title", "title_en", "text", "text_en")):
         tid = t.text("id")
         if isinstance(tid, str):
+            template = Phrase("config.what.template")
             if not _IDENT.match(tid):
-                p.add(
-                    (*t.path, "id"),
-                    f"template id must be letters, digits, - or _; got {show(tid)}",
-                )
+                p.add((*t.path, "id"), Phrase("config.bad_id", what=template, got=shown(tid)))
             elif any(o.id == tid for o in out):
-                p.add((*t.path, "id"), f"duplicate template id {show(tid)}")
+                p.add((*t.path, "id"), Phrase("config.duplicate_id", what=template, got=shown(tid)))
         out.append(
             MessageTemplate(
                 id=tid,

@@ -19,10 +19,20 @@ from typing import TYPE_CHECKING
 
 from console.config.recipients import SSI_MAX, SSI_MIN, UnitOrGroup, adhoc_group, adhoc_unit
 from console.errors import ConsoleError, UnknownNameError
+from console.i18n import Phrase, register
 
 if TYPE_CHECKING:
     from console.config.model import Station
 
+WORDS = register(
+    {
+        "lookup.bad_ssi": ("{token!r} 不是有效的电台号码", "{token!r} is not a valid radio number"),
+        "lookup.hint.bad_ssi": (
+            "ISSI/GSSI 号码为 {lo}..{hi}。",
+            "ISSI/GSSI numbers are {lo}..{hi}.",
+        ),
+    }
+)
 _UNIT_PREFIXES = ("issi:", "i:")
 _GROUP_PREFIXES = ("gssi:", "g:")
 
@@ -33,8 +43,8 @@ def _parse_ssi(text: str, token: str) -> int:
     value = int(text)
     if not SSI_MIN <= value <= SSI_MAX:
         raise ConsoleError(
-            f"{token!r} is not a valid radio number",
-            hint=f"ISSI/GSSI numbers are {SSI_MIN}..{SSI_MAX}.",
+            Phrase("lookup.bad_ssi", token=token),
+            hint=Phrase("lookup.hint.bad_ssi", lo=SSI_MIN, hi=SSI_MAX),
         )
     return value
 

@@ -53,15 +53,26 @@ WORDS = register(
         "config.want.int_min": ("整数（>= {lo}）", "an integer >= {lo}"),
         "config.want.nonempty": ("非空文字", "a non-empty string"),
         "config.want.text": ("文字", "a string"),
-        "config.want.flag": (" true 或 false", "true or false"),
+        "config.want.flag": (" 'true' 或 'false'", "true or false"),
         "config.want.array": ("数组 [...]", "an array [...]"),
         "config.want.table": ("表", "a table"),
         "config.a_table": ("表", "a table"),
         "config.an_array": ("数组", "an array"),
         "config.hint.unquote": ("去掉数字两边的引号", "remove the quotes around the number"),
         "config.hint.quote": ('文字请加 "双引号"', 'put text in "double quotes"'),
-        "config.hint.flag": ("写 true 或 false，不加引号", "write true or false without quotes"),
+        "config.hint.flag": (
+            "写 'true' 或 'false'，不加引号",
+            "write true or false without quotes",
+        ),
         "config.hint.blocks": ("请用 [[{key}]] 块", "use [[{key}]] blocks"),
+        "config.renamed_both": (
+            "[{old}] 是 [{key}] 的旧名称，两者不能同时出现",
+            "[{old}] is the old name of [{key}], and both are given",
+        ),
+        "config.hint.renamed_both": (
+            "请把 [{old}] 中的键移到 [{key}] 中",
+            "move the keys of [{old}] into [{key}]",
+        ),
     }
 )
 
@@ -116,9 +127,9 @@ class Table:
             if key not in allowed:
                 close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
                 hint = (
-                    _did_you_mean(close[0])
+                    did_you_mean(close[0])
                     if close
-                    else Phrase("config.allowed_keys", **_names(sorted(allowed)))
+                    else Phrase("config.allowed_keys", **listing(sorted(allowed)))
                 )
                 problems.add((*path, key), Phrase("config.unknown_key", key=key), hint)
 
@@ -149,7 +160,7 @@ class Table:
             else:
                 wanted = Phrase("config.want.int")
             hint = Phrase("config.hint.unquote") if _numeric_str(value) else None
-            self.p.add((*self.path, key), _expected(wanted, value), hint)
+            self.p.add((*self.path, key), expected(wanted, value), hint)
             return None
         return value
 
@@ -168,16 +179,16 @@ class Table:
             wanted = Phrase("config.want.nonempty" if nonempty else "config.want.text")
             self.p.add(
                 (*self.path, key),
-                _expected(wanted, value),
+                expected(wanted, value),
                 Phrase("config.hint.quote") if not isinstance(value, str) else None,
             )
             return None
         if choices is not None and value not in choices:
             close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
-            hint = _did_you_mean(close[0]) if close else None
+            hint = did_you_mean(close[0]) if close else None
             self.p.add(
                 (*self.path, key),
-                Phrase("config.expected_one_of", **_names(choices), got=show(value)),
+                Phrase("config.expected_one_of", **listing(choices), got=shown(value)),
                 hint,
             )
             return None
@@ -190,7 +201,7 @@ class Table:
         if not isinstance(value, bool):
             self.p.add(
                 (*self.path, key),
-                _expected(Phrase("config.want.flag"), value),
+                expected(Phrase("config.want.flag"), value),
                 Phrase("config.hint.flag"),
             )
             return None
@@ -200,7 +211,7 @@ class Table:
         """Items of an optional array, each with its own path."""
         value = self.data.get(key, [])
         if not isinstance(value, list):
-            self.p.add((*self.path, key), _expected(Phrase("config.want.array"), value))
+            self.p.add((*self.path, key), expected(Phrase("config.want.array"), value))
             return []
         return [((*self.path, key, i), item) for i, item in enumerate(value)]
 
@@ -208,7 +219,7 @@ class Table:
         """An optional sub-table (empty if absent)."""
         value = self.data.get(key, {})
         if not isinstance(value, dict):
-            self.p.add((*self.path, key), _expected(Phrase("config.want.table"), value))
+            self.p.add((*self.path, key), expected(Phrase("config.want.table"), value))
             value = {}
         return Table(self.p, value, (*self.path, key), allowed)
 
@@ -220,8 +231,8 @@ class Table:
         if key in self.data and old in self.data:
             self.p.add(
                 (*self.path, old),
-                f"[{old}] is the old name of [{key}], and both are given",
-                f"move the keys of [{old}] into [{key}]",
+                Phrase("config.renamed_both", old=old, key=key),
+                Phrase("config.hint.renamed_both", old=old, key=key),
             )
         if old in self.data and key not in self.data:
             return self.table(old, old_allowed), True
@@ -233,25 +244,26 @@ class Table:
             if not isinstance(item, dict):
                 self.p.add(
                     path,
-                    _expected(Phrase("config.want.table"), item),
+                    expected(Phrase("config.want.table"), item),
                     Phrase("config.hint.blocks", key=key),
                 )
                 continue
             yield Table(self.p, item, path, allowed)
 
 
-def _expected(wanted: Phrase, value: object) -> Phrase:
+def expected(wanted: Phrase, value: object) -> Phrase:
     """``expected an integer 1..9, got "abc"``."""
     return Phrase("config.expected", wanted=wanted, got=shown(value))
 
 
-def _names(names: Collection[str]) -> dict[str, str]:
-    """The words a file may hold, as a list: plain in English, quoted in zh-CN (where
-    they are the only ASCII words of the sentence)."""
+def listing(names: Collection[str]) -> dict[str, str]:
+    """The words a file may hold, as a list: ``names`` plain for English, ``quoted`` for
+    zh-CN (where they are the only ASCII words of the sentence)."""
     return {"names": ", ".join(names), "quoted": "、".join(f'"{n}"' for n in names)}
 
 
-def _did_you_mean(name: str) -> Phrase:
+def did_you_mean(name: str) -> Phrase:
+    """``did you mean 'name'?`` (a hint)."""
     return Phrase("config.did_you_mean", name=name)
 
 

@@ -20,10 +20,23 @@ from typing import Literal
 import platformdirs
 
 from console.errors import ConfigError
+from console.i18n import Phrase, register
 
 APP = "dutydesk"
 ENV_VAR = "DUTYDESK_CONFIG"
 STATION_FILE = "station.toml"
+WORDS = register(
+    {
+        "config.env_unreadable": (
+            "${var} 指向 {named}，这不是可读取的文件",
+            "${var} names {named}, which is not a readable file",
+        ),
+        "config.hint.env_unreadable": (
+            "请改正或删除 ${var}（或用 --config 指定文件）",
+            "fix or unset {var} (or give --config FILE)",
+        ),
+    }
+)
 
 Origin = Literal["option", "env", "user", "system", "demo"]
 
@@ -69,9 +82,9 @@ def find_station_file(
         path = Path(named).expanduser()
         if not path.is_file():
             raise ConfigError(
-                f"${ENV_VAR} names {named}, which is not a readable file",
+                Phrase("config.env_unreadable", var=ENV_VAR, named=named),
                 path=named,
-                hint=f"fix or unset {ENV_VAR} (or give --config FILE)",
+                hint=Phrase("config.hint.env_unreadable", var=ENV_VAR),
             )
         return StationSource(path, "env")
     user = user_config_file()

@@ -21,6 +21,7 @@ from console.config.loader import say_if_demo
 from console.csvtext import add_bom_option
 from console.errors import ConfigError, ConsoleError
 from console.exitcodes import ExitCode
+from console.i18n import t
 
 EXIT_PASSED, EXIT_FAILED, EXIT_NOT_RUN = ExitCode.OK, ExitCode.MISSED, ExitCode.ERROR
 DB_HELP = "event log (default: the per-user log every face shares)"
@@ -110,7 +111,8 @@ def cmd_drill_check(args: argparse.Namespace) -> int:
         lang, _ = report_voice(args, station)
         for problem in problems:
             print(problem.say_one(lang))
-        print(f"dutydesk: {len(problems)} problem(s) in {args.file}", file=sys.stderr)
+        said = t("drill.check.problems", lang, n=len(problems), file=args.file)
+        print(f"dutydesk: {said}", file=sys.stderr)
         return ExitCode.ERROR
     lang, _ = report_voice(args, station)
     print(drill_summary(drill, lang))
@@ -119,8 +121,6 @@ def cmd_drill_check(args: argparse.Namespace) -> int:
 
 def drill_summary(drill: Any, lang: str) -> str:
     """``drill file OK: <name>, 46 units, 5 talkgroups, 2 criteria`` (for ``check``)."""
-    from console.i18n import t
-
     return t(
         "drill.check.ok",
         lang,

@@ -18,7 +18,7 @@ from console.config import (
     Unit,
 )
 from console.config.loader import _syntax_error
-from console.config.reader import Problems, Table, show
+from console.config.reader import Problems, Table, shown
 from console.deadlines import Deadlines, Escalation
 from console.drills.model import (
     BEHAVIOURS,
@@ -32,15 +32,87 @@ from console.drills.model import (
     Simulation,
 )
 from console.drills.simulated import check_command
-from console.errors import ConfigError, ConsoleError
+from console.errors import ConfigError, ConsoleError, os_reason
+from console.i18n import Phrase, register
 from console.paging.model import Recipient
 from console.paging.selection import recipient
 
 _TOP = ("drill", "page", "announcement", "deadlines", "targets", "criteria", "simulation")
-_HINT = "docs/drills.md describes every field, with examples in examples/drills/"
 
-
-DRILL_HINT = "Fix the drill file; docs/drills.md describes every field."
+# A drill file's mistakes, said in the station's language (the station file's words in
+# ``console.config`` cover the fields both files share).
+WORDS = register(
+    {
+        "drill.hint": (
+            "请修改演练文件；docs/drills.md 说明了每个字段。",
+            "Fix the drill file; docs/drills.md describes every field.",
+        ),
+        "drill.unreadable": ("无法读取演练文件：{why}", "cannot read drill file: {why}"),
+        "drill.hint.path": ("请检查演练文件的路径", "check the drill file's path"),
+        "drill.check.problems": ("{file} 中有 {n} 处问题", "{n} problem(s) in {file}"),
+        "drill.missing": ("缺少 [drill] 表", "missing the [drill] table"),
+        "drill.hint.missing": (
+            "文件请以 [drill] 开头，再写 'name = \"...\"'",
+            'start the file with [drill] name = "..."',
+        ),
+        "drill.voice_group": (
+            "语音呼叫需要在 [drill] 的 'groups' 中写一个通话组",
+            "a voice page needs a talkgroup in [drill] groups",
+        ),
+        "drill.no_units": ("演练没有单元", "the drill has no units"),
+        "drill.hint.no_units": (
+            "请在 [drill] 下列出 'units' 或 'groups'",
+            "list units or groups under [drill]",
+        ),
+        "drill.ref": (
+            "应为单元或通话组的名称或号码，实际为 {got}",
+            "expected a unit/group name or a number, got {got}",
+        ),
+        "drill.seconds_or_false": (
+            "应为大于 0 的秒数或 'false'，实际为 {got}",
+            "expected seconds > 0 or false, got {got}",
+        ),
+        "drill.seconds": ("应为大于 0 的秒数，实际为 {got}", "expected seconds > 0, got {got}"),
+        "drill.seconds_from_0": (
+            "应为不小于 0 的秒数，实际为 {got}",
+            "expected seconds >= 0, got {got}",
+        ),
+        "drill.no_deadline": (
+            "'{rung}' 没有时限：请写 'within = 秒数'",
+            "{rung} has no deadline: give within = seconds",
+        ),
+        "drill.at_least": (
+            '应为 "95%"、"all" 或单元个数，实际为 {got}',
+            'expected "95%", "all" or a number of units, got {got}',
+        ),
+        "drill.hint.at_least": ("例如 'at_least = \"95%\"'", 'e.g. at_least = "95%"'),
+        "drill.event_at": ("需要写呼叫后第几秒", "needs the seconds after the page"),
+        "drill.hint.event_at": ("例如 'at = 30'", "at = 30"),
+        "drill.scripted_real": (
+            "脚本化的单元行为只能在模拟网络上运行，不能用于真实网关",
+            "scripted behaviour runs only against the simulated network, not a real gateway",
+        ),
+        "drill.hint.scripted_real": (
+            "删去 [simulation] 即可在真实电台上演练",
+            "remove [simulation] to run the drill on the radios",
+        ),
+        "drill.still_running": ("演练 {id} 仍在进行", "drill {id} is still running"),
+        "drill.cannot_script": (
+            "演练 {name!r} 要改变模拟网络的单元行为，本控制台做不到",
+            "drill {name!r} scripts the simulated network, which this console cannot change",
+        ),
+        "drill.hint.cannot_script": (
+            "请用 'dutydesk drill run 文件 --gateway sim' 运行它",
+            "run it with `dutydesk drill run FILE --gateway sim`",
+        ),
+        "drill.hint.command": (
+            "例如 'do = \"紧急 2004\"'；指令有：紧急、烟感、短信、状态、关机、开机、离开、回来、"
+            "拔线、插线（后接电台的 ISSI 号码）",
+            'do = "emergency 2004"',
+        ),
+    }
+)
+DRILL_HINT = Phrase("drill.hint")
 
 
 def load_drill(path: str | PathLike[str], station: Station) -> Drill:
@@ -50,12 +122,18 @@ def load_drill(path: str | PathLike[str], station: Station) -> Drill:
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
-        raise ConfigError(f"cannot read drill file: {exc.strerror or exc}", path=source) from None
+        raise ConfigError(
+            Phrase("drill.unreadable", why=os_reason(exc)),
+            path=source,
+            hint=Phrase("drill.hint.path"),
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError("the file is not UTF-8 text", path=source, line=line) from None
+        raise ConfigError(
+            Phrase("config.not_utf8"), path=source, line=line, hint=Phrase("config.hint.utf8")
+        ) from None
     return load_drill_text(text, station, source)
 
 
@@ -73,14 +151,14 @@ def load_drill_text(text: str, station: Station, source: str = "<drill>") -> Dri
 def _build(doc: dict[str, Any], p: Problems, station: Station) -> Drill:
     root = Table(p, doc, (), _TOP)
     if not root.has("drill"):
-        p.add((), "missing the [drill] table", 'start the file with [drill] name = "..."')
+        p.add((), Phrase("drill.missing"), Phrase("drill.hint.missing"))
     d = root.table("drill", ("name", "description", "units", "groups"))
     participants, talkgroups = _participants(d, p, station)
     pg = root.table("page", ("text", "voice", "priority"))
     voice = pg.flag("voice", False)
     text = pg.text("text", "") if pg.has("text") or voice else pg.text("text")
     if voice and not talkgroups:
-        p.add(("page", "voice"), "a voice page needs a talkgroup in [drill] groups")
+        p.add(("page", "voice"), Phrase("drill.voice_group"))
     deadlines = _deadlines(root, station)
     return Drill(
         name=d.text("name") if root.has("drill") else "",
@@ -114,13 +192,13 @@ def _participants(
                 for unit in station.members_of(target):
                     found.setdefault(unit.issi, recipient(unit, target))
     if not found and not p.errors:
-        p.add(("drill",), "the drill has no units", "list units or groups under [drill]")
+        p.add(("drill",), Phrase("drill.no_units"), Phrase("drill.hint.no_units"))
     return tuple(found.values()), tuple(talkgroups)
 
 
 def _resolve(p: Problems, path: tuple[str | int, ...], ref: Any, station: Station) -> list[Any]:
     if isinstance(ref, bool) or not isinstance(ref, int | str):
-        p.add(path, f"expected a unit/group name or a number, got {show(ref)}")
+        p.add(path, Phrase("drill.ref", got=shown(ref)))
         return []
     try:
         return station.lookup(str(ref))
@@ -144,7 +222,7 @@ def _deadlines(root: Table, station: Station) -> Deadlines:
         if raw is False:  # `on_scene_s = false`: this drill does not ask for it
             values[name] = None
         elif isinstance(raw, bool) or not isinstance(raw, int | float) or raw <= 0:
-            t.p.add((*t.path, key), f"expected seconds > 0 or false, got {show(raw)}")
+            t.p.add((*t.path, key), Phrase("drill.seconds_or_false", got=shown(raw)))
             values[name] = None
         else:
             values[name] = float(raw)
@@ -177,9 +255,9 @@ def _criteria(root: Table, p: Problems, deadlines: Deadlines) -> tuple[Criterion
         if isinstance(within, bool) or not isinstance(within, int | float) or within <= 0:
             p.add(
                 (*c.path, "within"),
-                f"expected seconds > 0, got {show(within)}"
+                Phrase("drill.seconds", got=shown(within))
                 if within is not None
-                else f"{rung} has no deadline: give within = seconds",
+                else Phrase("drill.no_deadline", rung=rung),
             )
             continue
         share, count = _at_least(c, p)
@@ -210,8 +288,8 @@ def _at_least(c: Table, p: Problems) -> tuple[Fraction | None, int | None]:
                 return share, None
     p.add(
         path,
-        f'expected "95%", "all" or a number of units, got {show(raw)}',
-        'e.g. at_least = "95%"',
+        Phrase("drill.at_least", got=shown(raw)),
+        Phrase("drill.hint.at_least"),
     )
     return None, None
 
@@ -249,11 +327,11 @@ def _simulation(
         at = _seconds(e, "at")
         command = e.text("do") or ""
         if at is None:
-            e.p.add((*e.path, "at"), "needs the seconds after the page", "at = 30")
+            e.p.add((*e.path, "at"), Phrase("drill.event_at"), Phrase("drill.hint.event_at"))
             continue
         problem = check_command(command)
         if problem:
-            e.p.add((*e.path, "do"), problem, 'do = "emergency 2004"')
+            e.p.add((*e.path, "do"), problem, Phrase("drill.hint.command"))
             continue
         events.append(SimEvent(at, command))
     return Simulation(
@@ -269,6 +347,6 @@ def _seconds(t: Table, key: str) -> float | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < 0:
-        t.p.add((*t.path, key), f"expected seconds >= 0, got {show(raw)}")
+        t.p.add((*t.path, key), Phrase("drill.seconds_from_0", got=shown(raw)))
         return None
     return float(raw)

@@ -16,12 +16,19 @@ from typing import Any
 from console.config import Station
 from console.drills.model import Simulation
 from console.errors import SimulatorUnavailable
+from console.i18n import Phrase, register
 from console.simulator import gateway_issi, station_groups, station_units
 from drivers.clock import Clock
 
 BEHAVIOUR_MODULE = "fakes.behaviour"
 TRAINER_MODULE = "fakes.trainer"
 SIM_MODULE = "fakes.sim"
+WORDS = register(
+    {
+        "drill.not_a_command": ("{command!r} 不是模拟指令", "{command!r} is not a command"),
+        "drill.empty_command": ("指令是空的", "empty command"),
+    }
+)
 
 
 def _load(name: str) -> ModuleType:
@@ -32,7 +39,10 @@ def _load(name: str) -> ModuleType:
 
 
 def check_command(command: str) -> str:
-    """Why ``command`` is not a trainer's command (``fakes.trainer``), or "" if it is."""
+    """Why ``command`` is not a trainer's command (``fakes.trainer``), or "" if it is.
+
+    The simulator's own reason is English (``fakes`` cannot know the console's
+    vocabulary): it is the English text of the phrase, zh-CN names the command."""
     try:
         trainer = _load(TRAINER_MODULE)
     except SimulatorUnavailable as exc:
@@ -40,8 +50,8 @@ def check_command(command: str) -> str:
     try:
         parsed = trainer.parse(command)
     except ValueError as exc:  # TrainerError
-        return str(exc)
-    return "" if parsed is not None else "empty command"
+        return Phrase("drill.not_a_command", str(exc), command=command)
+    return "" if parsed is not None else Phrase("drill.empty_command")
 
 
 def scripted_behaviours(simulation: Simulation | None) -> dict[int, Any]:

@@ -71,6 +71,83 @@ WORDS = register(
         "log.err.not_a_time": ("{name}：不是时间：{value!r}", "{name}: not a time: {value!r}"),
         "log.err.empty_time": ("{name}：时间为空", "{name}: empty time"),
         "log.err.line": ("错误：{error}", "error: {error}"),
+        # what classify() names (the English keeps the system's own words in brackets for
+        # the technician; zh-CN says what happened to the officer)
+        "log.err.disk_full": ("事件日志 {path}：磁盘已满", "event log {path}: disk full"),
+        "log.err.cannot_write": ("事件日志 {path}：无法写入", "event log {path}: cannot write"),
+        "log.err.read_only": ("事件日志 {path}：只读，无法写入", "event log {path}: read-only"),
+        "log.err.corrupt": (
+            "事件日志 {path}：文件已损坏，或不是事件日志",
+            "event log {path}: damaged or not an event log",
+        ),
+        "log.err.locked": (
+            "事件日志 {path}：被另一个程序锁定",
+            "event log {path}: locked by another program",
+        ),
+        "log.err.cannot_open": ("事件日志 {path}：无法打开", "event log {path}: cannot open"),
+        "log.hint.cannot_open": (
+            "请检查文件夹是否存在、路径是否拼写正确。",
+            "Check that the folder exists and the path is spelled correctly.",
+        ),
+        "log.err.io": ("事件日志 {path}：磁盘读写错误", "event log {path}: I/O error"),
+        "log.err.named": ("{message}", "event log: {message}"),
+        "log.err.other": ("事件日志 {path}：出错（{detail}）", "event log {path}: {detail}"),
+        # what opening a log finds wrong (store, schema, lockfile)
+        "log.err.not_database": (
+            "事件日志 {path}：不是数据库文件（已损坏或选错了文件）",
+            "event log {path} is not an SQLite database (damaged or wrong file)",
+        ),
+        "log.err.check_failed": (
+            "事件日志 {path} 未通过完整性检查",
+            "event log {path} failed its integrity check",
+        ),
+        "log.err.not_dutydesk": (
+            "{path} 是数据库文件，但不是值班台的事件日志",
+            "{path} is an SQLite file but not a dutydesk event log",
+        ),
+        "log.err.newer": (
+            "事件日志 {path} 的格式版本是 {version}；本程序只认识到 {latest}",
+            "event log {path} has schema version {version}; this dutydesk knows up to {latest}",
+        ),
+        "log.hint.newer": (
+            "它是由更新版本的值班台写的：请升级 dutydesk，或用写它的版本查看。文件没有被改动。",
+            "It was written by a newer dutydesk: upgrade dutydesk, or view it with the version "
+            "that wrote it. The file was not changed.",
+        ),
+        "log.err.older_read_only": (
+            "事件日志 {path} 的格式版本是 {version}；本程序需要 {latest}，只读打开时无法升级",
+            "event log {path} has schema version {version}; this dutydesk needs {latest} and "
+            "cannot upgrade a log opened read-only",
+        ),
+        "log.hint.older_read_only": (
+            "请先用控制台打开一次（会自动升级），再查看或导出。",
+            "Open it once with the console (which upgrades it), then view or export it.",
+        ),
+        "log.err.no_folder": (
+            "事件日志 {path}：文件夹 {folder} 不存在",
+            "event log {path}: folder {folder} does not exist",
+        ),
+        "log.hint.no_folder": (
+            "请创建该文件夹，或换一个日志路径。",
+            "Create the folder or choose another log path.",
+        ),
+        "log.err.no_wal": (
+            "事件日志 {path}：无法使用 WAL 模式（得到 {mode}）",
+            "event log {path}: cannot use WAL journal (got {mode})",
+        ),
+        "log.hint.no_wal": (
+            "请把日志放在本机磁盘上（网络共享不支持 WAL）。",
+            "Put the log on a local disk (WAL does not work on network shares).",
+        ),
+        "log.err.missing": ("事件日志 {path} 不存在", "event log {path} does not exist"),
+        "log.hint.missing": (
+            "请检查路径（控制台第一次启动时会创建日志）。",
+            "Check the path (the console creates the log when it first starts).",
+        ),
+        "log.err.opened_read_only": (
+            "事件日志 {path} 是以只读方式打开的",
+            "event log {path} was opened read-only",
+        ),
         "log.err.not_iso": (
             "{name}：不是 ISO-8601 时间：{value!r}",
             "{name}: not an ISO-8601 time: {value!r}",
@@ -167,34 +244,43 @@ def classify(exc: BaseException, path: str) -> EventLogError:
     if isinstance(exc, EventLogError):
         return exc
     if isinstance(exc, OSError):
+        why = exc.strerror
         if exc.errno == errno.ENOSPC:
-            return LogDiskFull(f"event log {path}: disk full ({exc.strerror})")
+            return LogDiskFull(_said("log.err.disk_full", path, f"disk full ({why})"))
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return LogReadOnly(f"event log {path}: cannot write ({exc.strerror})")
-        return LogIOError(f"event log {path}: {exc.strerror or exc}")
+            return LogReadOnly(_said("log.err.cannot_write", path, f"cannot write ({why})"))
+        return LogIOError(_said("log.err.io", path, str(why or exc)))
     if not isinstance(exc, sqlite3.Error):
-        return EventLogError(f"event log {path}: {exc}")
+        return EventLogError(Phrase("log.err.other", path=path, detail=str(exc)))
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc)
     low = text.lower()
     if primary == _SQLITE_FULL or "disk is full" in low:
-        return LogDiskFull(f"event log {path}: database or disk is full")
+        return LogDiskFull(_said("log.err.disk_full", path, "database or disk is full"))
     if primary == _SQLITE_READONLY or "readonly" in low or "read-only" in low:
-        return LogReadOnly(f"event log {path}: read-only ({text})")
+        return LogReadOnly(_said("log.err.read_only", path, f"read-only ({text})"))
     if (
         primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
         or "not a database" in low
         or "malformed" in low
     ):
-        return LogCorrupt(f"event log {path}: damaged or not an event log ({text})")
+        english = f"damaged or not an event log ({text})"
+        return LogCorrupt(_said("log.err.corrupt", path, english))
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in low:
-        return LogLocked(f"event log {path}: locked by another program ({text})")
+        english = f"locked by another program ({text})"
+        return LogLocked(_said("log.err.locked", path, english))
     if primary == _SQLITE_CANTOPEN or "unable to open" in low:
         return EventLogError(
-            f"event log {path}: cannot open ({text})",
-            hint="Check that the folder exists and the path is spelled correctly.",
+            _said("log.err.cannot_open", path, f"cannot open ({text})"),
+            hint=Phrase("log.hint.cannot_open"),
         )
     if primary == _SQLITE_IOERR or "disk i/o" in low:
-        return LogIOError(f"event log {path}: I/O error ({text})")
-    return EventLogError(f"event log {path}: {text}")
+        return LogIOError(_said("log.err.io", path, f"I/O error ({text})"))
+    return EventLogError(Phrase("log.err.other", path=path, detail=text))
+
+
+def _said(key: str, path: str, english: str) -> Phrase:
+    """``event log PATH: <english>``, said in zh-CN by ``key`` (without the system's
+    English words: the officer reads what happened, the technician's log keeps them)."""
+    return Phrase(key, f"event log {path}: {english}", path=path)

@@ -20,6 +20,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from console.i18n import Phrase
+
 from .errors import LogCorrupt, LogSchemaError
 
 APPLICATION_ID: Final = 0x4444_534B  # "DDSK"
@@ -141,25 +143,22 @@ def check_version(conn: sqlite3.Connection, path: str, *, writable: bool) -> int
     version = user_version(conn)
     app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
     if app_id not in (0, APPLICATION_ID):
-        raise LogCorrupt(f"{path} is an SQLite file but not a dutydesk event log")
+        raise LogCorrupt(Phrase("log.err.not_dutydesk", path=path))
     if version == 0:
         has_tables = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
         ).fetchone()[0]
         if has_tables:
-            raise LogCorrupt(f"{path} is an SQLite file but not a dutydesk event log")
+            raise LogCorrupt(Phrase("log.err.not_dutydesk", path=path))
     if version > LATEST_VERSION:
         raise LogSchemaError(
-            f"event log {path} has schema version {version}; this dutydesk knows up to "
-            f"{LATEST_VERSION}",
-            hint="It was written by a newer dutydesk: upgrade dutydesk, or view it with the "
-            "version that wrote it. The file was not changed.",
+            Phrase("log.err.newer", path=path, version=version, latest=LATEST_VERSION),
+            hint=Phrase("log.hint.newer"),
         )
     if not writable and version < LATEST_VERSION:
         raise LogSchemaError(
-            f"event log {path} has schema version {version}; this dutydesk needs "
-            f"{LATEST_VERSION} and cannot upgrade a log opened read-only",
-            hint="Open it once with the console (which upgrades it), then view or export it.",
+            Phrase("log.err.older_read_only", path=path, version=version, latest=LATEST_VERSION),
+            hint=Phrase("log.hint.older_read_only"),
         )
     return version
 

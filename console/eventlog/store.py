@@ -37,6 +37,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Literal
 
+from console.i18n import Phrase
 from drivers.clock import SystemClock
 from drivers.clock import TimeSource as Clock
 
@@ -129,7 +130,7 @@ def _check_header(path: str) -> None:
     except OSError as exc:
         raise classify(exc, path) from exc
     if head and head != _SQLITE_HEADER:
-        raise LogCorrupt(f"event log {path} is not an SQLite database (damaged or wrong file)")
+        raise LogCorrupt(Phrase("log.err.not_database", path=path))
 
 
 def _run_check(conn: sqlite3.Connection, check: Check, path: str) -> None:
@@ -138,7 +139,8 @@ def _run_check(conn: sqlite3.Connection, check: Check, path: str) -> None:
     pragma = "quick_check" if check == "quick" else "integrity_check"
     rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(5)").fetchall()]
     if rows != ["ok"]:
-        raise LogCorrupt(f"event log {path} failed {pragma}: " + "; ".join(map(str, rows)))
+        english = f"event log {path} failed {pragma}: " + "; ".join(map(str, rows))
+        raise LogCorrupt(Phrase("log.err.check_failed", english, path=path))
 
 
 class EventLog:
@@ -199,8 +201,8 @@ class EventLog:
         folder = os.path.dirname(spath)
         if not os.path.isdir(folder):
             raise EventLogError(
-                f"event log {spath}: folder {folder} does not exist",
-                hint="Create the folder or choose another log path.",
+                Phrase("log.err.no_folder", path=spath, folder=folder),
+                hint=Phrase("log.hint.no_folder"),
             )
         clock = clock or SystemClock()
         _check_header(spath)
@@ -219,8 +221,8 @@ class EventLog:
             mode = wconn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise EventLogError(
-                    f"event log {spath}: cannot use WAL journal (got {mode})",
-                    hint="Put the log on a local disk (WAL does not work on network shares).",
+                    Phrase("log.err.no_wal", path=spath, mode=mode),
+                    hint=Phrase("log.hint.no_wal"),
                 )
             wconn.execute(f"PRAGMA synchronous={durability.upper()}")
             if max_page_count is not None:
@@ -276,8 +278,7 @@ class EventLog:
         spath = os.path.abspath(os.fspath(path))
         if not os.path.exists(spath):
             raise EventLogError(
-                f"event log {spath} does not exist",
-                hint="Check the path (the console creates the log when it first starts).",
+                Phrase("log.err.missing", path=spath), hint=Phrase("log.hint.missing")
             )
         _check_header(spath)
         conn: sqlite3.Connection | None = None
@@ -305,7 +306,7 @@ class EventLog:
                 from .errors import LogClosed
 
                 raise LogClosed("the event log is closed")
-            raise LogReadOnly(f"event log {self.path} was opened read-only")
+            raise LogReadOnly(Phrase("log.err.opened_read_only", path=self.path))
         return self._writer
 
     def _tail(
@@ -488,7 +489,7 @@ class EventLog:
     @max_page_count.setter
     def max_page_count(self, pages: int) -> None:
         if self._wconn is None:
-            raise LogReadOnly(f"event log {self.path} was opened read-only")
+            raise LogReadOnly(Phrase("log.err.opened_read_only", path=self.path))
         with self._wlock:
             self._wconn.execute(f"PRAGMA max_page_count={int(pages)}")
 

@@ -22,6 +22,7 @@ from console.broadcast import BroadcastEngine, SenderFactory
 from console.config import Station
 from console.errors import ConsoleError
 from console.eventlog import EventLog, EventLogError, kinds
+from console.i18n import Phrase
 from console.ids import IdMaker
 from console.incidents import AlarmBoard, IncidentBook
 from console.paging.engine import PagingEngine
@@ -104,9 +105,9 @@ class Runtime(RuntimeFacade):
         try:
             self.log = EventLog.open(path, clock=self.clock, background=log_background)
         except EventLogError as exc:
-            message = (
-                exc.message if exc.message.startswith("event log") else f"event log: {exc.message}"
-            )
+            message = exc.message
+            if not message.startswith("event log"):
+                message = Phrase("log.err.named", f"event log: {message}", message=message)
             raise ConsoleError(message, hint=exc.hint) from None
         self.trace_path = Path(trace_path) if trace_path is not None else None
         self.trace = WireTrace(self.clock) if self.trace_path is not None else None

@@ -18,6 +18,7 @@ from typing import Any
 from console.drills import Drill, DrillProgress, DrillRun, load_drill
 from console.drills.model import Announcement
 from console.errors import ConfigError, ConsoleError
+from console.i18n import Phrase
 from console.paging.engine import PagingEngine
 from console.reports import Report, drill_history, drill_ids, drill_report
 from console.reports.history import DrillHistoryRow
@@ -52,11 +53,11 @@ class Drills:
         drill = load_drill(path, self.shared.station)
         if drill.scripted and not self.endpoint.simulated:
             raise ConfigError(
-                "scripted behaviour runs only against the simulated network, not a real gateway",
+                Phrase("drill.scripted_real"),
                 path=str(path),
                 line=drill.simulation.line if drill.simulation else None,
                 field="simulation",
-                hint="remove [simulation] to run the drill on the radios",
+                hint=Phrase("drill.hint.scripted_real"),
             )
         return drill
 
@@ -72,7 +73,7 @@ class Drills:
         """
         if self.running:
             assert self.current is not None
-            raise ConsoleError(f"drill {self.current.drill_id} is still running")
+            raise ConsoleError(Phrase("drill.still_running", id=self.current.drill_id))
         if not isinstance(drill, Drill):
             drill = self.load(drill)
         restore: dict[int, Any] = {}
@@ -103,9 +104,8 @@ class Drills:
         script = self.endpoint.scripting()
         if script is None:
             raise ConsoleError(
-                f"drill {drill.name!r} scripts the simulated network, which this console "
-                "cannot change",
-                hint="run it with `dutydesk drill run FILE --gateway sim`",
+                Phrase("drill.cannot_script", name=drill.name),
+                hint=Phrase("drill.hint.cannot_script"),
             )
         previous: dict[int, Any] = await script(scripted_behaviours(drill.simulation))
         return previous

@@ -81,7 +81,7 @@ def test_drill_check_lists_every_problem_with_its_line(
     assert [line.split(":")[1] for line in lines] == ["2", "9", "12"]  # by line, each one
     assert all(line.startswith(f"{bad}:") for line in lines)
     assert "drill.name" in lines[0] and "deadlines.acknowledge_s" in lines[1]
-    assert "criteria[0].rung" in lines[2] and "3 problem(s)" in err
+    assert "criteria[0].rung" in lines[2] and "3 处问题" in err  # the demo station is zh-CN
     assert "station file" not in out and "docs/drills.md" in out  # the drill file's hint
 
 

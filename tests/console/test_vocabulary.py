@@ -20,12 +20,16 @@ OWNERS = (
     "console.errors",
     "console.config.reader",
     "console.config.loader",
+    "console.config.where",
+    "console.config.lookup",
     "console.voice.errors",
     "console.broadcast.errors",
     "console.broadcast.results",
     "console.paging.model",
     "console.deadlines",
     "console.drills.model",
+    "console.drills.loader",
+    "console.drills.simulated",
     "console.rollcall.model",
     "console.incidents.model",
     "console.incidents.errors",
@@ -45,6 +49,8 @@ SAME_IN_BOTH = {
 OWN_PLACEHOLDERS = {
     "config.allowed_keys": "zh-CN quotes the key names",
     "config.expected_one_of": "zh-CN quotes the choices",
+    "config.hint.kinds": "zh-CN quotes the kinds",
+    "config.hint.define_group_among": "zh-CN quotes the group names",
     "config.syntax_at": "English keeps tomllib's words, which hold the column",
 }
 """Keys whose two texts may fill different placeholders."""

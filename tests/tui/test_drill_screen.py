@@ -267,7 +267,7 @@ async def test_a_wrong_event_is_named_with_its_line(in_tmp: Path) -> None:
         await pilot.press("enter")
         text = shown(app, "#dr-check")
         assert "bad_event.toml:" in text and "simulation.events[0].do" in text
-        assert "unknown command 'fly'" in text
+        assert "'fly 2005' 不是模拟指令" in text  # in the desk's language (issue 14)
 
 
 async def test_stop_interrupts_and_is_reported(in_tmp: Path) -> None:

@@ -216,7 +216,7 @@ class DrillScreen(ReportActions):
             box.add_class("-bad")
             return None
         except ConsoleError as exc:
-            box.update(Text(clean(exc)))
+            box.update(Text(clean(say_error(exc, lang))))
             box.add_class("-bad")
             return None
         box.remove_class("-bad")
