@@ -33,7 +33,7 @@ from console.doctor.cli import add_doctor as _add_doctor
 from console.drills.cli import add_drill as _add_drill
 from console.errors import ConfigError, ConsoleError, say_error
 from console.exitcodes import ExitCode, exit_table
-from console.i18n import normalise_lang, t
+from console.i18n import Phrase, normalise_lang, t
 from console.paging.cli import add_parser as _add_page
 from console.rollcall.cli import add_rollcall as _add_rollcall
 from console.service.serve import add_serve as _add_serve
@@ -291,9 +291,7 @@ def _add_config(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_config_check(args: argparse.Namespace) -> int:
     path = args.file or find_station_file(getattr(args, "config", None)).path
     if not path:
-        raise ConsoleError(
-            "no station file given and none found", hint="dutydesk config check station.toml"
-        )
+        raise ConsoleError(Phrase("config.none_found"), hint=Phrase("config.hint.none_found"))
     try:
         station = load_station(path)
     except ConfigError as exc:

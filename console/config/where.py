@@ -27,6 +27,14 @@ ENV_VAR = "DUTYDESK_CONFIG"
 STATION_FILE = "station.toml"
 WORDS = register(
     {
+        "config.none_found": (
+            "没有指定配置文件，也没有找到",
+            "no station file given and none found",
+        ),
+        "config.hint.none_found": (
+            "dutydesk config check 配置文件.toml",
+            "dutydesk config check station.toml",
+        ),
         "config.env_unreadable": (
             "${var} 指向 {named}，这不是可读取的文件",
             "${var} names {named}, which is not a readable file",

@@ -73,6 +73,15 @@ WORDS = register(
         "log.err.line": ("错误：{error}", "error: {error}"),
         # what classify() names (the English keeps the system's own words in brackets for
         # the technician; zh-CN says what happened to the officer)
+        "log.err.in_use": (
+            "事件日志 {path} 已被{who}打开写入",
+            "event log {path} is already open for writing ({who})",
+        ),
+        "log.err.in_use.by": (
+            "进程 {pid}（{host}，{since} 起）",
+            "by pid {pid} on {host} since {since}",
+        ),
+        "log.err.in_use.console": ("另一个值班台", "by another dutydesk console"),
         "log.err.disk_full": ("事件日志 {path}：磁盘已满", "event log {path}: disk full"),
         "log.err.cannot_write": ("事件日志 {path}：无法写入", "event log {path}: cannot write"),
         "log.err.read_only": ("事件日志 {path}：只读，无法写入", "event log {path}: read-only"),

@@ -17,6 +17,8 @@ import sys
 import time
 from typing import IO
 
+from console.i18n import Phrase
+
 from .errors import LogLocked, classify
 
 
@@ -42,9 +44,7 @@ class WriterLock:
             except OSError:
                 owner = ""
             handle.close()
-            raise LogLocked(
-                f"event log {log_path} is already open for writing ({_describe(owner)})"
-            ) from None
+            raise LogLocked(Phrase("log.err.in_use", path=log_path, who=_describe(owner))) from None
         try:
             handle.seek(0)
             handle.truncate()
@@ -75,12 +75,12 @@ class WriterLock:
         handle.close()
 
 
-def _describe(owner: str) -> str:
+def _describe(owner: str) -> Phrase:
     try:
         info = json.loads(owner)
-        return f"by pid {info['pid']} on {info['host']} since {info['since']}"
+        return Phrase("log.err.in_use.by", pid=info["pid"], host=info["host"], since=info["since"])
     except (ValueError, KeyError, TypeError):
-        return "by another dutydesk console"
+        return Phrase("log.err.in_use.console")
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

@@ -66,7 +66,9 @@ def test_config_check_lists_every_problem(
 def test_config_check_uses_global_config(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--config", str(DEMO), "config", "check"]) == 0
     assert cli.main(["config", "check"]) == 2
-    assert "no station file given" in capsys.readouterr().err
+    assert "没有指定配置文件，也没有找到" in capsys.readouterr().err  # the demo station is zh
+    assert cli.main(["--lang", "en", "config", "check"]) == 2
+    assert "no station file given and none found" in capsys.readouterr().err
 
 
 def test_missing_config_file_for_console(
