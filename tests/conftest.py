@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fakes.speaker import FakeSpeaker
-from tests.factories import OpenFaultRig, OpenRuntime, Reaped, StartSpeaker
-from tests.rig import OpenRig, Rig, make_rig
+from tests.factories import Reaped
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rigs are imported by the fixtures that use them: collection stays quick
     from console.runtime import Runtime
     from drivers.clock import VirtualClock
+    from fakes.speaker import FakeSpeaker
+    from tests.factories import OpenFaultRig, OpenRuntime, StartSpeaker
     from tests.reliability.reliability_harness import FaultRig
+    from tests.rig import OpenRig, Rig
     from tests.tui.harness import LoopSimulator
 
 
@@ -158,6 +159,8 @@ def radios() -> Iterator[Any]:
 async def open_rig() -> AsyncIterator[OpenRig]:
     """``await open_rig(**make_rig_options)``: a link + gateway on the simulated network
     (:func:`tests.rig.make_rig`), closed after the test, newest first."""
+    from tests.rig import make_rig
+
     async with contextlib.AsyncExitStack() as stack:
 
         async def open_(*args: Any, **kwargs: Any) -> Rig:
@@ -185,6 +188,8 @@ def reaped() -> Iterator[Reaped]:
 async def start_speaker() -> AsyncIterator[StartSpeaker]:
     """``await start_speaker(port, **options)``: a :class:`FakeSpeaker` listening on
     loopback; every one started is closed after the test."""
+    from fakes.speaker import FakeSpeaker
+
     async with contextlib.AsyncExitStack() as stack:
 
         async def start(*args: Any, **kwargs: Any) -> FakeSpeaker:

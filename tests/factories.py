@@ -10,11 +10,10 @@ import subprocess
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from fakes.speaker import FakeSpeaker
-
 if TYPE_CHECKING:
     from console.runtime import Runtime
     from drivers.clock import VirtualClock
+    from fakes.speaker import FakeSpeaker
     from tests.reliability.reliability_harness import FaultRig
     from tests.tui.harness import LoopSimulator
 
@@ -43,7 +42,7 @@ class Reaped:
                     pipe.close()
 
 
-StartSpeaker = Callable[..., Awaitable[FakeSpeaker]]
+StartSpeaker = Callable[..., Awaitable["FakeSpeaker"]]
 """``await start_speaker(*FakeSpeaker_args)``: a listening fake speaker, closed after the test."""
 
 OpenFaultRig = Callable[..., Awaitable["FaultRig"]]
