@@ -52,7 +52,7 @@ from fakes.behaviour import (  # noqa: E402
     lognormal,
 )
 from fakes.gateway import GatewayConfig, tetra_air  # noqa: E402
-from tests.reliability.reliability_harness import NO_TARGETS, make_fault_rig  # noqa: E402
+from tests.reliability.reliability_harness import NO_DEADLINES, make_fault_rig  # noqa: E402
 
 GSSI = 9001
 TEXT = "XX路发生交通事故，附近队员立即前往处置"
@@ -101,7 +101,7 @@ async def one_run(n: int, baud: int, mode: str, seed: int, tmp: Path) -> tuple[f
         units=units,
         groups=[{"gssi": GSSI, "name": "全体", "members": list(issis)}],
         behaviours={i: _behaviour() for i in issis},
-        targets=NO_TARGETS,
+        deadlines=NO_DEADLINES,
         gateway_config=tetra_air(),
         baud=baud,
     )

@@ -26,12 +26,12 @@ from console.broadcast.cli import add_fake_speaker_parser as _add_fake_speaker
 from console.centre.cli import add_centre as _add_centre
 from console.centre.cli import add_report as _add_report
 from console.config import Station, load_station
-from console.config.loader import load_selected_station, select_station
+from console.config.loader import error_lang, load_selected_station, select_station
 from console.config.where import find_station_file, lookup_help
 from console.csvtext import add_bom_option
 from console.doctor.cli import add_doctor as _add_doctor
 from console.drills.cli import add_drill as _add_drill
-from console.errors import ConfigError, ConsoleError
+from console.errors import ConfigError, ConsoleError, say_error
 from console.exitcodes import ExitCode, exit_table
 from console.i18n import normalise_lang, t
 from console.paging.cli import add_parser as _add_page
@@ -256,6 +256,7 @@ def cmd_log_export(args: argparse.Namespace) -> int:
         unit=unit,
         out=args.out,
         bom=args.bom and args.format == "csv",
+        lang=error_lang(args),
     )
 
 
@@ -264,7 +265,7 @@ def unit_number(station: Station, token: str) -> str:
     蓝海数据中心安保部, an English name or a number; a group is refused with a hint."""
     from console.config.recipients import Unit
 
-    found = station.resolve_target(token)
+    found = station.lookup(token)
     units = [u for u in found if isinstance(u, Unit)]
     if len(units) != 1 or len(found) != 1:
         raise ConsoleError(
@@ -296,9 +297,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     try:
         station = load_station(path)
     except ConfigError as exc:
-        lang = selected_lang(args)
+        lang = error_lang(args, path)
         for problem in exc.all_problems:
-            print(f"dutydesk: {problem.describe()}", file=sys.stderr)
+            print(f"dutydesk: {problem.say_one(lang)}", file=sys.stderr)
         if exc.others:
             print(
                 f"dutydesk: {t('check.problems', lang, n=len(exc.all_problems))}", file=sys.stderr
@@ -332,8 +333,8 @@ def summarise(station: Station, lang: str) -> list[str]:
         f"  {t('check.zones', lang)}: "
         + ", ".join(f"{clean(z.display_name(lang))} {len(z.speakers)}" for z in station.zones),
         f"  {t('check.templates', lang)}: {len(station.templates)}",
-        f"  {t('check.targets', lang)}: {station.targets.acknowledge_s} s / "
-        f"{station.targets.mutual_aid_s} s / {station.targets.reinforcement_s} s",
+        f"  {t('check.targets', lang)}: {station.deadlines.acknowledge_s} s / "
+        f"{station.deadlines.en_route_s} s / {station.deadlines.on_scene_s} s",
     ]
     return lines
 
@@ -479,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except _user_error_types() as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
+        print(f"dutydesk: {say_error(exc, error_lang(args))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:  # `dutydesk config check x | head`
         return EXIT_OK

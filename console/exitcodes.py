@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from console.i18n import register, t
+
 
 class ExitCode(IntEnum):
     """What a ``dutydesk`` command's exit status means."""
@@ -27,26 +29,28 @@ class ExitCode(IntEnum):
     """Stopped by Ctrl-C or SIGTERM; what was done so far is in the log."""
 
     def meaning(self, lang: str = "en") -> str:
-        zh, en = _MEANINGS[self]
-        return zh if lang == "zh-CN" else en
+        return t(f"exit.{self.name.lower()}", lang)
 
 
-_MEANINGS: dict[ExitCode, tuple[str, str]] = {
-    ExitCode.OK: ("一切正常（全部应答、演练通过）", "all good (everyone answered, drill passed)"),
-    ExitCode.MISSED: (
-        "已运行但未达标（单元缺席/未应答、演练未通过、导出为空）",
-        "ran, targets missed (units absent/silent, drill failed, export empty)",
-    ),
-    ExitCode.ERROR: (
-        "错误（文件、参数、网关或日志有问题）",
-        "error (bad file or argument, no gateway, log)",
-    ),
-    ExitCode.INTERRUPTED: ("被中断（Ctrl-C 或 SIGTERM）", "interrupted (Ctrl-C or SIGTERM)"),
-}
+WORDS = register(
+    {
+        "exit.head": ("退出码：", "exit status (every command):"),
+        "exit.ok": ("一切正常（全部应答、演练通过）", "all good (everyone answered, drill passed)"),
+        "exit.missed": (
+            "已运行但未达标（单元缺席/未应答、演练未通过、导出为空）",
+            "ran, targets missed (units absent/silent, drill failed, export empty)",
+        ),
+        "exit.error": (
+            "错误（文件、参数、网关或日志有问题）",
+            "error (bad file or argument, no gateway, log)",
+        ),
+        "exit.interrupted": ("被中断（Ctrl-C 或 SIGTERM）", "interrupted (Ctrl-C or SIGTERM)"),
+    }
+)
 
 
 def exit_table(lang: str = "en") -> str:
     """The table as ``--help`` prints it (one line per status)."""
-    head = "退出码：" if lang == "zh-CN" else "exit status (every command):"
+    head = t("exit.head", lang)
     rows = [f"  {int(code):>3}  {code.meaning(lang)}" for code in ExitCode]
     return "\n".join([head, *rows])

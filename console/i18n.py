@@ -1,13 +1,18 @@
-"""A tiny message catalogue: the UI speaks zh-CN first and English second.
+"""The console's one vocabulary: every word the officer reads, in zh-CN and English.
 
-Kept as plain dicts (no gettext) because the console ships a few dozen strings and the
-officer switches language with one flag; a missing translation falls back to English,
-then to the key itself, so a gap never crashes the screen.
+One declaration format -- a table of ``key: (zh-CN, English)`` -- and one lookup,
+:func:`t`.  A table may live beside the code that owns it (the screen's words in
+``console.tui.strings``, the errors' in ``console.errors``, an enum's labels beside the
+enum); it joins the vocabulary with :func:`register`, so a key is defined once and said
+the same way everywhere.  Plain tables (no gettext) because the console ships a few
+hundred strings and the officer switches language with one flag; a missing key says
+the key itself, so a gap never crashes the screen.
 
 What is worded long before it is shown -- a report's reasons, statuses and notes, built
-from the log and rendered later in the station's language -- is a :class:`Phrase`: its
-English text (so JSON, CSV and code that compares strings see what they always saw),
-plus the key and values to :meth:`~Phrase.say` it in another language.
+from the log and rendered later in the station's language; an error raised deep down and
+printed by the command line or a screen -- is a :class:`Phrase`: its English text (so
+JSON, CSV, ``str(error)`` and code that compares strings see what they always saw), plus
+the key and values to :meth:`~Phrase.say` it in another language.
 """
 
 from __future__ import annotations
@@ -18,54 +23,69 @@ from typing import Any, Final
 DEFAULT_LANG: Final = "zh-CN"
 LANGS: Final = ("zh-CN", "en")
 
-_CATALOGUE: Final[dict[str, dict[str, str]]] = {
-    "app.title": {"zh-CN": "值班台", "en": "DutyDesk"},
-    "col.alias": {"zh-CN": "单元", "en": "Unit"},
-    "col.issi": {"zh-CN": "ISSI", "en": "ISSI"},
-    "col.kind": {"zh-CN": "类型", "en": "Kind"},
-    "col.groups": {"zh-CN": "通话组", "en": "Groups"},
-    "status.gateway": {"zh-CN": "网关", "en": "Gateway"},
-    "status.operator": {"zh-CN": "值班员", "en": "Operator"},
-    "status.starting_sim": {"zh-CN": "正在启动模拟网关…", "en": "starting simulator…"},
-    "status.sim_failed": {"zh-CN": "模拟网关不可用", "en": "simulator unavailable"},
-    "status.units": {"zh-CN": "单元", "en": "units"},
-    "key.quit": {"zh-CN": "退出", "en": "Quit"},
-    "kind.school": {"zh-CN": "学校", "en": "school"},
-    "kind.enterprise": {"zh-CN": "企业", "en": "enterprise"},
-    "kind.hospital": {"zh-CN": "医院", "en": "hospital"},
-    "kind.bank": {"zh-CN": "银行", "en": "bank"},
-    "kind.community": {"zh-CN": "社区", "en": "community"},
-    "kind.patrol": {"zh-CN": "巡逻", "en": "patrol"},
-    "kind.fire": {"zh-CN": "消防", "en": "fire"},
-    "kind.government": {"zh-CN": "机关", "en": "government"},
-    "kind.transport": {"zh-CN": "交通", "en": "transport"},
-    "kind.market": {"zh-CN": "市场", "en": "market"},
-    "kind.other": {"zh-CN": "其他", "en": "other"},
-    "check.ok": {"zh-CN": "配置文件正确", "en": "station file OK"},
-    "check.station": {"zh-CN": "派出所", "en": "station"},
-    "check.gateway": {"zh-CN": "网关", "en": "gateway"},
-    "check.units": {"zh-CN": "单元", "en": "units"},
-    "check.emergency_units": {"zh-CN": "最小应急单元", "en": "minimum emergency units"},
-    "check.patrols": {"zh-CN": "巡逻队", "en": "patrols"},
-    "check.groups": {"zh-CN": "通话组/名单", "en": "talkgroups/lists"},
-    "check.zones": {"zh-CN": "广播分区", "en": "loudspeaker zones"},
-    "check.templates": {"zh-CN": "消息模板", "en": "message templates"},
-    "check.targets": {"zh-CN": "时限", "en": "targets"},
-    "check.problems": {
-        "zh-CN": "配置文件有 {n} 处错误",
-        "en": "{n} problem(s) in the station file",
-    },
-    "drill.check.ok": {
-        "zh-CN": "演练文件正确：{file}：{name}，"
-        "{units} 个单元，{groups} 个通话组，{criteria} 条标准",
-        "en": "drill file OK: {file}: {name}, {units} units, {groups} talkgroups, "
-        "{criteria} criteria",
-    },
-    "cli.eventlog_missing": {
-        "zh-CN": "日志导出功能尚未安装（console.eventlog 不可用）",
-        "en": "log export is not available yet (console.eventlog is not installed)",
-    },
+Words = Mapping[str, tuple[str, str]]
+"""A vocabulary table: ``key: (zh-CN text, English text)``, ``{name}`` placeholders
+filled by :func:`t`."""
+
+_CATALOGUE: Final[dict[str, tuple[str, str]]] = {}
+
+
+def register(table: Words) -> Words:
+    """Add ``table`` to the vocabulary (returned, so a module can keep its own name for
+    it).  A key defined twice with other words is a mistake caught at import."""
+    for key, pair in table.items():
+        if len(pair) != 2 or not all(isinstance(text, str) for text in pair):
+            raise ValueError(f"vocabulary key {key!r}: expected (zh-CN, English), got {pair!r}")
+        known = _CATALOGUE.get(key)
+        if known is not None and known != pair:
+            raise ValueError(f"vocabulary key {key!r} defined twice: {known!r} and {pair!r}")
+        _CATALOGUE[key] = pair
+    return table
+
+
+_GENERAL: Final[dict[str, tuple[str, str]]] = {
+    "app.title": ("值班台", "DutyDesk"),
+    "col.alias": ("单元", "Unit"),
+    "col.issi": ("ISSI", "ISSI"),
+    "col.kind": ("类型", "Kind"),
+    "col.groups": ("通话组", "Groups"),
+    "status.gateway": ("网关", "Gateway"),
+    "status.starting_sim": ("正在启动模拟网关…", "starting simulator…"),
+    "status.sim_failed": ("模拟网关不可用", "simulator unavailable"),
+    "status.units": ("单元", "units"),
+    "key.quit": ("退出", "Quit"),
+    "kind.school": ("学校", "school"),
+    "kind.enterprise": ("企业", "enterprise"),
+    "kind.hospital": ("医院", "hospital"),
+    "kind.bank": ("银行", "bank"),
+    "kind.community": ("社区", "community"),
+    "kind.patrol": ("巡逻", "patrol"),
+    "kind.fire": ("消防", "fire"),
+    "kind.government": ("机关", "government"),
+    "kind.transport": ("交通", "transport"),
+    "kind.market": ("市场", "market"),
+    "kind.other": ("其他", "other"),
+    "check.ok": ("配置文件正确", "station file OK"),
+    "check.station": ("派出所", "station"),
+    "check.gateway": ("网关", "gateway"),
+    "check.units": ("单元", "units"),
+    "check.emergency_units": ("最小应急单元", "minimum emergency units"),
+    "check.patrols": ("巡逻队", "patrols"),
+    "check.groups": ("通话组/名单", "talkgroups/lists"),
+    "check.zones": ("广播分区", "loudspeaker zones"),
+    "check.templates": ("消息模板", "message templates"),
+    "check.targets": ("时限", "targets"),
+    "check.problems": ("配置文件有 {n} 处错误", "{n} problem(s) in the station file"),
+    "drill.check.ok": (
+        "演练文件正确：{file}：{name}，{units} 个单元，{groups} 个通话组，{criteria} 条标准",
+        "drill file OK: {file}: {name}, {units} units, {groups} talkgroups, {criteria} criteria",
+    ),
+    "cli.eventlog_missing": (
+        "日志导出功能尚未安装（console.eventlog 不可用）",
+        "log export is not available yet (console.eventlog is not installed)",
+    ),
 }
+register(_GENERAL)
 
 
 _REPORTS: Final[dict[str, tuple[str, str]]] = {
@@ -204,51 +224,48 @@ _REPORTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "report.list_sep": ("，", ", "),
 }
-_CATALOGUE.update({key: {"zh-CN": zh, "en": en} for key, (zh, en) in _REPORTS.items()})
+register(_REPORTS)
 
 
 # The city report (``dutydesk report --db``), kept in a block of its own so edits for
 # other commands never collide with it.
-_CATALOGUE.update(
+register(
     {
-        "city.title": {"zh-CN": "全市值班报表", "en": "City duty report"},
-        "city.period": {"zh-CN": "统计时段", "en": "Period"},
-        "city.generated": {"zh-CN": "数据来源", "en": "Source"},
-        "city.total": {"zh-CN": "全市合计", "en": "City total"},
-        "city.station": {"zh-CN": "派出所", "en": "Station"},
-        "city.pages": {"zh-CN": "呼叫次数", "en": "Pages"},
-        "city.responders": {"zh-CN": "被呼叫单元次", "en": "Responders paged"},
-        "city.ack_within": {"zh-CN": "{m}分钟内确认率(%)", "en": "Acknowledged within {m} min (%)"},
-        "city.ack_p50": {"zh-CN": "确认用时P50(秒)", "en": "Acknowledgement p50 (s)"},
-        "city.ack_p90": {"zh-CN": "确认用时P90(秒)", "en": "Acknowledgement p90 (s)"},
-        "city.rollcalls": {"zh-CN": "点名次数", "en": "Roll calls"},
-        "city.att.present": {"zh-CN": "点名-按时", "en": "Roll call: present"},
-        "city.att.late": {"zh-CN": "点名-迟到", "en": "Roll call: late"},
-        "city.att.absent": {"zh-CN": "点名-未到", "en": "Roll call: absent"},
-        "city.att.unreachable": {"zh-CN": "点名-不可达", "en": "Roll call: unreachable"},
-        "city.drills": {"zh-CN": "演练次数", "en": "Drills"},
-        "city.drill.passed": {"zh-CN": "演练-通过", "en": "Drills passed"},
-        "city.drill.failed": {"zh-CN": "演练-未通过", "en": "Drills failed"},
-        "city.drill.interrupted": {"zh-CN": "演练-中断", "en": "Drills interrupted"},
-        "city.opened": {"zh-CN": "受理事件", "en": "Incidents opened"},
-        "city.closed": {"zh-CN": "办结事件", "en": "Incidents closed"},
-        "city.closure": {"zh-CN": "办结率(%)", "en": "Closure rate (%)"},
-        "city.vs": {
-            "zh-CN": "较{rate}%基准(百分点)",
-            "en": "Against the {rate}% benchmark (points)",
-        },
-        "city.promise": {
-            "zh-CN": "1分钟自救、3分钟互救、5分钟增援到位：以被呼叫单元的首次确认计",
-            "en": "1 minute self-rescue, 3 minutes mutual aid, 5 minutes reinforcement: "
+        "city.title": ("全市值班报表", "City duty report"),
+        "city.period": ("统计时段", "Period"),
+        "city.generated": ("数据来源", "Source"),
+        "city.total": ("全市合计", "City total"),
+        "city.station": ("派出所", "Station"),
+        "city.pages": ("呼叫次数", "Pages"),
+        "city.responders": ("被呼叫单元次", "Responders paged"),
+        "city.ack_within": ("{m}分钟内确认率(%)", "Acknowledged within {m} min (%)"),
+        "city.ack_p50": ("确认用时P50(秒)", "Acknowledgement p50 (s)"),
+        "city.ack_p90": ("确认用时P90(秒)", "Acknowledgement p90 (s)"),
+        "city.rollcalls": ("点名次数", "Roll calls"),
+        "city.att.present": ("点名-按时", "Roll call: present"),
+        "city.att.late": ("点名-迟到", "Roll call: late"),
+        "city.att.absent": ("点名-未到", "Roll call: absent"),
+        "city.att.unreachable": ("点名-不可达", "Roll call: unreachable"),
+        "city.drills": ("演练次数", "Drills"),
+        "city.drill.passed": ("演练-通过", "Drills passed"),
+        "city.drill.failed": ("演练-未通过", "Drills failed"),
+        "city.drill.interrupted": ("演练-中断", "Drills interrupted"),
+        "city.opened": ("受理事件", "Incidents opened"),
+        "city.closed": ("办结事件", "Incidents closed"),
+        "city.closure": ("办结率(%)", "Closure rate (%)"),
+        "city.vs": ("较{rate}%基准(百分点)", "Against the {rate}% benchmark (points)"),
+        "city.promise": (
+            "1分钟自救、3分钟互救、5分钟增援到位：以被呼叫单元的首次确认计",
+            "1 minute self-rescue, 3 minutes mutual aid, 5 minutes reinforcement: "
             "counted on each paged unit's first acknowledgement",
-        },
-        "city.benchmark_note": {
-            "zh-CN": "办结率基准：某市网格化系统一年办结上报问题的97.2%",
-            "en": "Closure benchmark: a city grid system closed 97.2% of reported issues in a year",
-        },
-        "city.section.pages": {"zh-CN": "呼叫与确认", "en": "Pages and acknowledgements"},
-        "city.section.rollcalls": {"zh-CN": "点名与演练", "en": "Roll calls and drills"},
-        "city.section.incidents": {"zh-CN": "事件办结", "en": "Incidents closed"},
+        ),
+        "city.benchmark_note": (
+            "办结率基准：某市网格化系统一年办结上报问题的97.2%",
+            "Closure benchmark: a city grid system closed 97.2% of reported issues in a year",
+        ),
+        "city.section.pages": ("呼叫与确认", "Pages and acknowledgements"),
+        "city.section.rollcalls": ("点名与演练", "Roll calls and drills"),
+        "city.section.incidents": ("事件办结", "Incidents closed"),
     }
 )
 
@@ -348,16 +365,38 @@ _LOG: Final[dict[str, tuple[str, str]]] = {
     "log.pages": ("{n} 个呼叫", "{n} page(s)"),
     "log.manual": ("{method}（人工登记）", "{method} (recorded by the officer)"),
 }
-_CATALOGUE.update({key: {"zh-CN": zh, "en": en} for key, (zh, en) in _LOG.items()})
+register(_LOG)
 
 
-def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     """The text for ``key`` in ``lang`` (``{name}`` placeholders filled from ``values``)."""
-    entry = _CATALOGUE.get(key)
-    if entry is None:
+    pair = _CATALOGUE.get(key)
+    if pair is None:
         return key
-    text = entry.get(lang) or entry.get("en") or key
-    return text.format(**values) if values else text
+    text = pick(pair, lang) or key
+    if not values:
+        return text
+    return text.format(
+        **{k: say(v, lang) if isinstance(v, Phrase) else v for k, v in values.items()}
+    )
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The text of a (zh-CN, English) pair in ``lang``; an empty zh-CN text says English.
+    Only for words that are data, not vocabulary (a key binding declared with its words);
+    vocabulary is looked up with :func:`t`."""
+    zh, en = pair
+    return (en if is_english(lang) else zh) or en
+
+
+def is_english(lang: str) -> bool:
+    """``en``, ``en-GB`` ...: English; everything else is said in zh-CN."""
+    return lang[:2].lower() == "en"
+
+
+def known(key: str) -> bool:
+    """Whether the vocabulary has ``key`` (code that words a value *if* it can)."""
+    return key in _CATALOGUE
 
 
 class Phrase(str):
@@ -386,9 +425,51 @@ class Phrase(str):
         return cls(f"{group}.{value}", value)
 
     def say(self, lang: str) -> str:
-        if self.key not in _CATALOGUE:
+        """In English its own text (worded when it was made, details and all)."""
+        if is_english(lang) or self.key not in _CATALOGUE:
             return str(self)
         return t(self.key, lang, **_said(self.values, lang))
+
+    def data(self) -> dict[str, Any]:
+        """JSON-ready (a log row's data, the live stream): :meth:`from_data` reads it."""
+        return {"key": self.key, "en": str(self), "values": _data(dict(self.values))}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Phrase:
+        values = data.get("values") or {}
+        return cls(str(data["key"]), str(data.get("en", "")), **_undata(dict(values)))
+
+
+def phrase_or(text: str, data: object) -> str:
+    """The :class:`Phrase` that ``data`` (from :meth:`Phrase.data`) describes, else
+    ``text``: for words read back from a log row or an answer of the station service,
+    which an older version wrote without them (or a client cannot read)."""
+    if isinstance(data, Mapping):
+        try:
+            return Phrase.from_data(data)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return text
+
+
+def _data(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return {"$phrase": value.data()}
+    if isinstance(value, dict):
+        return {str(k): _data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return {"$tuple": [_data(v) for v in value]}
+    return value
+
+
+def _undata(value: Any) -> Any:
+    if isinstance(value, dict) and "$phrase" in value:
+        return Phrase.from_data(value["$phrase"])
+    if isinstance(value, dict) and "$tuple" in value:
+        return tuple(_undata(v) for v in value["$tuple"])
+    if isinstance(value, dict):
+        return {k: _undata(v) for k, v in value.items()}
+    return value
 
 
 def say(value: object, lang: str) -> str:
@@ -415,5 +496,10 @@ def normalise_lang(lang: str | None) -> str:
 
 
 def keys() -> frozenset[str]:
-    """All catalogue keys (for tests that check both languages are complete)."""
+    """All vocabulary keys (for tests that check both languages are complete)."""
     return frozenset(_CATALOGUE)
+
+
+def words(key: str) -> tuple[str, str]:
+    """The (zh-CN, English) pair of ``key`` (KeyError when it has none)."""
+    return _CATALOGUE[key]

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from console.config.model import StatusPlan
-from console.i18n import t
-from console.paging.model import AnswerMethod, FailureCause, Rung, TargetKind
+from console.deadlines import DeadlineKind
+from console.i18n import phrase_or, say, t
+from console.paging.model import AnswerMethod, FailureCause, Rung
 
 FAMILIES: Final = (
     "wire", "page", "ladder", "escalation", "incident", "alarm", "operator", "rollcall",
@@ -95,7 +96,7 @@ def describe(
     if family == "escalation":
         target = data.get("target")
         try:
-            return what, TargetKind(str(target)).label(lang)
+            return what, DeadlineKind(str(target)).label(lang)
         except ValueError:
             return what, str(target or "")
     if kind == "alarm.raised":
@@ -114,8 +115,14 @@ def describe(
     if kind == "service.resumed":
         return what, t("log.pages", lang, n=len(data.get("pages") or ()))
     if kind == "voice.device_problem":
-        return what, str(data.get("message") or "")
+        return what, device_problem(data, lang)
     return what, summary(data)
+
+
+def device_problem(data: Mapping[str, Any], lang: str) -> str:
+    """A sound device's problem in ``lang`` from the words its row keeps (a row from
+    before they were kept says its English message)."""
+    return say(phrase_or(str(data.get("message") or ""), data.get("words")), lang)
 
 
 def ladder_detail(data: Mapping[str, Any], lang: str) -> str:

@@ -25,14 +25,19 @@ class TimerHandle(Protocol):
     def cancel(self) -> None: ...
 
 
-class Clock(Protocol):
-    """The time source every engine, link and fake is given."""
+class TimeSource(Protocol):
+    """The two times every record carries: what the event log and the incident book need
+    (they stamp, they never wait), and what every :class:`Clock` is."""
 
     def monotonic(self) -> float:
         """Seconds on a clock that never goes backwards (for durations and deadlines)."""
 
     def time(self) -> float:
         """Wall-clock time, Unix seconds (for timestamps shown to people and in logs)."""
+
+
+class Clock(TimeSource, Protocol):
+    """The time source every engine, link and fake is given."""
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> TimerHandle:
         """Run ``callback`` once after ``delay`` seconds of this clock."""

@@ -7,6 +7,7 @@ Import from here.  The UI creates one :class:`BroadcastEngine` and calls ``start
 
 from __future__ import annotations
 
+from console.broadcast.destinations import parse_hostport, resolve
 from console.broadcast.engine import (
     BROADCAST_FAILED,
     BROADCAST_FINISHED,
@@ -39,7 +40,6 @@ from console.broadcast.model import (
     Priority,
     SourceSpec,
 )
-from console.broadcast.targets import parse_hostport, resolve
 
 __all__ = [
     "BROADCAST_FAILED",

@@ -22,6 +22,7 @@ from typing import Any
 
 from console.errors import ConsoleError, SimulatorUnavailable
 from console.exitcodes import ExitCode
+from console.i18n import normalise_lang, t
 
 EXIT_OK = ExitCode.OK
 EXIT_SPEAKER_FAILED = ExitCode.MISSED
@@ -122,9 +123,9 @@ def source_spec(args: argparse.Namespace) -> Any:
 
 def cmd_broadcast(args: argparse.Namespace, *, interrupt: asyncio.Event | None = None) -> int:
     """Run one broadcast; ``interrupt`` (tests) acts like Ctrl-C when set."""
-    from console.config.loader import load_selected_station
+    from console.config.loader import load_command_station
 
-    station = load_selected_station(args)
+    station = load_command_station(args)
     if not args.zone and not args.to:
         raise ConsoleError(
             "no loudspeakers selected",
@@ -132,10 +133,11 @@ def cmd_broadcast(args: argparse.Namespace, *, interrupt: asyncio.Event | None =
             + ", ".join(f"{z.id} / {z.name}" for z in station.zones)
             + ") or an address with --to HOST:PORT",
         )
+    lang = normalise_lang(getattr(args, "lang", None) or station.language)
     running = _service_for(args)
     if running is not None:
-        return asyncio.run(_broadcast_on_service(args, running, interrupt))
-    return asyncio.run(_broadcast(args, station, interrupt))
+        return asyncio.run(_broadcast_on_service(args, running, interrupt, lang))
+    return asyncio.run(_broadcast(args, station, interrupt, lang))
 
 
 def _service_for(args: argparse.Namespace) -> Any:
@@ -154,10 +156,12 @@ END_KINDS = ("broadcast.finished", "broadcast.stopped", "broadcast.failed", "bro
 
 
 async def _broadcast_on_service(
-    args: argparse.Namespace, running: Any, interrupt: asyncio.Event | None
+    args: argparse.Namespace, running: Any, interrupt: asyncio.Event | None, lang: str
 ) -> int:
     """The broadcast played by the station service (its engine, its log, the console's
     loudspeaker list); Ctrl-C stops it there.  Exit as the local one would."""
+    from console.broadcast.results import end_line
+    from console.config.loader import say_if_demo
     from console.service.client import StationClient
     from console.service.wire import to_wire
 
@@ -172,7 +176,8 @@ async def _broadcast_on_service(
         }
         answer = await client.post("/v1/broadcasts", body)
         bid = answer["broadcast"]
-        print(f"broadcast {bid} on the station service: zones {', '.join(answer['zones'])}")
+        print(t("broadcast.on_service", lang, id=bid, zones=", ".join(answer["zones"])))
+        say_if_demo(args)
         interrupted = asyncio.Event()
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -193,12 +198,13 @@ async def _broadcast_on_service(
                 if rec["kind"] in END_KINDS and rec["data"].get("broadcast") == bid:
                     stats = rec["data"].get("stats") or {}
                     state = rec["kind"].removeprefix("broadcast.")
-                    print(f"broadcast {bid} {state}: {stats.get('frames_sent', '?')} frames")
+                    frames = stats.get("frames_sent", "?")
+                    print(end_line(bid, state, "", frames, lang))
                     if state == "failed":
                         from console.broadcast.errors import BroadcastError
 
                         raise BroadcastError(str(rec["data"].get("reason") or "failed"))
-                    missed = report_speakers(bid, stats)
+                    missed = report_speakers(bid, stats, lang)
                     break
         finally:
             stopping.cancel()
@@ -209,39 +215,38 @@ async def _broadcast_on_service(
     return EXIT_SPEAKER_FAILED if missed else EXIT_OK
 
 
-def report_speakers(broadcast_id: str, stats: Any) -> bool:
+def report_speakers(broadcast_id: str, stats: Any, lang: str = "en") -> bool:
     """Print one line per loudspeaker and the count; True when any of them failed."""
     from console.broadcast.results import speaker_results, summary_line
 
     results = speaker_results(stats)
     for result in results:
-        print(f"  {result.line()}", flush=True)
-    print(summary_line(broadcast_id, results), flush=True)
+        print(f"  {result.line(lang)}", flush=True)
+    print(summary_line(broadcast_id, results, lang), flush=True)
     return any(r.failed for r in results)
 
 
 async def _broadcast(
-    args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None
+    args: argparse.Namespace, station: Any, interrupt: asyncio.Event | None, lang: str
 ) -> int:
-    from console.broadcast.targets import names, parse_hostport
+    from console.broadcast.destinations import names, parse_hostport
+    from console.broadcast.results import end_line, start_line
+    from console.config.loader import say_if_demo
     from console.runtime.parts import loudspeakers_alone
 
-    targets: list[Any] = list(args.zone)
-    targets += [parse_hostport(t, codec=args.codec, protocol=args.protocol) for t in args.to]
+    destinations: list[Any] = list(args.zone)
+    destinations += [parse_hostport(t, codec=args.codec, protocol=args.protocol) for t in args.to]
     operator = args.operator or station.operator
     with loudspeakers_alone(station, args.db) as engine:
         b = engine.start(
-            targets,
+            destinations,
             source_spec(args),
             priority=args.priority,
             operator=operator,
             allow_unlisted=bool(args.to),
         )
-        print(
-            f"broadcast {b.id} ({b.priority.label}): {b.source.describe()} -> "
-            f"{len(b.endpoints)} speaker(s): {names(b.endpoints)}",
-            flush=True,
-        )
+        print(start_line(b, names(b.endpoints), lang), flush=True)
+        say_if_demo(args)
         interrupted = False
 
         def on_interrupt() -> None:
@@ -270,17 +275,12 @@ async def _broadcast(
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signal.SIGINT)
         stats = end.stats or {}
-        print(
-            f"broadcast {b.id} {end.state}"
-            + (f" ({end.reason})" if end.reason else "")
-            + f": {stats.get('frames_sent', '?')} frames",
-            flush=True,
-        )
+        print(end_line(b.id, end.state, end.reason or "", stats.get("frames_sent", "?"), lang))
         if end.state == "failed":
             from console.broadcast.errors import BroadcastError
 
             raise BroadcastError(end.reason or "the broadcast failed")
-        missed = report_speakers(b.id, stats)
+        missed = report_speakers(b.id, stats, lang)
         if interrupted:
             return EXIT_INTERRUPTED
         return EXIT_SPEAKER_FAILED if missed else EXIT_OK

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from console.broadcast import audio
+from console.broadcast.destinations import Destination, names, resolve
 from console.broadcast.errors import BroadcastError, BroadcastRefused, UnknownBroadcast
 from console.broadcast.model import (
     Broadcast,
@@ -33,7 +34,6 @@ from console.broadcast.model import (
     Priority,
     SourceSpec,
 )
-from console.broadcast.targets import Target, names, resolve
 from console.config import Station
 from console.errors import ConsoleError
 from console.eventlog.sink import EventAppender
@@ -130,7 +130,7 @@ class BroadcastEngine:
 
     def start(
         self,
-        targets: Iterable[Target],
+        destinations: Iterable[Destination],
         source: SourceSpec,
         *,
         priority: Priority | str = Priority.ROUTINE,
@@ -145,7 +145,7 @@ class BroadcastEngine:
         zone, refused by priority, unreadable source...) before any audio goes out.
         """
         prio = Priority.parse(priority)
-        resolved = resolve(self.station, targets, allow_unlisted=allow_unlisted)
+        resolved = resolve(self.station, destinations, allow_unlisted=allow_unlisted)
         victims = self._check_priority(resolved.endpoints, prio)
         if incident is not None and self.incidents is not None:
             self.incidents.require(incident)

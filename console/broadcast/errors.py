@@ -8,7 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, did_you_mean
+from console.i18n import Phrase, register
+
+WORDS = register(
+    {
+        "broadcast.err.unknown_zone": (
+            "没有广播分区 {zone!r}",
+            "unknown loudspeaker zone {zone!r}",
+        ),
+        "broadcast.hint.zones": ("可用的分区：{zones}", "zones: {zones}"),
+        "broadcast.hint.no_zones": (
+            "请在配置文件中定义 [[zones]]",
+            "define [[zones]] in the station file",
+        ),
+    }
+)
 
 
 class BroadcastError(ConsoleError):
@@ -23,10 +38,12 @@ class UnknownZoneError(BroadcastError):
     def __init__(self, zone: str, suggestions: Sequence[str], known: Sequence[str]) -> None:
         self.zone = zone
         self.suggestions = tuple(suggestions)
-        message = f"unknown loudspeaker zone {zone!r}"
-        if self.suggestions:
-            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
-        hint = "zones: " + ", ".join(known) if known else "define [[zones]] in the station file"
+        message = did_you_mean(Phrase("broadcast.err.unknown_zone", zone=zone), self.suggestions)
+        hint = (
+            Phrase("broadcast.hint.zones", zones=", ".join(known))
+            if known
+            else Phrase("broadcast.hint.no_zones")
+        )
         super().__init__(message, hint=hint)
 
 

@@ -112,24 +112,24 @@ def load_dispatch(path: str | os.PathLike[str]) -> DispatchBook:
     return parse_dispatch(text, file.parent, str(file))
 
 
-def split_targets(text: str) -> list[str]:
-    """``学校组, 2001，2002`` -> the station API's targets (unit or group names, ISSIs)."""
+def split_names(text: str) -> list[str]:
+    """``学校组, 2001，2002`` -> the station API's names (unit or group names, ISSIs)."""
     return [t.strip() for t in text.replace("，", ",").split(",") if t.strip()]
 
 
-async def dispatch(api: StationApi, targets: list[str], text: str, *, voice: bool = False) -> str:
-    """Page ``targets`` at ``api``'s station through its own API; returns the page id.
+async def dispatch(api: StationApi, names: list[str], text: str, *, voice: bool = False) -> str:
+    """Page ``names`` at ``api``'s station through its own API; returns the page id.
 
-    The station checks the token, the targets and the text, and logs the command with
+    The station checks the token, the names and the text, and logs the command with
     the token's operator; its refusal comes back as :class:`DispatchRefused`."""
     from console.service.client import ServiceError, StationClient
 
-    if not targets:
-        raise DispatchRefused("no targets: name units or groups of that station")
+    if not names:
+        raise DispatchRefused("nothing to page: name units or groups of that station")
     try:
         async with StationClient(
             url=api.url, token=api.token, cafile=api.cafile, position=POSITION
         ) as client:
-            return await client.page(targets, text=text, voice=voice)
+            return await client.page(names, text=text, voice=voice)
     except ServiceError as exc:
         raise DispatchRefused(f"{api.station}: {exc.message}", hint=exc.hint or None) from None

@@ -113,9 +113,9 @@ class CityReport:
 
 
 def figures(inputs: StationInputs, limits_s: Sequence[float] = ACK_LIMITS_S) -> StationFigures:
-    """One station's (or the city's) line; shares and percentiles as ``target_stats``."""
+    """One station's (or the city's) line; shares and percentiles as ``deadline_stats``."""
     # Sorted once: "within the limit" is then a bisection and a percentile one index.
-    # The same definitions as ``target_stats`` (``in_time``: t <= target; nearest-rank
+    # The same definitions as ``deadline_stats`` (``in_time``: t <= target; nearest-rank
     # percentiles) without its histogram, which costs seconds at a month of a city
     # (~700 000 responders); the tests hold the two equal.
     reached = sorted(t for t in inputs.ack_times if t is not None)

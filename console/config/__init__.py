@@ -14,7 +14,6 @@ from console.config.model import (
     UNIT_KINDS,
     ApiToken,
     AudioConfig,
-    Escalation,
     GatewayConfig,
     Group,
     Language,
@@ -25,15 +24,15 @@ from console.config.model import (
     Station,
     StatusCode,
     StatusPlan,
-    Target,
-    Targets,
     Unit,
+    UnitOrGroup,
     Zone,
     adhoc_group,
     adhoc_unit,
     is_simulated,
 )
-from console.errors import ConfigError, UnknownTargetError
+from console.deadlines import Deadlines, Escalation
+from console.errors import ConfigError, UnknownNameError
 
 __all__ = [
     "LANGUAGES",
@@ -44,6 +43,7 @@ __all__ = [
     "ApiToken",
     "AudioConfig",
     "ConfigError",
+    "Deadlines",
     "Escalation",
     "GatewayConfig",
     "Group",
@@ -55,10 +55,9 @@ __all__ = [
     "Station",
     "StatusCode",
     "StatusPlan",
-    "Target",
-    "Targets",
     "Unit",
-    "UnknownTargetError",
+    "UnitOrGroup",
+    "UnknownNameError",
     "Zone",
     "adhoc_group",
     "adhoc_unit",

@@ -8,6 +8,7 @@ A user mistake is always a ``ConfigError``; never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import sys
@@ -29,7 +30,6 @@ from console.config.model import (
     UNIT_KINDS,
     ApiToken,
     AudioConfig,
-    Escalation,
     GatewayConfig,
     Group,
     MessageTemplate,
@@ -40,19 +40,21 @@ from console.config.model import (
     Station,
     StatusCode,
     StatusPlan,
-    Targets,
     Unit,
     Zone,
 )
 from console.config.reader import Problems, Table, show
 from console.config.where import StationSource, find_station_file, lookup_help
-from console.errors import ConfigError
+from console.deadlines import Deadlines, Escalation
+from console.errors import ConfigError, os_reason
+from console.i18n import Phrase, normalise_lang, register
 
 DEMO_RESOURCE = "demo_station.toml"
 
 _TOP = (
     "station",
     "gateway",
+    "deadlines",
     "targets",
     "paging",
     "status_plan",
@@ -70,6 +72,26 @@ _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$"
 )
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+WORDS = register(
+    {
+        "config.unreadable": ("无法读取配置文件：{why}", "cannot read station file: {why}"),
+        "config.hint.path": (
+            "请检查 --config 或 $DUTYDESK_CONFIG 给出的路径",
+            "check the path given to --config or $DUTYDESK_CONFIG",
+        ),
+        "config.not_utf8": ("文件不是 UTF-8 编码的文本", "the file is not UTF-8 text"),
+        "config.hint.utf8": (
+            "请把文件另存为 UTF-8 编码（不要用 GBK/GB2312）",
+            "save the file as UTF-8 (not GBK/GB2312)",
+        ),
+        "config.syntax": ("TOML 语法错误", "TOML syntax error"),
+        "config.syntax_at": ("TOML 语法错误（第 {column} 列）", "TOML syntax error"),
+        "config.hint.syntax": (
+            '文字值要加 "双引号"；每个 键 = 值 单独占一行',
+            'text values need "double quotes"; each key = value on its own line',
+        ),
+    }
+)
 _SSI_HINT = f"radio numbers (ISSI/GSSI) are {SSI_MIN}..{SSI_MAX} (24 bits)"
 
 
@@ -81,19 +103,19 @@ def load_station(path: str | PathLike[str]) -> Station:
             raw = fh.read()
     except OSError as exc:
         raise ConfigError(
-            f"cannot read station file: {exc.strerror or exc}",
+            Phrase("config.unreadable", why=os_reason(exc)),
             path=source,
-            hint="check the path given to --config or $DUTYDESK_CONFIG",
+            hint=Phrase("config.hint.path"),
         ) from None
     try:
         text = raw.decode("utf-8-sig")  # Windows editors like to add a BOM
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(
-            "the file is not UTF-8 text",
+            Phrase("config.not_utf8"),
             path=source,
             line=line,
-            hint="save the file as UTF-8 (not GBK/GB2312)",
+            hint=Phrase("config.hint.utf8"),
         ) from None
     return load_station_text(text, source)
 
@@ -120,17 +142,21 @@ def demo_station() -> Station:
 def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, source: str) -> ConfigError:
     message = str(exc)
     line: int | None = None
+    column = ""
     match = _TOML_POS.search(message)
     if match:
-        line = int(match.group(1))
-        message = f"{message[: match.start()]} (column {match.group(2)})"
+        line, column = int(match.group(1)), match.group(2)
+        message = f"{message[: match.start()]} (column {column})"
     elif "end of document" in message:
         line = text.count("\n") + 1
+    english = f"TOML syntax error: {message[:1].lower()}{message[1:]}"
+    # tomllib says what is wrong in English only: zh-CN names the place, not the words
+    key = "config.syntax_at" if column else "config.syntax"
     return ConfigError(
-        f"TOML syntax error: {message[:1].lower()}{message[1:]}",
+        Phrase(key, english, column=column),
         path=source,
         line=line,
-        hint='text values need "double quotes"; each key = value on its own line',
+        hint=Phrase("config.hint.syntax"),
     )
 
 
@@ -158,7 +184,7 @@ def _build(doc: dict[str, Any], p: Problems) -> Station:
         groups=tuple(groups),
         zones=_zones(root, p),
         status_plan=_status_plan(root, p),
-        targets=_targets(root),
+        deadlines=_deadlines(root),
         paging=_paging(root),
         templates=_templates(root, p),
         source=p.source,
@@ -565,23 +591,33 @@ def _status_plan(root: Table, p: Problems) -> StatusPlan:
     )
 
 
-def _targets(root: Table) -> Targets:
-    t = root.table("targets", ("acknowledge_s", "mutual_aid_s", "reinforcement_s", "escalation"))
+DEADLINE_KEYS = ("acknowledge_s", "en_route_s", "on_scene_s")
+OLD_DEADLINE_KEYS = ("acknowledge_s", "mutual_aid_s", "reinforcement_s")
+"""The keys of ``[targets]``, the name ``[deadlines]`` had until December 2026."""
+
+
+def _deadlines(root: Table) -> Deadlines:
+    esc = "escalation"
+    t, old = root.renamed_table(
+        "deadlines", "targets", (*DEADLINE_KEYS, esc), (*OLD_DEADLINE_KEYS, esc)
+    )
+    keys = OLD_DEADLINE_KEYS if old else DEADLINE_KEYS
     day = 86_400
-    ack = t.integer("acknowledge_s", 60, lo=1, hi=day)
-    aid = t.integer("mutual_aid_s", 180, lo=1, hi=day)
-    rein = t.integer("reinforcement_s", 300, lo=1, hi=day)
-    if None not in (ack, aid, rein) and not ack <= aid <= rein:
+    ack, en_route, on_scene = (
+        t.integer(key, default, lo=1, hi=day)
+        for key, default in zip(keys, (60, 180, 300), strict=True)
+    )
+    if None not in (ack, en_route, on_scene) and not ack <= en_route <= on_scene:
         t.p.add(
             t.path,
-            f"targets must not decrease: {ack} s, {aid} s, {rein} s",
-            "acknowledge_s <= mutual_aid_s <= reinforcement_s (e.g. 60, 180, 300)",
+            f"deadlines must not decrease: {ack} s, {en_route} s, {on_scene} s",
+            " <= ".join(keys) + " (e.g. 60, 180, 300)",
         )
-    e = t.table("escalation", ("repage", "repage_limit", "alert_officer", "page_backup"))
-    return Targets(
+    e = t.table(esc, ("repage", "repage_limit", "alert_officer", "page_backup"))
+    return Deadlines(
         acknowledge_s=ack,
-        mutual_aid_s=aid,
-        reinforcement_s=rein,
+        en_route_s=en_route,
+        on_scene_s=on_scene,
         escalation=Escalation(
             repage=e.flag("repage", True),
             repage_limit=e.integer("repage_limit", 2, lo=0, hi=10),
@@ -659,3 +695,23 @@ def say_if_demo(args: Any) -> None:
             f"demo station (looked for: {lookup_help()})",
             file=sys.stderr,
         )
+
+
+def error_lang(args: Any, path: str | PathLike[str] | None = None) -> str:
+    """The language to say a mistake in: ``--lang``, else that of the station file the
+    command uses (or ``path``) -- read again, as the mistake may be in that very file:
+    then its ``[station] language`` if the TOML still parses -- else zh-CN."""
+    if getattr(args, "lang", None):
+        return normalise_lang(args.lang)
+    if path is None:
+        try:
+            return normalise_lang(select_station(args)[0].language)
+        except Exception:  # the mistake is the station file (or where it is)
+            with contextlib.suppress(Exception):
+                path = find_station_file(getattr(args, "config", None)).path
+    language = None
+    if path is not None:
+        with contextlib.suppress(Exception):
+            doc = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+            language = doc.get("station", {}).get("language")
+    return normalise_lang(language if isinstance(language, str) else None)

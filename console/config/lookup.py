@@ -1,4 +1,4 @@
-"""Resolve what an officer or technician types into page targets.
+"""Resolve what an officer or technician types into the units and groups it names.
 
 Accepted tokens, in order of precedence:
 
@@ -8,7 +8,7 @@ Accepted tokens, in order of precedence:
 * a unit alias (``星海实验小学保安队``), a unit's English name, a group name or its
   English name (English names case-insensitively).
 
-Unknown tokens raise :class:`~console.errors.UnknownTargetError` with close matches,
+Unknown tokens raise :class:`~console.errors.UnknownNameError` with close matches,
 because under stress people mistype and need the right name offered back.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING
 
-from console.config.recipients import SSI_MAX, SSI_MIN, Target, adhoc_group, adhoc_unit
-from console.errors import ConsoleError, UnknownTargetError
+from console.config.recipients import SSI_MAX, SSI_MIN, UnitOrGroup, adhoc_group, adhoc_unit
+from console.errors import ConsoleError, UnknownNameError
 
 if TYPE_CHECKING:
     from console.config.model import Station
@@ -29,7 +29,7 @@ _GROUP_PREFIXES = ("gssi:", "g:")
 
 def _parse_ssi(text: str, token: str) -> int:
     if not text.isdigit():
-        raise UnknownTargetError(token)
+        raise UnknownNameError(token)
     value = int(text)
     if not SSI_MIN <= value <= SSI_MAX:
         raise ConsoleError(
@@ -39,11 +39,11 @@ def _parse_ssi(text: str, token: str) -> int:
     return value
 
 
-def resolve_target(station: Station, token: str) -> list[Target]:
+def lookup(station: Station, token: str) -> list[UnitOrGroup]:
     """Return the unit(s)/group(s) that ``token`` names (never an empty list)."""
     token = token.strip()
     if not token:
-        raise UnknownTargetError(token)
+        raise UnknownNameError(token)
     lowered = token.casefold()
     for prefix in _UNIT_PREFIXES:
         if lowered.startswith(prefix):
@@ -67,7 +67,7 @@ def resolve_target(station: Station, token: str) -> list[Target]:
     for grp in station.groups:
         if token == grp.name or (grp.name_en and lowered == grp.name_en.casefold()):
             return [grp]
-    raise UnknownTargetError(token, suggest(station, token))
+    raise UnknownNameError(token, suggest(station, token))
 
 
 def suggest(station: Station, token: str, limit: int = 5) -> list[str]:

@@ -12,19 +12,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-from console.config.lookup import resolve_target
+from console.config.lookup import lookup as lookup_name
 from console.config.recipients import (
     SSI_MAX,
     SSI_MIN,
     Group,
-    Target,
     Unit,
+    UnitOrGroup,
     adhoc_group,
     adhoc_unit,
 )
+from console.deadlines import Deadlines
 from console.i18n import t
 
-__all__ = ["SSI_MAX", "SSI_MIN", "Group", "Target", "Unit", "adhoc_group", "adhoc_unit"]
+__all__ = ["SSI_MAX", "SSI_MIN", "Group", "Unit", "UnitOrGroup", "adhoc_group", "adhoc_unit"]
 
 Language = Literal["zh-CN", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
@@ -252,26 +253,6 @@ class StatusPlan:
         return any(cleaned.startswith(p.casefold()) for p in self.text_ack_prefixes if p)
 
 
-@dataclass(frozen=True)
-class Escalation:
-    """What happens when a target time passes without the expected answer."""
-
-    repage: bool = True
-    repage_limit: int = 2
-    alert_officer: bool = True
-    page_backup: bool = True
-
-
-@dataclass(frozen=True)
-class Targets:
-    """The 1 / 3 / 5 minute promise, as deadlines counted from the page."""
-
-    acknowledge_s: int = 60
-    mutual_aid_s: int = 180
-    reinforcement_s: int = 300
-    escalation: Escalation = field(default_factory=Escalation)
-
-
 PAGE_MODES = ("fast", "individual")
 """How a page alerts: ``fast`` (the default) alerts each named talkgroup with one group
 SDS and follows up its silent members one by one; ``individual`` sends one SDS-TL per
@@ -316,7 +297,7 @@ class Station:
     groups: tuple[Group, ...] = ()
     zones: tuple[Zone, ...] = ()
     status_plan: StatusPlan = field(default_factory=StatusPlan)
-    targets: Targets = field(default_factory=Targets)
+    deadlines: Deadlines = field(default_factory=Deadlines)
     paging: PagingConfig = field(default_factory=PagingConfig)
     templates: tuple[MessageTemplate, ...] = ()
     source: str = "<memory>"
@@ -363,15 +344,15 @@ class Station:
         """Units of ``group``; members not in the station file become ad-hoc units."""
         return tuple(self.unit(i) or adhoc_unit(i) for i in group.members)
 
-    def resolve_target(self, token: str) -> list[Target]:
+    def lookup(self, token: str) -> list[UnitOrGroup]:
         """Turn what the officer typed into units/groups; see :mod:`console.config.lookup`."""
-        return resolve_target(self, token)
+        return lookup_name(self, token)
 
-    def resolve_targets(self, tokens: list[str]) -> list[Target]:
+    def lookup_all(self, tokens: list[str]) -> list[UnitOrGroup]:
         """Resolve several tokens, keeping order and dropping repeats."""
-        out: list[Target] = []
+        out: list[UnitOrGroup] = []
         for token in tokens:
-            for target in self.resolve_target(token):
+            for target in self.lookup(token):
                 if target not in out:
                     out.append(target)
         return out

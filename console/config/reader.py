@@ -15,19 +15,55 @@ from typing import Any
 
 from console.config.locate import KeyPath, SourceMap, format_path
 from console.errors import ConfigError
+from console.i18n import Phrase, register
 
 
 def show(value: object) -> str:
     """A value as TOML would spell it, for "got ..." in messages."""
+    return str(shown(value))
+
+
+def shown(value: object) -> str:
+    """:func:`show`, as a phrase for a table or an array (said "表" / "数组" in zh-CN)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
-        return "a table"
+        return Phrase("config.a_table")
     if isinstance(value, list):
-        return "an array"
+        return Phrase("config.an_array")
     return str(value)
+
+
+WORDS = register(
+    {
+        "config.unknown_key": ("未知的键 {key!r}", "unknown key {key!r}"),
+        "config.allowed_keys": ("可用的键：{quoted}", "allowed keys: {names}"),
+        "config.did_you_mean": ("是否要写 {name!r}？", "did you mean {name!r}?"),
+        "config.missing_key": ("缺少必填的键 {key!r}", "missing required key {key!r}"),
+        "config.add_key": ("请添加 '{key} = ...'", "add '{key} = ...'"),
+        "config.expected": ("应为{wanted}，实际为 {got}", "expected {wanted}, got {got}"),
+        "config.expected_one_of": (
+            "应为 {quoted} 之一；实际为 {got}",
+            "expected one of {names}; got {got}",
+        ),
+        "config.want.int": ("整数", "an integer"),
+        "config.want.int_range": ("整数 {lo}..{hi}", "an integer {lo}..{hi}"),
+        "config.want.int_min": ("整数（>= {lo}）", "an integer >= {lo}"),
+        "config.want.nonempty": ("非空文字", "a non-empty string"),
+        "config.want.text": ("文字", "a string"),
+        "config.want.flag": (" true 或 false", "true or false"),
+        "config.want.array": ("数组 [...]", "an array [...]"),
+        "config.want.table": ("表", "a table"),
+        "config.a_table": ("表", "a table"),
+        "config.an_array": ("数组", "an array"),
+        "config.hint.unquote": ("去掉数字两边的引号", "remove the quotes around the number"),
+        "config.hint.quote": ('文字请加 "双引号"', 'put text in "double quotes"'),
+        "config.hint.flag": ("写 true 或 false，不加引号", "write true or false without quotes"),
+        "config.hint.blocks": ("请用 [[{key}]] 块", "use [[{key}]] blocks"),
+    }
+)
 
 
 class Problems:
@@ -80,11 +116,11 @@ class Table:
             if key not in allowed:
                 close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
                 hint = (
-                    f"did you mean {close[0]!r}?"
+                    _did_you_mean(close[0])
                     if close
-                    else "allowed keys: " + ", ".join(sorted(allowed))
+                    else Phrase("config.allowed_keys", **_names(sorted(allowed)))
                 )
-                problems.add((*path, key), f"unknown key {key!r}", hint)
+                problems.add((*path, key), Phrase("config.unknown_key", key=key), hint)
 
     def has(self, key: str) -> bool:
         return key in self.data
@@ -93,7 +129,9 @@ class Table:
         if key in self.data:
             return self.data[key]
         if default is _MISSING:
-            self.p.add(self.path, f"missing required key {key!r}", f"add '{key} = ...'")
+            self.p.add(
+                self.path, Phrase("config.missing_key", key=key), Phrase("config.add_key", key=key)
+            )
         return default
 
     def integer(
@@ -104,11 +142,14 @@ class Table:
         if value is default:
             return value
         if isinstance(value, bool) or not isinstance(value, int) or not _in(value, lo, hi):
-            wanted = "an integer" + (f" {lo}..{hi}" if lo is not None and hi is not None else "")
-            if lo is not None and hi is None:
-                wanted += f" >= {lo}"
-            hint = "remove the quotes around the number" if _numeric_str(value) else None
-            self.p.add((*self.path, key), f"expected {wanted}, got {show(value)}", hint)
+            if lo is not None and hi is not None:
+                wanted = Phrase("config.want.int_range", lo=lo, hi=hi)
+            elif lo is not None:
+                wanted = Phrase("config.want.int_min", lo=lo)
+            else:
+                wanted = Phrase("config.want.int")
+            hint = Phrase("config.hint.unquote") if _numeric_str(value) else None
+            self.p.add((*self.path, key), _expected(wanted, value), hint)
             return None
         return value
 
@@ -124,19 +165,19 @@ class Table:
         if value is default:
             return value
         if not isinstance(value, str) or (nonempty and not value.strip()):
-            wanted = "a non-empty string" if nonempty else "a string"
+            wanted = Phrase("config.want.nonempty" if nonempty else "config.want.text")
             self.p.add(
                 (*self.path, key),
-                f"expected {wanted}, got {show(value)}",
-                'put text in "double quotes"' if not isinstance(value, str) else None,
+                _expected(wanted, value),
+                Phrase("config.hint.quote") if not isinstance(value, str) else None,
             )
             return None
         if choices is not None and value not in choices:
             close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}?" if close else None
+            hint = _did_you_mean(close[0]) if close else None
             self.p.add(
                 (*self.path, key),
-                f"expected one of {', '.join(choices)}; got {show(value)}",
+                Phrase("config.expected_one_of", **_names(choices), got=show(value)),
                 hint,
             )
             return None
@@ -149,8 +190,8 @@ class Table:
         if not isinstance(value, bool):
             self.p.add(
                 (*self.path, key),
-                f"expected true or false, got {show(value)}",
-                "write true or false without quotes",
+                _expected(Phrase("config.want.flag"), value),
+                Phrase("config.hint.flag"),
             )
             return None
         return value
@@ -159,7 +200,7 @@ class Table:
         """Items of an optional array, each with its own path."""
         value = self.data.get(key, [])
         if not isinstance(value, list):
-            self.p.add((*self.path, key), f"expected an array [...], got {show(value)}")
+            self.p.add((*self.path, key), _expected(Phrase("config.want.array"), value))
             return []
         return [((*self.path, key, i), item) for i, item in enumerate(value)]
 
@@ -167,17 +208,51 @@ class Table:
         """An optional sub-table (empty if absent)."""
         value = self.data.get(key, {})
         if not isinstance(value, dict):
-            self.p.add((*self.path, key), f"expected a table, got {show(value)}")
+            self.p.add((*self.path, key), _expected(Phrase("config.want.table"), value))
             value = {}
         return Table(self.p, value, (*self.path, key), allowed)
+
+    def renamed_table(
+        self, key: str, old: str, allowed: Collection[str], old_allowed: Collection[str]
+    ) -> tuple[Table, bool]:
+        """The sub-table ``key``, or the same table under its former name ``old`` (True):
+        files written before a rename keep loading.  Giving both is a mistake."""
+        if key in self.data and old in self.data:
+            self.p.add(
+                (*self.path, old),
+                f"[{old}] is the old name of [{key}], and both are given",
+                f"move the keys of [{old}] into [{key}]",
+            )
+        if old in self.data and key not in self.data:
+            return self.table(old, old_allowed), True
+        return self.table(key, allowed), False
 
     def tables(self, key: str, allowed: Collection[str]) -> Iterator[Table]:
         """Each table of an optional array of tables (``[[key]]``)."""
         for path, item in self.array(key):
             if not isinstance(item, dict):
-                self.p.add(path, f"expected a table, got {show(item)}", f"use [[{key}]] blocks")
+                self.p.add(
+                    path,
+                    _expected(Phrase("config.want.table"), item),
+                    Phrase("config.hint.blocks", key=key),
+                )
                 continue
             yield Table(self.p, item, path, allowed)
+
+
+def _expected(wanted: Phrase, value: object) -> Phrase:
+    """``expected an integer 1..9, got "abc"``."""
+    return Phrase("config.expected", wanted=wanted, got=shown(value))
+
+
+def _names(names: Collection[str]) -> dict[str, str]:
+    """The words a file may hold, as a list: plain in English, quoted in zh-CN (where
+    they are the only ASCII words of the sentence)."""
+    return {"names": ", ".join(names), "quoted": "、".join(f'"{n}"' for n in names)}
+
+
+def _did_you_mean(name: str) -> Phrase:
+    return Phrase("config.did_you_mean", name=name)
 
 
 def _in(value: int, lo: int | None, hi: int | None) -> bool:

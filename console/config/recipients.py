@@ -53,7 +53,8 @@ class Group:
         return self.name_en if lang == "en" and self.name_en else self.name
 
 
-Target = Unit | Group
+UnitOrGroup = Unit | Group
+"""What an officer names when paging or calling the roll: a unit or a group of them."""
 
 
 def adhoc_unit(issi: int) -> Unit:

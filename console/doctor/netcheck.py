@@ -21,7 +21,7 @@ AREA = "speaker"
 
 
 @dataclass(frozen=True)
-class SpeakerTarget:
+class SpeakerAddress:
     """One loudspeaker (or multicast group) to check."""
 
     host: str
@@ -35,15 +35,15 @@ class SpeakerTarget:
         return f"{self.name} ({where})" if self.name else where
 
 
-def parse_host_port(text: str) -> SpeakerTarget:
+def parse_host_port(text: str) -> SpeakerAddress:
     """``HOST:PORT`` or ``[v6]:PORT``; raises ValueError with a readable message."""
     host, sep, port = text.strip().rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"speaker {text!r} is not HOST:PORT (e.g. 192.168.1.50:5004)")
-    return SpeakerTarget(host.strip("[]"), int(port))
+    return SpeakerAddress(host.strip("[]"), int(port))
 
 
-def check_speaker(target: SpeakerTarget, *, wait: float = 0.3) -> list[Finding]:
+def check_speaker(target: SpeakerAddress, *, wait: float = 0.3) -> list[Finding]:
     """Resolve, route, send one empty datagram, listen briefly for "port unreachable"."""
     label = target.label
     try:

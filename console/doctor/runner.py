@@ -13,8 +13,8 @@ from pathlib import Path
 from console.config import Station, is_simulated, load_station
 from console.doctor.audiocheck import SoundDeviceLoader, check_audio
 from console.doctor.model import Report, Status
-from console.doctor.netcheck import SpeakerTarget, check_speaker, parse_host_port
-from console.doctor.serialcheck import Opener, SerialChecks, SerialTarget
+from console.doctor.netcheck import SpeakerAddress, check_speaker, parse_host_port
+from console.doctor.serialcheck import Opener, SerialChecks, SerialPortSetup
 from console.errors import ConsoleError
 from console.voice.devices import load_sounddevice
 from drivers.errors import DriverError
@@ -60,19 +60,19 @@ def _start_builtin_simulator(station: Station, url: str) -> tuple[str, Callable[
     return device_path(url), lambda: stop_network(url)
 
 
-def _speakers(options: DoctorOptions, station: Station | None) -> list[SpeakerTarget]:
+def _speakers(options: DoctorOptions, station: Station | None) -> list[SpeakerAddress]:
     ttl = station.audio.multicast_ttl if station is not None else 1
-    out: list[SpeakerTarget] = []
+    out: list[SpeakerAddress] = []
     for text in options.speakers:
         try:
             target = parse_host_port(text)
         except ValueError as exc:
             raise DoctorCannotRun(str(exc), hint="--speaker 192.168.1.50:5004") from None
-        out.append(SpeakerTarget(target.host, target.port, multicast_ttl=ttl))
+        out.append(SpeakerAddress(target.host, target.port, multicast_ttl=ttl))
     if station is not None:
         for zone in station.zones:
             for spk in zone.speakers:
-                out.append(SpeakerTarget(spk.host, spk.port, spk.name, multicast_ttl=ttl))
+                out.append(SpeakerAddress(spk.host, spk.port, spk.name, multicast_ttl=ttl))
     seen: set[tuple[str, int]] = set()
     unique = []
     for t in out:
@@ -141,7 +141,7 @@ def _serial(
         report.add("serial", "simulator", Status.INFO, f"{url}: the built-in simulator at {real}")
         url = real
     try:
-        target = SerialTarget(url, baud, dialect, issi)
+        target = SerialPortSetup(url, baud, dialect, issi)
         report.extend(SerialChecks(target, env.opener, timeout=env.at_timeout).run())
     finally:
         if stop is not None:

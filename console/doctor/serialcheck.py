@@ -52,7 +52,7 @@ Opener = Callable[[str, int], Port]
 
 
 @dataclass(frozen=True)
-class SerialTarget:
+class SerialPortSetup:
     """What to check: the URL, the baud the console would use, and its dialect table."""
 
     url: str
@@ -64,7 +64,7 @@ class SerialTarget:
 class SerialChecks:
     """Runs the serial checks in order and returns their findings."""
 
-    def __init__(self, target: SerialTarget, opener: Opener, *, timeout: float = 1.5) -> None:
+    def __init__(self, target: SerialPortSetup, opener: Opener, *, timeout: float = 1.5) -> None:
         self.target = target
         self.opener = opener
         self.timeout = timeout

@@ -1,8 +1,9 @@
 """``dutydesk drill run | report | history`` (registered in ``console.cli.COMMANDS``).
 
 Exit status of ``drill run`` (:class:`~console.exitcodes.ExitCode`): 0 passed, 1 failed
-its criteria, 2 could not run (bad file, no gateway), 130 interrupted.  Heavy imports
-happen inside the handlers.
+its criteria, 2 could not run (bad file, no gateway), 130 interrupted.  ``drill report``
+exits as the reported drill did: 0 passed, 1 failed or interrupted, 2 no such drill or
+log.  Heavy imports happen inside the handlers.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ def add_drill(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     check.add_argument("file", type=Path, metavar="FILE", help="drill file (TOML)")
     check.set_defaults(handler=cmd_drill_check)
-    rep = dsub.add_parser("report", parents=[common], help="a drill's report from the log")
+    rep = dsub.add_parser(
+        "report",
+        parents=[common],
+        help="a drill's report from the log (exit 0 passed, 1 failed or interrupted)",
+    )
     rep.add_argument(
         "--db",
         type=Path,
@@ -102,8 +107,9 @@ def cmd_drill_check(args: argparse.Namespace) -> int:
         drill = load_drill(args.file, station)
     except ConfigError as exc:
         problems = sorted(exc.all_problems, key=lambda p: (p.line is None, p.line or 0))
+        lang, _ = report_voice(args, station)
         for problem in problems:
-            print(problem.describe())
+            print(problem.say_one(lang))
         print(f"dutydesk: {len(problems)} problem(s) in {args.file}", file=sys.stderr)
         return ExitCode.ERROR
     lang, _ = report_voice(args, station)
@@ -271,7 +277,10 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
     finally:
         log.close()
     _write(render(report, args.format, *report_voice(args), bom=args.bom), args.out)
-    return EXIT_PASSED
+    # As ``drill run`` would have exited: a drill that failed (or was interrupted before
+    # it could pass) is "ran, targets missed", so a script reporting last night's drill
+    # learns the verdict from the status alone.
+    return EXIT_PASSED if report.passed else EXIT_FAILED
 
 
 def cmd_drill_history(args: argparse.Namespace) -> int:

@@ -12,13 +12,18 @@ from fractions import Fraction
 from os import PathLike
 from typing import Any
 
-from console.config import Group, Station, Unit
+from console.config import (
+    Group,
+    Station,
+    Unit,
+)
 from console.config.loader import _syntax_error
 from console.config.reader import Problems, Table, show
+from console.deadlines import Deadlines, Escalation
 from console.drills.model import (
     BEHAVIOURS,
     CRITERION_RUNGS,
-    RUNG_TARGETS,
+    RUNG_DEADLINES,
     Announcement,
     Criterion,
     Drill,
@@ -28,9 +33,10 @@ from console.drills.model import (
 )
 from console.drills.simulated import check_command
 from console.errors import ConfigError, ConsoleError
-from console.paging.model import EscalationPolicy, PageTargets, Recipient
+from console.paging.model import Recipient
+from console.paging.selection import recipient
 
-_TOP = ("drill", "page", "announcement", "targets", "criteria", "simulation")
+_TOP = ("drill", "page", "announcement", "deadlines", "targets", "criteria", "simulation")
 _HINT = "docs/drills.md describes every field, with examples in examples/drills/"
 
 
@@ -75,7 +81,7 @@ def _build(doc: dict[str, Any], p: Problems, station: Station) -> Drill:
     text = pg.text("text", "") if pg.has("text") or voice else pg.text("text")
     if voice and not talkgroups:
         p.add(("page", "voice"), "a voice page needs a talkgroup in [drill] groups")
-    targets = _targets(root, station)
+    deadlines = _deadlines(root, station)
     return Drill(
         name=d.text("name") if root.has("drill") else "",
         description=d.text("description", "", nonempty=False),
@@ -85,8 +91,8 @@ def _build(doc: dict[str, Any], p: Problems, station: Station) -> Drill:
         text=text or "",
         voice=bool(voice),
         priority=pg.integer("priority", 5, lo=0, hi=15) or 5,
-        targets=targets,
-        criteria=_criteria(root, p, targets),
+        deadlines=deadlines,
+        criteria=_criteria(root, p, deadlines),
         announcement=_announcement(root),
         simulation=_simulation(root, p, station, participants),
     )
@@ -101,12 +107,12 @@ def _participants(
         for path, ref in d.array(key):
             for target in _resolve(p, path, ref, station):
                 if isinstance(target, Unit):
-                    found.setdefault(target.issi, _recipient(target, None))
+                    found.setdefault(target.issi, recipient(target, None))
                     continue
                 if target.gssi is not None and target.gssi not in talkgroups:
                     talkgroups.append(target.gssi)
                 for unit in station.members_of(target):
-                    found.setdefault(unit.issi, _recipient(unit, target))
+                    found.setdefault(unit.issi, recipient(unit, target))
     if not found and not p.errors:
         p.add(("drill",), "the drill has no units", "list units or groups under [drill]")
     return tuple(found.values()), tuple(talkgroups)
@@ -117,48 +123,36 @@ def _resolve(p: Problems, path: tuple[str | int, ...], ref: Any, station: Statio
         p.add(path, f"expected a unit/group name or a number, got {show(ref)}")
         return []
     try:
-        return station.resolve_target(str(ref))
+        return station.lookup(str(ref))
     except ConsoleError as exc:
         p.add(path, exc.message, exc.hint or None)
         return []
 
 
-def _recipient(unit: Unit, via: Group | None) -> Recipient:
-    return Recipient(
-        issi=unit.issi,
-        alias=unit.alias,
-        kind=unit.kind,
-        via=via.name if via is not None else None,
-        via_gssi=via.gssi if via is not None else None,
-        backup=unit.backup,
-    )
-
-
-def _targets(root: Table, station: Station) -> PageTargets:
-    t = root.table("targets", (*RUNG_TARGETS, "escalation"))
-    st = station.targets
-    defaults = {
-        "acknowledged": st.acknowledge_s,
-        "en_route": st.mutual_aid_s,
-        "on_scene": st.reinforcement_s,
-    }
+def _deadlines(root: Table, station: Station) -> Deadlines:
+    """``[deadlines]`` (or its old name ``[targets]``, keyed by rung): seconds, or
+    ``false`` for one this drill does not ask; the station's where left out."""
+    rungs = tuple(RUNG_DEADLINES)
+    fields = tuple(RUNG_DEADLINES.values())
+    esc_key = "escalation"
+    t, old = root.renamed_table("deadlines", "targets", (*fields, esc_key), (*rungs, esc_key))
+    keys = rungs if old else fields
+    st = station.deadlines
     values: dict[str, float | None] = {}
-    for rung in RUNG_TARGETS:
-        raw = t.data.get(rung, defaults[rung])
-        if raw is False:  # `on_scene = false`: this drill does not ask for it
-            values[rung] = None
+    for key, name in zip(keys, fields, strict=True):
+        raw = t.data.get(key, getattr(st, name))
+        if raw is False:  # `on_scene_s = false`: this drill does not ask for it
+            values[name] = None
         elif isinstance(raw, bool) or not isinstance(raw, int | float) or raw <= 0:
-            t.p.add((*t.path, rung), f"expected seconds > 0 or false, got {show(raw)}")
-            values[rung] = None
+            t.p.add((*t.path, key), f"expected seconds > 0 or false, got {show(raw)}")
+            values[name] = None
         else:
-            values[rung] = float(raw)
-    esc = t.table("escalation", ("repage", "repage_limit", "alert_officer", "page_backup"))
+            values[name] = float(raw)
+    esc = t.table(esc_key, ("repage", "repage_limit", "alert_officer", "page_backup"))
     se = st.escalation
-    return PageTargets(
-        acknowledge_s=values["acknowledged"],
-        en_route_s=values["en_route"],
-        on_scene_s=values["on_scene"],
-        escalation=EscalationPolicy(
+    return Deadlines(
+        **values,
+        escalation=Escalation(
             repage=_or(esc.flag("repage", se.repage), se.repage),
             repage_limit=_or(esc.integer("repage_limit", se.repage_limit, lo=0, hi=10), 0),
             alert_officer=_or(esc.flag("alert_officer", se.alert_officer), se.alert_officer),
@@ -171,28 +165,28 @@ def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
-def _criteria(root: Table, p: Problems, targets: PageTargets) -> tuple[Criterion, ...]:
+def _criteria(root: Table, p: Problems, deadlines: Deadlines) -> tuple[Criterion, ...]:
     out: list[Criterion] = []
     for c in root.tables("criteria", ("rung", "within", "at_least")):
         rung = c.text("rung", choices=CRITERION_RUNGS)
         if rung is None:
             continue
-        field = RUNG_TARGETS.get(rung)
-        default = getattr(targets, field) if field else None
+        field = RUNG_DEADLINES.get(rung)
+        default = getattr(deadlines, field) if field else None
         within = c.data.get("within", default)
         if isinstance(within, bool) or not isinstance(within, int | float) or within <= 0:
             p.add(
                 (*c.path, "within"),
                 f"expected seconds > 0, got {show(within)}"
                 if within is not None
-                else f"{rung} has no target: give within = seconds",
+                else f"{rung} has no deadline: give within = seconds",
             )
             continue
         share, count = _at_least(c, p)
         out.append(Criterion(rung, float(within), share, count))
     if not out and not root.has("criteria"):
-        for rung, field in RUNG_TARGETS.items():  # default: everyone meets every target
-            value = getattr(targets, field)
+        for rung, field in RUNG_DEADLINES.items():  # default: everyone meets every target
+            value = getattr(deadlines, field)
             if value is not None:
                 out.append(Criterion(rung, float(value), Fraction(1)))
     return tuple(out)

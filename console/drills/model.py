@@ -9,14 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from console.paging.model import PageTargets, Recipient
+from console.deadlines import DeadlineKind, Deadlines
+from console.i18n import register, t
+from console.paging.model import Recipient
 
-RUNG_TARGETS: dict[str, str] = {
-    "acknowledged": "acknowledge_s",
-    "en_route": "en_route_s",
-    "on_scene": "on_scene_s",
-}
-"""Rungs that have a target (the 1 / 3 / 5 minute promise) and the PageTargets field."""
+RUNG_DEADLINES: dict[str, str] = {kind.rung: kind.field for kind in DeadlineKind}
+"""Rungs that have a deadline (the 1 / 3 / 5 minute promise) and its Deadlines field."""
 CRITERION_RUNGS: tuple[str, ...] = ("delivered", "acknowledged", "en_route", "on_scene")
 BEHAVIOURS: tuple[str, ...] = ("status", "text", "voice", "late", "never", "off")
 
@@ -46,9 +44,17 @@ class Criterion:
         return "all" if share == 1 else f"{float(share * 100):g}%"
 
     def describe(self, lang: str = "en") -> str:
-        if lang == "en":
-            return f"{self.at_least} {self.rung} within {self.within_s:g} s"
-        return f"{self.within_s:g} 秒内 {self.rung} 至少 {self.at_least}"
+        return t("drill.criterion", lang, at_least=self.at_least, rung=self.rung, s=self.within_s)
+
+
+WORDS = register(
+    {
+        "drill.criterion": (
+            "{s:g} 秒内 {rung} 至少 {at_least}",
+            "{at_least} {rung} within {s:g} s",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ class Drill:
     participants: tuple[Recipient, ...]
     talkgroups: tuple[int, ...]
     text: str
-    targets: PageTargets
+    deadlines: Deadlines
     criteria: tuple[Criterion, ...]
     description: str = ""
     voice: bool = False
@@ -119,11 +125,11 @@ class Drill:
         sim = self.simulation
         return sim is not None and bool(sim.units or sim.events)
 
-    def target_of(self, rung: str) -> float | None:
-        field = RUNG_TARGETS.get(rung)
-        value = getattr(self.targets, field) if field else None
+    def deadline_of(self, rung: str) -> float | None:
+        field = RUNG_DEADLINES.get(rung)
+        value = getattr(self.deadlines, field) if field else None
         return float(value) if value is not None else None
 
     @property
-    def target_rungs(self) -> tuple[str, ...]:
-        return tuple(r for r in RUNG_TARGETS if self.target_of(r) is not None)
+    def deadline_rungs(self) -> tuple[str, ...]:
+        return tuple(r for r in RUNG_DEADLINES if self.deadline_of(r) is not None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from console.drills.model import Announcement, Drill, SimEvent
+from console.drills.model import RUNG_DEADLINES, Announcement, Drill, SimEvent
 from console.eventlog import EventLogError
 from console.ids import stamp
 from console.paging.engine import PagingEngine
@@ -104,7 +104,7 @@ class DrillRun:
             name=self.drill.name,
             elapsed_s=self.clock.monotonic() - self.started_mono,
             horizon_s=max(
-                (self.drill.target_of(r) or 0.0) for r in ("acknowledged", "en_route", "on_scene")
+                (self.drill.deadline_of(r) or 0.0) for r in ("acknowledged", "en_route", "on_scene")
             ),
             participants=len(self.drill.participants),
             reached=reached,
@@ -141,7 +141,7 @@ class DrillRun:
                     for r in d.participants
                 ],
                 "backups": {str(k): v for k, v in self.backups.items()},
-                "targets": {r: d.target_of(r) for r in ("acknowledged", "en_route", "on_scene")},
+                "deadlines": {r: d.deadline_of(r) for r in RUNG_DEADLINES},
                 "criteria": [
                     {"rung": c.rung, "within_s": c.within_s, "at_least": c.at_least}
                     for c in d.criteria
@@ -160,7 +160,7 @@ class DrillRun:
                 talkgroups=d.talkgroups,
                 text=d.text,
                 voice=d.voice,
-                targets=d.targets,
+                deadlines=d.deadlines,
                 priority=d.priority,
                 title=f"演练 {d.name}",
                 no_incident=True,  # an exercise must not open a real incident
@@ -210,10 +210,10 @@ class DrillRun:
     def _horizon(self) -> float | None:
         """When the last responder's last target passes (None: all have reached it)."""
         view = self._view()
-        last = self.drill.target_rungs[-1] if self.drill.target_rungs else None
+        last = self.drill.deadline_rungs[-1] if self.drill.deadline_rungs else None
         if view is None or last is None:
             return None
-        deadline = self.drill.target_of(last) or 0.0
+        deadline = self.drill.deadline_of(last) or 0.0
         ends = [
             (r.rungs[0].mono if r.rungs else view.created_mono) + deadline
             for r in view.responders

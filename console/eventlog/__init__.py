@@ -13,8 +13,10 @@ No Textual here: the UI reads ``health``/``status()`` and subscribes with
 
 from __future__ import annotations
 
+from drivers.clock import SystemClock
+from drivers.clock import TimeSource as Clock
+
 from . import kinds
-from .clock import Clock, SystemClock
 from .errors import (
     EventLogError,
     LogBadEvent,

@@ -26,7 +26,9 @@ from collections.abc import Iterable
 from typing import Final, TextIO
 
 from console.csvtext import csv_writer
+from console.errors import say_error
 from console.exitcodes import ExitCode
+from console.i18n import is_english, t
 
 from .errors import EventLogError, LogBadQuery
 from .query import TimeArg, parse_time
@@ -146,6 +148,7 @@ def export_main(
     bom: bool = False,
     kinds: Iterable[str] | None = None,
     err: TextIO | None = None,
+    lang: str = "en",
 ) -> int:
     """Entry point for ``dutydesk log export``; returns the process exit code.
 
@@ -164,7 +167,7 @@ def export_main(
         parse_time(since, name="--since")
         parse_time(until, name="--until")
     except LogBadQuery as exc:
-        print(f"error: {exc}", file=err)
+        print(_error_line(exc, lang), file=err)
         return ExitCode.ERROR
     try:
         with EventLog.open_readonly(db_path, check="none") as log:
@@ -196,7 +199,7 @@ def export_main(
                 count = write(out)
                 out.flush()
     except EventLogError as exc:  # LogBadQuery too
-        print(f"error: {exc}", file=err)
+        print(_error_line(exc, lang), file=err)
         return ExitCode.ERROR
     except OSError as exc:
         print(
@@ -216,6 +219,13 @@ def export_main(
         return ExitCode.MISSED
     print(f"exported {count} events to {target}", file=err)
     return ExitCode.OK
+
+
+def _error_line(exc: EventLogError, lang: str) -> str:
+    """``error: ...`` and its hint on the next line; in zh-CN one line, in Chinese."""
+    if is_english(lang):
+        return f"error: {exc}"
+    return t("log.err.line", lang, error=say_error(exc, lang))
 
 
 def _filters(**given: object) -> str:

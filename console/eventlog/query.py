@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
+from console.i18n import Phrase
+
 from .errors import LogBadQuery, classify
 from .records import EventRecord
 
@@ -46,13 +48,13 @@ def parse_time(
     if value is None:
         return None
     if isinstance(value, bool):
-        raise LogBadQuery(f"{name}: not a time: {value!r}")
+        raise LogBadQuery(Phrase("log.err.not_a_time", name=name, value=value))
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
         text = value.strip()
         if not text:
-            raise LogBadQuery(f"{name}: empty time")
+            raise LogBadQuery(Phrase("log.err.empty_time", name=name))
         wall = now if now is not None else _time.time()
         back = RELATIVE_TIME.fullmatch(text)
         if back is not None:
@@ -68,14 +70,14 @@ def parse_time(
             else:
                 value = datetime.fromisoformat(text)
         except ValueError:
-            raise LogBadQuery(f"{name}: not an ISO-8601 time: {value!r}") from None
+            raise LogBadQuery(Phrase("log.err.not_iso", name=name, value=value)) from None
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=tz) if tz is not None else value.astimezone()
         return value.timestamp()
     if isinstance(value, date):
         return parse_time(datetime.combine(value, time()), name=name, tz=tz)
-    raise LogBadQuery(f"{name}: not a time: {value!r}")
+    raise LogBadQuery(Phrase("log.err.not_a_time", name=name, value=value))
 
 
 RELATIVE_TIME = re.compile(r"-\s*(\d+(?:\.\d+)?)\s*([smhd])", re.IGNORECASE)

@@ -37,8 +37,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Literal
 
+from drivers.clock import SystemClock
+from drivers.clock import TimeSource as Clock
+
 from . import kinds as K
-from .clock import Clock, SystemClock
 from .errors import (
     EventLogError,
     LogBadEvent,

@@ -35,7 +35,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .clock import Clock
+from drivers.clock import TimeSource as Clock
+
 from .errors import EventLogError, LogDiskFull, LogReadOnly
 
 _log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from console.config import Station
 from console.eventlog import EventLog, NewEvent
@@ -26,6 +26,7 @@ from console.incidents.errors import (
 from console.incidents.events import IncidentChanged
 from console.incidents.model import Incident, IncidentState, Priority, TimelineEntry
 from console.incidents.replay import LoggedEvent, apply
+from drivers.clock import TimeSource
 from drivers.listeners import Listeners
 
 log_ = logging.getLogger(__name__)
@@ -37,14 +38,6 @@ def _listener_failed(listener: object, exc: Exception) -> None:
 
 IncidentListener = Callable[[IncidentChanged], None]
 _ID_RE = re.compile(r"^INC-(\d+)$")
-
-
-class Clock(Protocol):
-    """What the book needs of ``drivers.clock.Clock``: two times."""
-
-    def monotonic(self) -> float: ...
-
-    def time(self) -> float: ...
 
 
 def _need_operator(operator: str | None, action: str) -> str:
@@ -62,7 +55,9 @@ def _need_text(value: object, what: str) -> str:
 class IncidentBook:
     """All incidents of this console, open and closed, rebuilt from the log on restart."""
 
-    def __init__(self, clock: Clock, log: EventBatcher, station: Station | None = None) -> None:
+    def __init__(
+        self, clock: TimeSource, log: EventBatcher, station: Station | None = None
+    ) -> None:
         self.clock = clock
         self.log = log
         self.station = station
@@ -73,7 +68,9 @@ class IncidentBook:
     # -- restore -----------------------------------------------------------------------
 
     @classmethod
-    def restore(cls, log: EventLog, clock: Clock, station: Station | None = None) -> IncidentBook:
+    def restore(
+        cls, log: EventLog, clock: TimeSource, station: Station | None = None
+    ) -> IncidentBook:
         """Rebuild the book from every committed ``incident.*`` / ``alarm.*`` record."""
         book = cls(clock, log, station)
         for record in log.query(kinds=["incident.*", "alarm.*"]):

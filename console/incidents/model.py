@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, Literal
 
+from console.i18n import register, t
+
 
 class IncidentState(StrEnum):
     """The grid-governance closed loop (上报 → 派发 → 处置 → 反馈 → 办结 → 评价)."""
@@ -26,7 +28,7 @@ class IncidentState(StrEnum):
 
     def label(self, lang: str = "zh-CN") -> str:
         """The word the officer reads: Chinese by default, English on request."""
-        return STATE_LABELS_EN[self] if lang == "en" else STATE_LABELS_ZH[self]
+        return t(f"incident.state.{self.value}", lang)
 
     @property
     def is_open(self) -> bool:
@@ -34,22 +36,16 @@ class IncidentState(StrEnum):
         return self not in (IncidentState.CLOSED, IncidentState.ASSESSED)
 
 
-STATE_LABELS_ZH: Final[dict[IncidentState, str]] = {
-    IncidentState.RAISED: "上报",
-    IncidentState.DISPATCHED: "派发",
-    IncidentState.HANDLING: "处置",
-    IncidentState.FEEDBACK: "反馈",
-    IncidentState.CLOSED: "办结",
-    IncidentState.ASSESSED: "评价",
-}
-STATE_LABELS_EN: Final[dict[IncidentState, str]] = {
-    IncidentState.RAISED: "Raised",
-    IncidentState.DISPATCHED: "Dispatched",
-    IncidentState.HANDLING: "Handling",
-    IncidentState.FEEDBACK: "Feedback",
-    IncidentState.CLOSED: "Closed",
-    IncidentState.ASSESSED: "Assessed",
-}
+WORDS = register(
+    {
+        "incident.state.raised": ("上报", "Raised"),
+        "incident.state.dispatched": ("派发", "Dispatched"),
+        "incident.state.handling": ("处置", "Handling"),
+        "incident.state.feedback": ("反馈", "Feedback"),
+        "incident.state.closed": ("办结", "Closed"),
+        "incident.state.assessed": ("评价", "Assessed"),
+    }
+)
 
 _S = IncidentState
 TRANSITIONS: Final[dict[IncidentState, frozenset[IncidentState]]] = {

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from console.config.model import PAGE_MODES
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_error
 from console.exitcodes import ExitCode
 
 EXIT_ALL_ACKNOWLEDGED = ExitCode.OK
@@ -82,12 +82,14 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
     except Exception as exc:
-        print(f"dutydesk page: {_one_line(exc)}", file=sys.stderr)
+        from console.config.loader import error_lang
+
+        print(f"dutydesk page: {_one_line(exc, error_lang(args))}", file=sys.stderr)
         return EXIT_ERROR
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+def _one_line(exc: BaseException, lang: str = "en") -> str:
+    text = say_error(exc, lang) or type(exc).__name__
     return " ".join(_clean(text).split())
 
 
@@ -116,7 +118,7 @@ async def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from console.config.loader import load_command_station
-    from console.paging.targets import build_request
+    from console.paging.selection import build_request
     from console.service.paths import default_log_path, find_service
 
     station = load_command_station(args)
@@ -131,7 +133,7 @@ async def _run(args: argparse.Namespace) -> int:
         raise ConsoleError(
             "--voice needs a talkgroup", hint="Add --group with a talkgroup name or GSSI."
         )
-    wait = args.wait if args.wait is not None else float(station.targets.acknowledge_s)
+    wait = args.wait if args.wait is not None else station.deadlines.acknowledge_s or 60.0
     url = args.gateway or station.gateway.url
     db = args.db if args.db is not None else default_log_path()
     running = find_service(log=db) or (find_service(gateway=url) if args.gateway else None)
@@ -194,7 +196,7 @@ async def _page_via(
         doc = await client.post(
             "/v1/pages",
             {
-                "targets": tokens,
+                "recipients": tokens,
                 "text": args.text,
                 "voice": args.voice,
                 **({"mode": args.mode} if args.mode else {}),

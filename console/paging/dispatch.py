@@ -24,9 +24,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from console.deadlines import Deadlines
 from console.eventlog import NewEvent
-from console.paging.ledger import Ledger, targets_dict
-from console.paging.model import PageRequest, PageTargets, Recipient, Rung, Source
+from console.paging.ledger import Ledger, deadlines_dict
+from console.paging.model import (
+    PageRequest,
+    Recipient,
+    Rung,
+    Source,
+)
 from console.paging.queue import SendJob, SendQueue
 from console.paging.sending import via_gssi
 from console.paging.state import PageState, Recall, ResponderState
@@ -63,7 +69,7 @@ class Dispatcher:
     # --- opening a page -----------------------------------------------------------------
 
     def create(
-        self, request: PageRequest, incident: str | None, operator: str, targets: PageTargets
+        self, request: PageRequest, incident: str | None, operator: str, deadlines: Deadlines
     ) -> PageState:
         """The page and its responders, logged as ``page.created``; nothing sent yet."""
         now_wall, now_mono = self.clock.time(), self.clock.monotonic()
@@ -71,7 +77,7 @@ class Dispatcher:
             page_id=self.page_ids(),
             incident_id=incident,
             request=request,
-            targets=targets,
+            deadlines=deadlines,
             operator=operator,
             created_wall=now_wall,
             created_mono=now_mono,
@@ -91,7 +97,7 @@ class Dispatcher:
                     "group_text": list(request.group_text),
                     **({"followup_s": request.followup_s} if request.followup_s else {}),
                     "responders": [r.issi for r in page.responders.values()],
-                    "targets": targets_dict(page.targets),
+                    "deadlines": deadlines_dict(page.deadlines),
                     "priority": request.priority,
                 },
                 incident=incident,
@@ -104,7 +110,7 @@ class Dispatcher:
         return page
 
     def dispatch(self, page: PageState) -> None:
-        """Queue the page's calls and texts and start every responder's targets."""
+        """Queue the page's calls and texts and start every responder's deadlines."""
         request = page.request
         if request.voice:
             for gssi in request.talkgroups:

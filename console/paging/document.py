@@ -66,7 +66,7 @@ def page_document(view: Any, *, url: str | None = None, db: str | None = None) -
         "escalations": [
             {
                 "issi": e.issi,
-                "target": e.target.value,
+                "target": e.deadline.value,
                 "step": e.step.value,
                 "time": _iso(e.wall),
                 "seconds": round(e.mono - start, 3),

@@ -23,6 +23,7 @@ import contextlib
 from collections.abc import Callable
 
 from console.config import StatusPlan
+from console.deadlines import Deadlines
 from console.eventlog import EventLog, NewEvent
 from console.ids import sequential_ids
 from console.paging.dispatch import Dispatcher
@@ -34,7 +35,6 @@ from console.paging.model import (
     MANUAL_RUNGS,
     AnswerMethod,
     PageRequest,
-    PageTargets,
     PageView,
     Recipient,
     Rung,
@@ -82,7 +82,7 @@ class PagingEngine:
         *,
         clock: Clock,
         status_plan: StatusPlan | None = None,
-        targets: PageTargets | None = None,
+        deadlines: Deadlines | None = None,
         operator: str = "",
         incident_factory: IncidentFactory | None = None,
         attach_page: AttachPage | None = None,
@@ -95,7 +95,7 @@ class PagingEngine:
         self.gateway = gateway
         self.log = log
         self.clock = clock
-        self.default_targets = targets or PageTargets()
+        self.default_deadlines = deadlines or Deadlines()
         self.operator = operator
         self.incident_factory = incident_factory
         self.attach_page = attach_page
@@ -208,7 +208,7 @@ class PagingEngine:
     # --- paging -----------------------------------------------------------------------
 
     def page(self, request: PageRequest, *, incident_id: str | None = None) -> str:
-        """Create a page, queue its sends and start its targets; return the page id.
+        """Create a page, queue its sends and start its deadline timers; return the page id.
 
         Returns at once (the sends go out in the background, one at a time).  A page
         without an incident gets an ad-hoc one from ``incident_factory`` unless
@@ -222,8 +222,8 @@ class PagingEngine:
         incident = incident_id or request.incident_id
         if incident is None and self.incident_factory is not None and not request.no_incident:
             incident = self.incident_factory(request.title or request.text[:20], operator)
-        targets = request.targets or self.default_targets
-        page = self.dispatcher.create(request, incident, operator, targets)
+        deadlines = request.deadlines or self.default_deadlines
+        page = self.dispatcher.create(request, incident, operator, deadlines)
         if incident is not None and self.attach_page is not None:
             self.attach_page(incident, page.page_id)
         self.dispatcher.dispatch(page)

@@ -1,4 +1,4 @@
-"""Targets and escalation: the 1 / 3 / 5 minute promise, enforced per responder.
+"""Deadlines and escalation: the 1 / 3 / 5 minute promise, enforced per responder.
 
 Each responder gets one timer per target (acknowledge, en route, on scene), counted
 from the moment it was paged (a backup unit's clock starts when it is called in).  When a
@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from console.deadlines import DeadlineKind
 from console.paging.ledger import Ledger
 from console.paging.model import (
     EscalationRecord,
@@ -28,7 +29,7 @@ from console.paging.model import (
     Recipient,
     Rung,
     Source,
-    TargetKind,
+    required_rung,
 )
 from console.paging.state import PageState, ResponderState
 from drivers.clock import Clock
@@ -61,18 +62,20 @@ class Escalator:
 
     def schedule(self, page: PageState, resp: ResponderState) -> None:
         clock = self.clock
-        for kind in TargetKind:
-            deadline = page.targets.deadline(kind)
+        for kind in DeadlineKind:
+            deadline = page.deadlines.deadline(kind)
             if deadline is None:
                 continue
             delay = resp.joined_mono + deadline - clock.monotonic()
             resp.timers.append(clock.call_later(delay, self._timer(page, resp, kind)))
 
-    def _timer(self, page: PageState, resp: ResponderState, kind: TargetKind) -> Callable[[], None]:
+    def _timer(
+        self, page: PageState, resp: ResponderState, kind: DeadlineKind
+    ) -> Callable[[], None]:
         return lambda: self.target_passed(page, resp, kind)
 
-    def target_passed(self, page: PageState, resp: ResponderState, kind: TargetKind) -> None:
-        if page.closed or resp.reached(kind.required) or resp.reached(Rung.RELEASED):
+    def target_passed(self, page: PageState, resp: ResponderState, kind: DeadlineKind) -> None:
+        if page.closed or resp.reached(required_rung(kind)) or resp.reached(Rung.RELEASED):
             return
         self.ledger.record(
             page,
@@ -82,7 +85,7 @@ class Escalator:
             cause=FailureCause.NO_ANSWER,
             detail=kind.value,
         )
-        policy = page.targets.escalation
+        policy = page.deadlines.escalation
         silent = not resp.reached(Rung.ACKNOWLEDGED)
         if policy.repage and silent and resp.repages < policy.repage_limit:
             queued = self.pages.repage(
@@ -141,7 +144,7 @@ class Escalator:
         self,
         page: PageState,
         resp: ResponderState,
-        kind: TargetKind,
+        kind: DeadlineKind,
         step: EscalationStep,
         detail: str,
         backup: int | None = None,
@@ -160,7 +163,7 @@ class Escalator:
         self.ledger.record_escalation(page, resp, record)
 
 
-def _alert_text(resp: ResponderState, kind: TargetKind) -> str:
+def _alert_text(resp: ResponderState, kind: DeadlineKind) -> str:
     top = "nothing" if resp.top_level < 0 else _top_rung(resp).value
     return f"{resp.alias} ({resp.issi}): {kind.value} target passed, last rung {top}"
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from console.deadlines import Deadlines
 from console.eventlog import EventLog, EventLogError, NewEvent
 from console.paging.model import (
     EscalationRecord,
@@ -31,7 +32,6 @@ from console.paging.model import (
     FailureCause,
     OfficerAlert,
     PageChanged,
-    PageTargets,
     PagingUpdate,
     Rung,
     RungRecord,
@@ -141,7 +141,7 @@ class Ledger:
         event = NewEvent(
             f"escalation.{rec.step.value}",
             data={
-                "target": rec.target.value,
+                "target": rec.deadline.value,
                 "detail": rec.detail,
                 "backup": rec.backup_issi,
                 "attempt": resp.attempts,
@@ -227,7 +227,7 @@ class Ledger:
                             page.page_id,
                             resp.issi,
                             resp.alias,
-                            item.target,
+                            item.deadline,
                             item.wall,
                             item.mono,
                             item.detail,
@@ -260,13 +260,13 @@ def rung_data(rec: RungRecord) -> Mapping[str, Any]:
     return data
 
 
-def targets_dict(targets: PageTargets) -> dict[str, Any]:
-    """The targets as written into ``page.created``."""
-    esc = targets.escalation
+def deadlines_dict(deadlines: Deadlines) -> dict[str, Any]:
+    """The deadlines as written into ``page.created``."""
+    esc = deadlines.escalation
     return {
-        "acknowledge_s": targets.acknowledge_s,
-        "en_route_s": targets.en_route_s,
-        "on_scene_s": targets.on_scene_s,
+        "acknowledge_s": deadlines.acknowledge_s,
+        "en_route_s": deadlines.en_route_s,
+        "on_scene_s": deadlines.on_scene_s,
         "repage": esc.repage,
         "repage_limit": esc.repage_limit,
         "alert_officer": esc.alert_officer,

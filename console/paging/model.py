@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from console.deadlines import DeadlineKind, Deadlines
+from console.i18n import register, t
+
 
 class Rung(StrEnum):
     """One step of a responder's acknowledgement ladder (value = event-log kind suffix)."""
@@ -40,8 +43,7 @@ class Rung(StrEnum):
         return self.level >= _LEVEL[Rung.ACKNOWLEDGED] or self is Rung.BACKUP_REQUESTED
 
     def label(self, lang: str = "zh-CN") -> str:
-        zh, en = _RUNG_LABELS[self]
-        return en if lang == "en" else zh
+        return t(f"paging.rung.{self.value}", lang)
 
 
 LADDER: tuple[Rung, ...] = (
@@ -57,19 +59,34 @@ LADDER: tuple[Rung, ...] = (
 )
 _LEVEL = {rung: i for i, rung in enumerate(LADDER)}
 
-_RUNG_LABELS: dict[Rung, tuple[str, str]] = {
-    Rung.QUEUED: ("排队", "queued"),
-    Rung.ACCEPTED: ("网关已接收", "accepted by gateway"),
-    Rung.SENT: ("已发出", "sent over the air"),
-    Rung.DELIVERED: ("已送达", "delivered"),
-    Rung.READ: ("已阅读", "read"),
-    Rung.ACKNOWLEDGED: ("收到", "acknowledged"),
-    Rung.EN_ROUTE: ("出发", "en route"),
-    Rung.ON_SCENE: ("到场", "on scene"),
-    Rung.RELEASED: ("完毕", "released"),
-    Rung.BACKUP_REQUESTED: ("请求支援", "backup requested"),
-    Rung.FAILED: ("失败", "failed"),
-}
+WORDS = register(
+    {
+        # Rung.label
+        "paging.rung.queued": ("排队", "queued"),
+        "paging.rung.accepted": ("网关已接收", "accepted by gateway"),
+        "paging.rung.sent": ("已发出", "sent over the air"),
+        "paging.rung.delivered": ("已送达", "delivered"),
+        "paging.rung.read": ("已阅读", "read"),
+        "paging.rung.acknowledged": ("收到", "acknowledged"),
+        "paging.rung.en_route": ("出发", "en route"),
+        "paging.rung.on_scene": ("到场", "on scene"),
+        "paging.rung.released": ("完毕", "released"),
+        "paging.rung.backup_requested": ("请求支援", "backup requested"),
+        "paging.rung.failed": ("失败", "failed"),
+        # AnswerMethod.label
+        "paging.method.phone": ("电话", "by phone"),
+        "paging.method.in_person": ("当面", "in person"),
+        # FailureCause.label
+        "paging.cause.not_reachable": (
+            "不可达（关机或无信号）",
+            "not reachable (off or out of range)",
+        ),
+        "paging.cause.not_registered": ("未登记入网", "not registered"),
+        "paging.cause.refused": ("被拒绝", "refused"),
+        "paging.cause.gateway_error": ("网关错误", "gateway error"),
+        "paging.cause.no_answer": ("超时未应答", "no answer by the deadline"),
+    }
+)
 
 # What an answer proves about the rungs below it.  A status "收到" proves the message was
 # delivered, but not that the SDS was *read* (the person may have heard the voice call),
@@ -105,11 +122,7 @@ class AnswerMethod(StrEnum):
     IN_PERSON = "in_person"
 
     def label(self, lang: str = "zh-CN") -> str:
-        zh, en = {
-            AnswerMethod.PHONE: ("电话", "by phone"),
-            AnswerMethod.IN_PERSON: ("当面", "in person"),
-        }[self]
-        return en if lang == "en" else zh
+        return t(f"paging.method.{self.value}", lang)
 
     @classmethod
     def of(cls, record: RungRecord) -> AnswerMethod | None:
@@ -146,42 +159,7 @@ class FailureCause(StrEnum):
     NO_ANSWER = "no_answer"
 
     def label(self, lang: str = "zh-CN") -> str:
-        zh, en = _CAUSE_LABELS[self]
-        return en if lang == "en" else zh
-
-
-_CAUSE_LABELS: dict[FailureCause, tuple[str, str]] = {
-    FailureCause.NOT_REACHABLE: ("不可达（关机或无信号）", "not reachable (off or out of range)"),
-    FailureCause.NOT_REGISTERED: ("未登记入网", "not registered"),
-    FailureCause.REFUSED: ("被拒绝", "refused"),
-    FailureCause.GATEWAY_ERROR: ("网关错误", "gateway error"),
-    FailureCause.NO_ANSWER: ("超时未应答", "no answer by the deadline"),
-}
-
-
-class TargetKind(StrEnum):
-    """The three promises: 1 minute acknowledge, 3 minutes en route, 5 minutes on scene."""
-
-    ACKNOWLEDGE = "acknowledge"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-
-    @property
-    def required(self) -> Rung:
-        """The rung a responder must have reached when this target passes."""
-        return {
-            TargetKind.ACKNOWLEDGE: Rung.ACKNOWLEDGED,
-            TargetKind.EN_ROUTE: Rung.EN_ROUTE,
-            TargetKind.ON_SCENE: Rung.ON_SCENE,
-        }[self]
-
-    def label(self, lang: str = "zh-CN") -> str:
-        zh, en = {
-            TargetKind.ACKNOWLEDGE: ("1分钟应答", "acknowledge"),
-            TargetKind.EN_ROUTE: ("3分钟出发", "en route"),
-            TargetKind.ON_SCENE: ("5分钟到场", "on scene"),
-        }[self]
-        return en if lang == "en" else zh
+        return t(f"paging.cause.{self.value}", lang)
 
 
 class EscalationStep(StrEnum):
@@ -190,33 +168,6 @@ class EscalationStep(StrEnum):
     REPAGE = "repage"
     ALERT = "alert"
     BACKUP = "backup"
-
-
-@dataclass(frozen=True)
-class EscalationPolicy:
-    """Which escalation steps run; mirrors ``console.config.Escalation``."""
-
-    repage: bool = True
-    repage_limit: int = 2
-    alert_officer: bool = True
-    page_backup: bool = True
-
-
-@dataclass(frozen=True)
-class PageTargets:
-    """Deadlines in seconds from the moment a responder was paged; ``None`` = not asked."""
-
-    acknowledge_s: float | None = 60.0
-    en_route_s: float | None = 180.0
-    on_scene_s: float | None = 300.0
-    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
-
-    def deadline(self, kind: TargetKind) -> float | None:
-        return {
-            TargetKind.ACKNOWLEDGE: self.acknowledge_s,
-            TargetKind.EN_ROUTE: self.en_route_s,
-            TargetKind.ON_SCENE: self.on_scene_s,
-        }[kind]
 
 
 @dataclass(frozen=True)
@@ -244,7 +195,7 @@ class EscalationRecord:
 
     page_id: str
     issi: int
-    target: TargetKind
+    deadline: DeadlineKind
     step: EscalationStep
     wall: float
     mono: float
@@ -312,7 +263,7 @@ class PageView:
     operator: str
     created_wall: float
     created_mono: float
-    targets: PageTargets
+    deadlines: Deadlines
     responders: tuple[ResponderView, ...]
     escalations: tuple[EscalationRecord, ...]
     closed: bool = False
@@ -373,7 +324,7 @@ class PageRequest:
     followup_s: float | None = None
     """Fast alert: units reached through a ``group_text`` SDS that have not acknowledged
     after this many seconds get an individual SDS-TL (with a delivery report)."""
-    targets: PageTargets | None = None
+    deadlines: Deadlines | None = None
     priority: int = 5
     operator: str = ""
     incident_id: str | None = None
@@ -403,10 +354,15 @@ class OfficerAlert:
     page_id: str
     issi: int
     alias: str
-    target: TargetKind
+    deadline: DeadlineKind
     wall: float
     mono: float
     detail: str = ""
 
 
 PagingUpdate = PageChanged | OfficerAlert
+
+
+def required_rung(kind: DeadlineKind) -> Rung:
+    """The rung a responder must have reached when the ``kind`` deadline passes."""
+    return Rung(kind.rung)

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from console.config import Station, Targets
+from console.config import Station
+from console.deadlines import Deadlines
 from console.errors import ConsoleError
 from console.paging.model import PageRequest
-from console.paging.targets import build_request, page_targets
+from console.paging.selection import build_request
 
 CONFIRM_AT = 2
 """A page to this many units (or any talkgroup call / loudspeaker zone) asks first."""
@@ -26,7 +27,7 @@ REASONS = {
     "no_text": "type or pick a message",
     "no_mode": "choose text, voice or loudspeakers",
     "no_zones": "choose the loudspeaker zones",
-    "deadline": "targets are whole seconds",
+    "deadline": "deadlines are whole seconds",
 }
 """Why an order cannot be sent (English; the page screen has zh and en wording)."""
 
@@ -54,7 +55,7 @@ class PageOrder:
     speakers_on: bool = False
     zones: tuple[str, ...] = ()
     deadlines: tuple[str, str, str] | None = None
-    """The 1 / 3 / 5-minute fields as typed (seconds); None: the station's targets."""
+    """The 1 / 3 / 5-minute fields as typed (seconds); None: the station's deadlines."""
     fast: bool = True
     operator: str = ""
 
@@ -63,38 +64,36 @@ class PageOrder:
         return self.text.strip()
 
 
-def _deadlines(order: PageOrder, station: Station) -> Targets:
+def _deadlines(order: PageOrder, station: Station) -> Deadlines:
     if order.deadlines is None:
-        return station.targets
+        return station.deadlines
     values: list[int] = []
     for raw in (r.strip() for r in order.deadlines):
         if not raw.isdigit() or int(raw) <= 0:
             raise PageOrderError("deadline", raw)
         values.append(int(raw))
     ack, en_route, on_scene = values
-    return replace(
-        station.targets, acknowledge_s=ack, mutual_aid_s=en_route, reinforcement_s=on_scene
-    )
+    return replace(station.deadlines, acknowledge_s=ack, en_route_s=en_route, on_scene_s=on_scene)
 
 
 def radio_request(order: PageOrder, station: Station) -> PageRequest | None:
     """The radio page the order makes (None when it pages nobody by radio).
 
-    Raises :class:`PageOrderError` (or the station's ``UnknownTargetError``)."""
+    Raises :class:`PageOrderError` (or the station's ``UnknownNameError``)."""
     if not order.text_on and not order.voice_on:
         return None
     if not order.tokens:
         raise PageOrderError("no_targets")
     if order.text_on and not order.message:
         raise PageOrderError("no_text")
-    targets = page_targets(_deadlines(order, station))
+    deadlines = _deadlines(order, station)
     return build_request(
         station,
         order.tokens,
         text=order.message if order.text_on else "",
         voice=order.voice_on,
         operator=order.operator,
-        targets=targets,
+        deadlines=deadlines,
         mode="fast" if order.fast else "individual",
     )
 

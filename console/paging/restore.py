@@ -25,31 +25,30 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from console.deadlines import DeadlineKind, Deadlines, Escalation
 from console.eventlog import EventLog, EventRecord
 from console.paging.inflight import in_flight
 from console.paging.model import (
-    EscalationPolicy,
     FailureCause,
     PageRequest,
-    PageTargets,
     Recipient,
     Rung,
     RungRecord,
     Source,
-    TargetKind,
+    required_rung,
 )
 from console.paging.state import PageState, ResponderState
 from drivers.link import LinkState
 
 
-def _targets(data: Mapping[str, Any]) -> PageTargets:
-    policy = EscalationPolicy(
+def _deadlines(data: Mapping[str, Any]) -> Deadlines:
+    policy = Escalation(
         repage=bool(data.get("repage", True)),
         repage_limit=int(data.get("repage_limit", 2)),
         alert_officer=bool(data.get("alert_officer", True)),
         page_backup=bool(data.get("page_backup", True)),
     )
-    return PageTargets(
+    return Deadlines(
         acknowledge_s=data.get("acknowledge_s"),
         en_route_s=data.get("en_route_s"),
         on_scene_s=data.get("on_scene_s"),
@@ -148,7 +147,7 @@ def _restore_page(
         voice=bool(data.get("voice", False)),
         group_text=tuple(int(g) for g in data.get("group_text", [])),
         followup_s=float(data["followup_s"]) if data.get("followup_s") else None,
-        targets=_targets(data.get("targets", {})),
+        deadlines=_deadlines(data.get("deadlines") or data.get("targets") or {}),
         priority=int(data.get("priority", 5)),
         operator=created.operator or "",
         incident_id=created.incident,
@@ -158,7 +157,7 @@ def _restore_page(
         page_id=created.page,
         incident_id=created.incident,
         request=request,
-        targets=request.targets or PageTargets(),
+        deadlines=request.deadlines or Deadlines(),
         operator=created.operator or "",
         created_wall=created.wall,
         created_mono=mono_of(created.wall),
@@ -202,9 +201,9 @@ def _resume_responder(engine: Any, page: PageState, resp: ResponderState) -> Non
     }
     clock = engine.clock
     escalator = engine.escalator
-    for kind in TargetKind:
-        deadline = page.targets.deadline(kind)
-        if deadline is None or kind.value in handled or resp.reached(kind.required):
+    for kind in DeadlineKind:
+        deadline = page.deadlines.deadline(kind)
+        if deadline is None or kind.value in handled or resp.reached(required_rung(kind)):
             continue
         delay = resp.joined_mono + deadline - clock.monotonic()
         resp.timers.append(clock.call_later(max(0.0, delay), escalator._timer(page, resp, kind)))

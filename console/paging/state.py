@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
+from console.deadlines import Deadlines
 from console.paging.model import (
     LADDER,
     EscalationRecord,
     FailureCause,
     PageRequest,
-    PageTargets,
     PageView,
     ResponderView,
     Rung,
@@ -111,7 +111,7 @@ class PageState:
     page_id: str
     incident_id: str | None
     request: PageRequest
-    targets: PageTargets
+    deadlines: Deadlines
     operator: str
     created_wall: float
     created_mono: float
@@ -194,7 +194,7 @@ class PageState:
                 operator=self.operator,
                 created_wall=self.created_wall,
                 created_mono=self.created_mono,
-                targets=self.targets,
+                deadlines=self.deadlines,
                 responders=cast("tuple[ResponderView, ...]", tuple(views)),
                 escalations=tuple(self.committed_escalations),
                 closed=self.closed,

@@ -21,13 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from console.deadlines import DeadlineKind
 from console.paging.model import (
     EscalationStep,
     OfficerAlert,
     PageView,
     ResponderView,
     Rung,
-    TargetKind,
+    required_rung,
 )
 
 RECENT_REPAGE_S = 30.0
@@ -35,11 +36,11 @@ RECENT_REPAGE_S = 30.0
 
 
 @dataclass(frozen=True)
-class TargetSummary:
+class DeadlineSummary:
     """The responders of one page that passed one target, as one line."""
 
     page_id: str
-    target: TargetKind
+    deadline: DeadlineKind
     late: tuple[int, ...]
     """Alerted for this target (passed it without its rung), in page order."""
     still_late: tuple[int, ...]
@@ -51,22 +52,24 @@ def _reached(resp: ResponderView, rung: Rung) -> bool:
     return top is not None and top.level >= rung.level
 
 
-def summarise(view: PageView) -> tuple[TargetSummary, ...]:
+def summarise(view: PageView) -> tuple[DeadlineSummary, ...]:
     """One summary per target that has passed for anyone on ``view``, 1 → 3 → 5 min."""
-    alerted: dict[TargetKind, set[int]] = {}
+    alerted: dict[DeadlineKind, set[int]] = {}
     for rec in view.escalations:
         if rec.step is EscalationStep.ALERT:
-            alerted.setdefault(rec.target, set()).add(rec.issi)
-    out: list[TargetSummary] = []
-    for target in TargetKind:
+            alerted.setdefault(rec.deadline, set()).add(rec.issi)
+    out: list[DeadlineSummary] = []
+    for target in DeadlineKind:
         issis = alerted.get(target)
         if not issis:
             continue
         late = tuple(r.issi for r in view.responders if r.issi in issis)
         still = tuple(
-            r.issi for r in view.responders if r.issi in issis and not _reached(r, target.required)
+            r.issi
+            for r in view.responders
+            if r.issi in issis and not _reached(r, required_rung(target))
         )
-        out.append(TargetSummary(view.page_id, target, late, still))
+        out.append(DeadlineSummary(view.page_id, target, late, still))
     return tuple(out)
 
 
@@ -116,7 +119,7 @@ class Announcement:
     """A page's target passed for ``count`` more responders in one batch of alerts."""
 
     page_id: str
-    target: TargetKind
+    deadline: DeadlineKind
     count: int
     first: bool
     """The first time this page and target passed: tell the officer (once)."""
@@ -126,13 +129,13 @@ class Announcement:
 class AlertDigest:
     """Folds officer alerts into announcements (one per page and target)."""
 
-    _seen: set[tuple[str, TargetKind]] = field(default_factory=set)
+    _seen: set[tuple[str, DeadlineKind]] = field(default_factory=set)
 
     def take(self, alerts: Iterable[OfficerAlert]) -> tuple[Announcement, ...]:
         """The alerts of one batch, one announcement per page and target."""
-        counts: dict[tuple[str, TargetKind], int] = {}
+        counts: dict[tuple[str, DeadlineKind], int] = {}
         for alert in alerts:
-            key = (alert.page_id, alert.target)
+            key = (alert.page_id, alert.deadline)
             counts[key] = counts.get(key, 0) + 1
         out: list[Announcement] = []
         for key, n in counts.items():

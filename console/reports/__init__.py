@@ -12,10 +12,10 @@ from console.reports.html import render_html
 from console.reports.model import (
     Bin,
     CriterionResult,
+    DeadlineStats,
     EscalationRow,
     Miss,
     Report,
-    TargetStats,
     UnitRow,
 )
 from console.reports.render import FORMATS, render_csv, render_json, render_markdown, to_dict
@@ -53,12 +53,12 @@ __all__ = [
     "FORMATS",
     "Bin",
     "CriterionResult",
+    "DeadlineStats",
     "DrillHistoryRow",
     "DrillNotFound",
     "EscalationRow",
     "Miss",
     "Report",
-    "TargetStats",
     "UnitRow",
     "drill_history",
     "drill_ids",

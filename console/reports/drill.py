@@ -21,7 +21,7 @@ from console.reports.model import (
     Report,
     UnitRow,
 )
-from console.reports.stats import target_stats
+from console.reports.stats import deadline_stats
 
 COLUMNS: tuple[str, ...] = ("delivered", "acknowledged", "en_route", "on_scene")
 NOT_REACHED = frozenset({"not_reachable", "not_registered", "refused", "gateway_error"})
@@ -89,7 +89,9 @@ def drill_report(log: EventLog, drill_id: str | None = None, *, closing: bool = 
         names.setdefault(int(issi), (str(alias), ""))
     start = min((u.t0 for u in units.values()), default=started.mono)
     escalations, backup_for = _escalations(log, page, limit, start, names)
-    targets: dict[str, float] = {k: float(v) for k, v in (d.get("targets") or {}).items() if v}
+    # "targets" is the key drills logged before December 2026
+    asked = d.get("deadlines") or d.get("targets") or {}
+    deadlines: dict[str, float] = {k: float(v) for k, v in asked.items() if v}
 
     rows: list[UnitRow] = []
     for p in participants:
@@ -99,11 +101,11 @@ def drill_report(log: EventLog, drill_id: str | None = None, *, closing: bool = 
     mine = [r for r in rows if r.role == "participant"]
 
     stats = tuple(
-        target_stats(rung, targets[rung], [_time(r, rung) for r in mine])
+        deadline_stats(rung, deadlines[rung], [_time(r, rung) for r in mine])
         for rung in COLUMNS
-        if rung in targets
+        if rung in deadlines
     )
-    missed = tuple(_misses(mine, targets))
+    missed = tuple(_misses(mine, deadlines))
     criteria = tuple(_criterion(c, mine) for c in d.get("criteria", []))
     reasons: tuple[str, ...] = tuple(
         Phrase(
@@ -140,7 +142,7 @@ def drill_report(log: EventLog, drill_id: str | None = None, *, closing: bool = 
         reasons=reasons,
         columns=COLUMNS,
         units=tuple(rows),
-        targets=stats,
+        deadlines=stats,
         missed=missed,
         escalations=escalations,
         criteria=criteria,

@@ -45,7 +45,7 @@ def drill_history(log: EventLog) -> list[DrillHistoryRow]:
                 criteria_total=len(r.criteria),
                 units_on_target=sum(1 for u in participants if u.issi not in missed),
                 units=len(participants),
-                medians=tuple((t.rung, t.median) for t in r.targets),
+                medians=tuple((t.rung, t.median) for t in r.deadlines),
             )
         )
     return rows

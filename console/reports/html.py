@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from console.i18n import say, t
-from console.reports.model import Report, TargetStats
+from console.reports.model import DeadlineStats, Report
 from console.reports.render import (
     code,
     escalation_cells,
@@ -22,7 +22,9 @@ def _h(value: object) -> str:
     return escape(inert(value))
 
 
-def svg_histogram(stats: TargetStats, lang: str = "en", width: int = 420, height: int = 160) -> str:
+def svg_histogram(
+    stats: DeadlineStats, lang: str = "en", width: int = 420, height: int = 160
+) -> str:
     """Bars of the histogram; the late and never bars in red."""
     bars = stats.histogram
     top = max((b.count for b in bars), default=0) or 1
@@ -107,19 +109,19 @@ def render_html(report: Report, lang: str = "en", station: str = "") -> str:
             [
                 [
                     _h(code("report.rung", st.rung, lang)),
-                    f"{st.target_s:g}",
+                    f"{st.deadline_s:g}",
                     str(st.in_time),
                     str(st.late),
                     str(st.never),
                     *(fmt_time(dict(st.percentiles).get(p)) for p in (50, 90, 95, 100)),
                 ]
-                for st in report.targets
+                for st in report.deadlines
             ],
         )
     )
-    for st in report.targets:
+    for st in report.deadlines:
         rung = code("report.rung", st.rung, lang)
-        head = label("report.h.histogram", rung=rung, target=st.target_s)
+        head = label("report.h.histogram", rung=rung, target=st.deadline_s)
         out.append(f"<h3>{_h(head)}</h3>{svg_histogram(st, lang)}")
     out.append(f"<h2>{_h(label('report.h.units'))}</h2>")
     out.append(

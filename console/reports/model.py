@@ -36,11 +36,11 @@ class Bin:
 
 
 @dataclass(frozen=True)
-class TargetStats:
-    """The response-time distribution of one rung against its target."""
+class DeadlineStats:
+    """The response-time distribution of one rung against its deadline."""
 
     rung: str
-    target_s: float
+    deadline_s: float
     total: int
     in_time: int
     late: int
@@ -56,12 +56,12 @@ class TargetStats:
 
 @dataclass(frozen=True)
 class Miss:
-    """A unit that missed a target: late (``reached_s`` set) or never."""
+    """A unit that missed a deadline: late (``reached_s`` set) or never."""
 
     issi: int
     alias: str
     rung: str
-    target_s: float
+    deadline_s: float
     reached_s: float | None
     reason: str
 
@@ -71,7 +71,7 @@ class EscalationRow:
     at_s: float
     issi: int
     alias: str
-    target: str
+    deadline: str
     step: str
     detail: str
 
@@ -102,7 +102,7 @@ class Report:
     reasons: tuple[str, ...]
     columns: tuple[str, ...]
     units: tuple[UnitRow, ...]
-    targets: tuple[TargetStats, ...]
+    deadlines: tuple[DeadlineStats, ...]
     missed: tuple[Miss, ...]
     escalations: tuple[EscalationRow, ...] = ()
     criteria: tuple[CriterionResult, ...] = ()

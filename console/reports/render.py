@@ -47,8 +47,8 @@ def to_dict(report: Report) -> dict[str, Any]:
     data["units"] = [
         {**u, "times": dict(zip(report.columns, u["times"], strict=True))} for u in data["units"]
     ]
-    data["targets"] = [
-        {**t, "percentiles": {f"p{p}": v for p, v in t["percentiles"]}} for t in data["targets"]
+    data["deadlines"] = [
+        {**t, "percentiles": {f"p{p}": v for p, v in t["percentiles"]}} for t in data["deadlines"]
     ]
     data["counts"] = dict(report.counts)
     return data
@@ -137,14 +137,14 @@ def miss_cells(m: Miss, lang: str) -> list[str]:
         str(m.issi),
         m.alias,
         rung,
-        f"{m.target_s:g}",
+        f"{m.deadline_s:g}",
         fmt_time(m.reached_s),
         say(m.reason, lang),
     ]
 
 
 def escalation_cells(e: EscalationRow, lang: str) -> list[str]:
-    target, step = code("report.target", e.target, lang), code("report.step", e.step, lang)
+    target, step = code("report.target", e.deadline, lang), code("report.step", e.step, lang)
     return [f"{e.at_s:.1f}", str(e.issi), e.alias, target, step, say(e.detail, lang)]
 
 
@@ -196,17 +196,18 @@ def render_markdown(report: Report, lang: str = "en", station: str = "") -> str:
         f"{label('report.col.max')} |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for st in report.targets:
+    for st in report.deadlines:
         pct = dict(st.percentiles)
         lines.append(
-            f"| {code('report.rung', st.rung, lang)} | {label('report.seconds', s=st.target_s)} | "
+            f"| {code('report.rung', st.rung, lang)} | "
+            f"{label('report.seconds', s=st.deadline_s)} | "
             f"{st.in_time} | {st.late} | {st.never} | "
             + " | ".join(fmt_time(pct.get(p)) for p in (50, 90, 95, 100))
             + " |"
         )
-    for st in report.targets:
+    for st in report.deadlines:
         rung = code("report.rung", st.rung, lang)
-        lines += ["", label("report.h.histogram_md", rung=rung, target=st.target_s), "", "```"]
+        lines += ["", label("report.h.histogram_md", rung=rung, target=st.deadline_s), "", "```"]
         width = max((b.count for b in st.histogram), default=0) or 1
         lines += [
             f"{say(b.label, lang):>14} {b.count:4d} {'#' * round(b.count * 30 / width)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from console.eventlog import EventLog
 from console.i18n import Phrase
 from console.reports.model import Miss, Report, UnitRow
-from console.reports.stats import target_stats
+from console.reports.stats import deadline_stats
 from console.rollcall.analysis import load_rollcall
 from console.rollcall.model import Attendance, RollCallResult
 
@@ -74,7 +74,9 @@ def report_of(result: RollCallResult) -> Report:
         reasons=(summary,),
         columns=("acknowledged",),
         units=rows,
-        targets=(target_stats("acknowledged", deadline, [m.latency_s for m in result.members]),),
+        deadlines=(
+            deadline_stats("acknowledged", deadline, [m.latency_s for m in result.members]),
+        ),
         missed=missed,
         counts=counts,
         notes=tuple(notes),

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 
 from console.i18n import Phrase
-from console.reports.model import Bin, TargetStats
+from console.reports.model import Bin, DeadlineStats
 
 PERCENTILES: tuple[int, ...] = (50, 90, 95, 100)
 
@@ -37,13 +37,13 @@ def histogram(times: Sequence[float], target: float, never: int) -> tuple[Bin, .
     return tuple(bins)
 
 
-def target_stats(rung: str, target: float, times: Sequence[float | None]) -> TargetStats:
+def deadline_stats(rung: str, target: float, times: Sequence[float | None]) -> DeadlineStats:
     """Distribution of ``times`` (one per unit; ``None`` = never reached) for one target."""
     reached = [t for t in times if t is not None]
     never = len(times) - len(reached)
-    return TargetStats(
+    return DeadlineStats(
         rung=rung,
-        target_s=target,
+        deadline_s=target,
         total=len(times),
         in_time=sum(1 for t in reached if t <= target),
         late=sum(1 for t in reached if t > target),

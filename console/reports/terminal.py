@@ -70,11 +70,11 @@ def render_terminal(
         *cols("rung", "target", "in_time", "late", "never"),
         "p50", "p90", "p95", label("report.col.max"),
     )  # fmt: skip
-    for st in report.targets:
+    for st in report.deadlines:
         pct = dict(st.percentiles)
         dist.add_row(
             _e(code("report.rung", st.rung, lang)),
-            f"{st.target_s:g}",
+            f"{st.deadline_s:g}",
             str(st.in_time),
             str(st.late),
             str(st.never),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from console.i18n import register, t
 from console.paging.model import Recipient
 
 
@@ -34,17 +35,18 @@ class Attendance(StrEnum):
     """Only in live snapshots: not answered yet and its deadline has not passed."""
 
     def label(self, lang: str = "zh-CN") -> str:
-        zh, en = _LABELS[self]
-        return en if lang == "en" else zh
+        return t(f"rollcall.attendance.{self.value}", lang)
 
 
-_LABELS: dict[Attendance, tuple[str, str]] = {
-    Attendance.PRESENT: ("到", "present"),
-    Attendance.LATE: ("迟到", "late"),
-    Attendance.ABSENT: ("未到", "absent"),
-    Attendance.UNREACHABLE: ("不可达", "unreachable"),
-    Attendance.WAITING: ("等待", "waiting"),
-}
+WORDS = register(
+    {
+        "rollcall.attendance.present": ("到", "present"),
+        "rollcall.attendance.late": ("迟到", "late"),
+        "rollcall.attendance.absent": ("未到", "absent"),
+        "rollcall.attendance.unreachable": ("不可达", "unreachable"),
+        "rollcall.attendance.waiting": ("等待", "waiting"),
+    }
+)
 
 
 @dataclass(frozen=True)

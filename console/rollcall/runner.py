@@ -17,14 +17,13 @@ import contextlib
 import functools
 from collections.abc import Callable
 
+from console.deadlines import Deadlines, Escalation
 from console.eventlog import EventLogError
 from console.ids import stamp
 from console.paging.engine import PagingEngine
 from console.paging.model import (
-    EscalationPolicy,
     PageChanged,
     PageRequest,
-    PageTargets,
     PagingUpdate,
     Recipient,
 )
@@ -42,9 +41,7 @@ from console.rollcall.spec import DEFAULT_TEXT
 from drivers.pei import events as ev
 
 Listener = Callable[[RollCallUpdate], None]
-NO_ESCALATION = EscalationPolicy(
-    repage=False, repage_limit=0, alert_officer=False, page_backup=False
-)
+NO_ESCALATION = Escalation(repage=False, repage_limit=0, alert_officer=False, page_backup=False)
 
 
 class RollCall:
@@ -197,7 +194,7 @@ class RollCall:
             talkgroups=(self.spec.gssi,) if voice and self.spec.gssi is not None else (),
             text="" if voice else (self.spec.text or DEFAULT_TEXT.format(group=self.spec.group)),
             voice=voice,
-            targets=PageTargets(self.spec.deadline_s, None, None, NO_ESCALATION),
+            deadlines=Deadlines(self.spec.deadline_s, None, None, NO_ESCALATION),
             operator=self.spec.operator,
             title=f"点名 {self.spec.group}",
             no_incident=True,  # a roll call is logged as one; it is not an incident

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from console.config import Group, Station, Unit
 from console.errors import ConsoleError
 from console.paging.model import Recipient
+from console.paging.selection import recipient
 from console.rollcall.model import RollCallMode, RollCallSpec
 
 DEFAULT_TEXT = "点名：{group}，请立即回复“收到”"
@@ -15,7 +16,7 @@ DEFAULT_TEXT = "点名：{group}，请立即回复“收到”"
 
 def rollcall_spec(
     station: Station,
-    targets: str | Sequence[str],
+    names: str | Sequence[str],
     *,
     mode: RollCallMode | str = RollCallMode.STATUS,
     deadline_s: float | None = None,
@@ -23,27 +24,27 @@ def rollcall_spec(
     text: str | None = None,
     operator: str | None = None,
 ) -> RollCallSpec:
-    """Resolve ``targets`` with the station (raises ``UnknownTargetError`` with suggestions).
+    """Resolve ``names`` with the station (raises ``UnknownNameError`` with suggestions).
 
     The deadline defaults to the station's acknowledge target (the 1-minute promise); the
     late window defaults to the deadline again.  A voice roll call needs exactly one
     talkgroup, because it is one group call that members key up on.
     """
-    tokens = [targets] if isinstance(targets, str) else list(targets)
+    tokens = [names] if isinstance(names, str) else list(names)
     mode = RollCallMode(mode)
     members: dict[int, Recipient] = {}
     talkgroups: list[Group] = []
-    names: list[str] = []
-    for target in station.resolve_targets(tokens):
+    called: list[str] = []
+    for target in station.lookup_all(tokens):
         if isinstance(target, Unit):
-            members.setdefault(target.issi, _recipient(target, None))
-            names.append(target.alias)
+            members.setdefault(target.issi, recipient(target, None))
+            called.append(target.alias)
             continue
-        names.append(target.name)
+        called.append(target.name)
         if target.gssi is not None:
             talkgroups.append(target)
         for unit in station.members_of(target):
-            members.setdefault(unit.issi, _recipient(unit, target))
+            members.setdefault(unit.issi, recipient(unit, target))
     if not members:
         raise ConsoleError(
             f"nothing to call: {', '.join(tokens)} has no members",
@@ -55,10 +56,12 @@ def rollcall_spec(
             f"a voice roll call needs one talkgroup; {', '.join(tokens)} is not one",
             hint="name a talkgroup (a group with a GSSI), or use --mode status / sequential",
         )
-    deadline = float(deadline_s if deadline_s is not None else station.targets.acknowledge_s)
+    deadline = (
+        float(deadline_s) if deadline_s is not None else station.deadlines.acknowledge_s or 60.0
+    )
     if deadline <= 0:
         raise ConsoleError(f"the deadline must be positive, got {deadline:g} s")
-    group = " ".join(names)
+    group = " ".join(called)
     return RollCallSpec(
         group=group,
         members=tuple(members.values()),
@@ -68,14 +71,4 @@ def rollcall_spec(
         late_window_s=float(late_window_s if late_window_s is not None else deadline),
         text=text if text is not None else DEFAULT_TEXT.format(group=group),
         operator=operator or station.operator,
-    )
-
-
-def _recipient(unit: Unit, via: Group | None) -> Recipient:
-    return Recipient(
-        issi=unit.issi,
-        alias=unit.alias,
-        kind=unit.kind,
-        via=via.name if via is not None else None,
-        via_gssi=via.gssi if via is not None else None,
     )

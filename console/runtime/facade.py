@@ -39,6 +39,10 @@ class RuntimeFacade:
 
     services: dict[str, object]
 
+    commands_in_thread = False
+    """The engines live on the caller's loop and are not thread-safe: a face calls the
+    commands right there (they answer in microseconds).  See ``console.tui.offloop``."""
+
     _live: LiveState
     _desk: PagingDesk
     _audio: AudioDesk
@@ -136,7 +140,7 @@ class RuntimeFacade:
     ) -> Any:
         """Move an incident along its closed loop (raises if the step is not allowed).
 
-        Closing it ends its pages still followed: their 1/3/5-minute targets would
+        Closing it ends its pages still followed: their 1/3/5-minute deadlines would
         otherwise go on alerting the officer about an accident that is over."""
         inc = self._desk.book.transition(incident_id, state, operator=operator, note=note)
         if not inc.state.is_open:
@@ -257,7 +261,7 @@ class RuntimeFacade:
 
     def rollcall_spec(
         self,
-        targets: str | list[str] | tuple[str, ...],
+        names: str | list[str] | tuple[str, ...],
         *,
         mode: RollCallMode | str = RollCallMode.STATUS,
         deadline_s: float | None = None,
@@ -265,7 +269,7 @@ class RuntimeFacade:
     ) -> RollCallSpec:
         """Resolve a group (or aliases, numbers) into a roll call by this operator."""
         return self._rollcalls.spec(
-            targets, mode=mode, deadline_s=deadline_s, late_window_s=late_window_s
+            names, mode=mode, deadline_s=deadline_s, late_window_s=late_window_s
         )
 
     def start_rollcall(self, spec: RollCallSpec) -> RollCall:

@@ -22,7 +22,7 @@ from console.paging.model import (
     Recipient,
     Rung,
 )
-from console.paging.targets import directory, page_targets
+from console.paging.selection import directory
 from console.runtime.live import LiveState
 from console.runtime.shared import Shared
 from drivers.gateway import Gateway
@@ -47,7 +47,7 @@ class PagingDesk:
             log,
             clock=clock,
             status_plan=station.status_plan,
-            targets=page_targets(station.targets),
+            deadlines=station.deadlines,
             operator=shared.operator,
             incident_factory=lambda title, op: self.book.adhoc_for_page(title, op).id,
             attach_page=self._attach_page,

@@ -43,7 +43,7 @@ class RollCalls:
 
     def spec(
         self,
-        targets: str | list[str] | tuple[str, ...],
+        names: str | list[str] | tuple[str, ...],
         *,
         mode: RollCallMode | str = RollCallMode.STATUS,
         deadline_s: float | None = None,
@@ -52,7 +52,7 @@ class RollCalls:
         """Resolve a group (or aliases, numbers) into a roll call by this operator."""
         return rollcall_spec(
             self.shared.station,
-            targets,
+            names,
             mode=mode,
             deadline_s=deadline_s,
             late_window_s=late_window_s,

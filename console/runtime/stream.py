@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from console.eventlog import EventLog, EventLogError
 from console.runtime.view import Batch, Feed, LogTail, UiEvent
@@ -55,6 +56,10 @@ class BatchStream:
         self._last_flush = 0.0
         self._log_dirty = True
         self._closed = False
+        self._reading: asyncio.Future[list[Any]] | None = None
+        """The log's tail being read in a thread (never on the loop: the screen's)."""
+        self._tail: LogTail | None = None
+        """A tail read since the last batch, to go with the next one."""
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Start flushing on ``loop`` (the runtime's start); nothing is scheduled before."""
@@ -62,6 +67,8 @@ class BatchStream:
 
     def close(self) -> None:
         self._closed = True
+        if self._reading is not None:
+            self._reading.cancel()
         if self._flush_handle is not None:
             self._flush_handle.cancel()
 
@@ -90,11 +97,12 @@ class BatchStream:
             self._flush_handle = None
         if self._loop is not None:
             self._last_flush = self._loop.time()
-        extra = []
+        extra: list[UiEvent] = []
+        if self._tail is not None:
+            extra.append(self._tail)
+            self._tail = None
         if self._log_dirty:
-            self._log_dirty = False
-            with contextlib.suppress(EventLogError):
-                extra.append(LogTail(tuple(self.log.tail(self.tail_size))))
+            self._read_tail(extra)
         batch = self.feed.take(extra)
         busy = len(batch.events) >= BUSY_BATCH or batch.dropped_activity > 0
         self._interval = (
@@ -103,6 +111,30 @@ class BatchStream:
         if batch.events:
             self.listeners.emit(batch, _listener_failed)  # a broken view must not stop it
         return batch
+
+    def _read_tail(self, extra: list[UiEvent]) -> None:
+        """Read the log's tail in a thread once the loop runs; it rides with the batch
+        after it is in.  Before :meth:`attach` there is no screen to freeze: read now."""
+        loop = self._loop
+        if loop is None:
+            self._log_dirty = False
+            with contextlib.suppress(EventLogError):
+                extra.append(LogTail(tuple(self.log.tail(self.tail_size))))
+            return
+        if self._reading is not None or self._closed:
+            return  # one read at a time; the flag stays up for the next
+        self._log_dirty = False
+        self._reading = loop.run_in_executor(None, self.log.tail, self.tail_size)
+        self._reading.add_done_callback(self._tail_read)
+
+    def _tail_read(self, reading: asyncio.Future[list[Any]]) -> None:
+        self._reading = None
+        if self._closed or reading.cancelled():
+            return
+        if isinstance(reading.exception(), EventLogError):
+            return  # the log says why elsewhere (its health); the pane keeps what it had
+        self._tail = LogTail(tuple(reading.result()))
+        self.feed.wake()
 
     def on_commit(self, _committed: int) -> None:
         """The log committed: its tail goes with the next batch."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
+from console.deadlines import DeadlineKind
 from console.eventlog import EventRecord
 from console.incidents import AlarmEvent, IncidentChanged
 from console.paging.model import (
@@ -27,7 +28,7 @@ from console.paging.model import (
     PageView,
     ResponderView,
     Rung,
-    TargetKind,
+    required_rung,
 )
 
 # --- live state of units and groups ------------------------------------------------------
@@ -273,7 +274,7 @@ def _coalesce_key(event: UiEvent) -> tuple[str, object] | None:
     return None
 
 
-# --- the response board: where each responder stands against the 1/3/5 minute targets ---
+# --- the response board: where each responder stands against the 1/3/5 minute deadlines ---
 
 
 class Standing(StrEnum):
@@ -300,7 +301,7 @@ class BoardCell:
     rung: Rung | None
     elapsed_s: float
     standing: Standing
-    next_target: TargetKind | None
+    next_target: DeadlineKind | None
     next_due_s: float | None
     attempts: int
     failure: str = ""
@@ -356,18 +357,18 @@ def paged_at(view: PageView, responder: ResponderView) -> float:
 
 
 def board_cells(view: PageView, now_mono: float) -> tuple[BoardCell, ...]:
-    """Each responder of ``view`` against the page's targets at ``now_mono``."""
+    """Each responder of ``view`` against the page's deadlines at ``now_mono``."""
     cells: list[BoardCell] = []
     for resp in view.responders:
         elapsed = max(0.0, now_mono - paged_at(view, resp))
         top = resp.top
         level = top.level if top is not None else -1
         standing = Standing.ON_TIME
-        next_target: TargetKind | None = None
+        next_target: DeadlineKind | None = None
         next_due: float | None = None
-        for kind in TargetKind:
-            deadline = view.targets.deadline(kind)
-            if deadline is None or level >= kind.required.level:
+        for kind in DeadlineKind:
+            deadline = view.deadlines.deadline(kind)
+            if deadline is None or level >= required_rung(kind).level:
                 continue
             if elapsed >= deadline:
                 standing = Standing.LATE

@@ -29,6 +29,7 @@ from aiohttp import WSMsgType, web
 
 from console.errors import ConsoleError
 from console.eventlog import EventLogError, EventRecord, kinds
+from console.i18n import Phrase
 from console.service.auth import (
     CALLER,
     OPERATOR_HEADER,
@@ -73,7 +74,13 @@ def _json(data: Any, *, status: int = 200) -> web.Response:
 
 
 def _error_response(status: int, message: str, hint: str = "") -> web.Response:
-    return _json({"error": message, "hint": hint}, status=status)
+    """``error`` and ``hint`` in English for any client; ``words`` (when they are
+    phrases) lets an attached console say them in its own language."""
+    body: dict[str, Any] = {"error": str(message), "hint": str(hint)}
+    words = {k: v.data() for k, v in (("error", message), ("hint", hint)) if isinstance(v, Phrase)}
+    if words:
+        body["words"] = words
+    return _json(body, status=status)
 
 
 def _incident(inc: Any, *, status: int = 200) -> web.Response:
@@ -373,7 +380,7 @@ class StationApi:
     async def page(self, request: web.Request) -> web.Response:
         from console.config.model import PAGE_MODES
         from console.paging.model import PageRequest
-        from console.paging.targets import build_request
+        from console.paging.selection import build_request
 
         body = await self._body(request)
         p: Principal = request[CALLER]
@@ -384,22 +391,21 @@ class StationApi:
             return _json(
                 {"page": page_id, "responders": [r.issi for r in req.recipients]}, status=201
             )
-        targets = [str(t) for t in body.get("targets", [])]
+        # "targets" is what clients before December 2026 sent
+        names = [str(t) for t in body.get("recipients", body.get("targets", []))]
         text, voice = str(body.get("text", "")), bool(body.get("voice", False))
         mode = str(body.get("mode") or self.runtime.station.paging.mode)
         if mode not in PAGE_MODES:
             raise ApiError(400, f"unknown mode {mode!r}", f"one of {', '.join(PAGE_MODES)}")
-        if not targets:
-            raise ApiError(400, "nothing to page", "give at least one unit or group in targets")
+        if not names:
+            raise ApiError(400, "nothing to page", "give at least one unit or group in recipients")
         if not text and not voice:
             raise ApiError(400, "nothing to send", "give a text and/or voice: true")
         station = self.runtime.station
-        req = build_request(
-            station, targets, text=text, voice=voice, operator=p.operator, mode=mode
-        )
+        req = build_request(station, names, text=text, voice=voice, operator=p.operator, mode=mode)
         if voice and not req.talkgroups:
-            raise ApiError(400, "voice needs a talkgroup", "add a talkgroup to targets")
-        self._audit(request, "page", targets=targets, text=text, voice=voice, mode=mode)
+            raise ApiError(400, "voice needs a talkgroup", "add a talkgroup to recipients")
+        self._audit(request, "page", recipients=names, text=text, voice=voice, mode=mode)
         page_id = self.runtime.page(req, incident_id=body.get("incident"))
         return _json({"page": page_id, "responders": [r.issi for r in req.recipients]}, status=201)
 
@@ -500,13 +506,13 @@ class StationApi:
         group = body.get("group")
         if not group:
             raise ApiError(400, "which group?", "give group: a group name or GSSI")
-        targets = [str(g) for g in group] if isinstance(group, list) else str(group)
+        names = [str(g) for g in group] if isinstance(group, list) else str(group)
         spec = self.runtime.rollcall_spec(
-            targets,
+            names,
             mode=str(body.get("mode", "status")),
             deadline_s=body.get("deadline_s"),
         )
-        self._audit(request, "start_rollcall", group=targets, mode=str(spec.mode))
+        self._audit(request, "start_rollcall", group=names, mode=str(spec.mode))
         return _rollcall(self.runtime.start_rollcall(spec), status=201)
 
     async def stop_rollcall(self, request: web.Request) -> web.Response:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from console.service.auth import OPERATOR_HEADER, POSITION_HEADER, ROLE_HEADER
-from console.service.client import ServiceError
+from console.service.client import ServiceError, answer_error
 
 TIMEOUT_S = 3.0
 
@@ -103,11 +103,7 @@ class BlockingClient:
         except (UnicodeDecodeError, json.JSONDecodeError):
             answer = {"error": raw[:200].decode("utf-8", "replace")}
         if response.status >= 400:
-            error = (
-                answer.get("error", f"HTTP {response.status}") if isinstance(answer, dict) else ""
-            )
-            hint = answer.get("hint", "") if isinstance(answer, dict) else ""
-            err = ServiceError(str(error), hint=str(hint) or None)
+            err = answer_error(answer, f"HTTP {response.status}")
             err.status = response.status  # type: ignore[attr-defined]
             raise err
         return answer

@@ -19,11 +19,24 @@ from urllib.parse import quote
 import aiohttp
 
 from console.errors import ConsoleError
+from console.i18n import phrase_or
 from console.service.auth import OPERATOR_HEADER, POSITION_HEADER
 
 
 class ServiceError(ConsoleError):
     """The service refused a command (its message and hint) or could not be reached."""
+
+
+def answer_error(answer: Any, default: str) -> ServiceError:
+    """The error in a refusal's JSON (``error``, ``hint``, and their ``words`` when the
+    service sent them, so they are said in this console's language)."""
+    if not isinstance(answer, dict):
+        return ServiceError(str(answer or default))
+    found = answer.get("words")
+    words: dict[str, Any] = found if isinstance(found, dict) else {}
+    message = phrase_or(str(answer.get("error", default)), words.get("error"))
+    hint = phrase_or(str(answer.get("hint", "")), words.get("hint"))
+    return ServiceError(message, hint=hint or None)
 
 
 class StationClient:
@@ -85,9 +98,7 @@ class StationClient:
             async with self.session.request(method, self.base + path, json=body) as resp:
                 data = await resp.json(content_type=None)
                 if resp.status >= 400:
-                    message = data.get("error", resp.reason) if isinstance(data, dict) else data
-                    hint = data.get("hint", "") if isinstance(data, dict) else ""
-                    err = ServiceError(str(message), hint=hint)
+                    err = answer_error(data, str(resp.reason))
                     err.status = resp.status  # type: ignore[attr-defined]
                     raise err
                 return data
@@ -109,8 +120,8 @@ class StationClient:
     async def state(self) -> dict[str, Any]:
         return dict(await self.get("/v1/state"))
 
-    async def page(self, targets: list[str], *, text: str = "", voice: bool = False) -> str:
-        doc = await self.post("/v1/pages", {"targets": targets, "text": text, "voice": voice})
+    async def page(self, names: list[str], *, text: str = "", voice: bool = False) -> str:
+        doc = await self.post("/v1/pages", {"recipients": names, "text": text, "voice": voice})
         return str(doc["page"])
 
     # --- the stream ----------------------------------------------------------------------

@@ -81,6 +81,10 @@ RETRY_S = (0.2, 0.5, 1.0, 2.0)
 class RemoteRuntime:
     """One console attached to the station service of ``registration``."""
 
+    commands_in_thread = True
+    """Each command is a blocking HTTP round trip to the service (up to the client's
+    timeout): a face runs it in a thread, never on its screen's loop."""
+
     def __init__(
         self,
         station: Station,
@@ -473,7 +477,7 @@ class RemoteRuntime:
 
     def rollcall_spec(
         self,
-        targets: str | list[str] | tuple[str, ...],
+        names: str | list[str] | tuple[str, ...],
         *,
         mode: RollCallMode | str = RollCallMode.STATUS,
         deadline_s: float | None = None,
@@ -484,7 +488,7 @@ class RemoteRuntime:
 
         return rollcall_spec(
             self.station,
-            targets,
+            names,
             mode=mode,
             deadline_s=deadline_s,
             late_window_s=late_window_s,

@@ -22,7 +22,12 @@ import typing
 from collections.abc import Iterable
 from typing import Any
 
+from console.i18n import Phrase
+
 TAG = "$t"
+PHRASE = "$phrase"
+"""A :class:`~console.i18n.Phrase` (an error's words, a device problem): its English,
+key and values, so the attached console says it in its own language."""
 
 
 class WireError(ValueError):
@@ -33,6 +38,8 @@ def to_wire(value: Any, *, _depth: int = 0) -> Any:
     """A JSON-ready copy of ``value`` that :func:`from_wire` turns back into it."""
     if _depth > 40:
         raise WireError("value nested too deep")
+    if isinstance(value, Phrase):  # said again in the console's language
+        return {PHRASE: value.data()}
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -89,6 +96,8 @@ class Registry:
             raise WireError(f"unreadable live message: {exc}") from exc
 
     def _decode(self, value: Any, hint: Any) -> Any:
+        if isinstance(value, dict) and PHRASE in value:
+            return Phrase.from_data(value[PHRASE])
         if isinstance(value, dict) and TAG in value:
             cls = self.classes.get(value[TAG])
             if cls is None:

@@ -30,13 +30,14 @@ from textual.screen import Screen
 from textual.widget import MountError
 
 from console.bells import BellGovernor
-from console.errors import ConsoleError
+from console.errors import say_error
 from console.i18n import normalise_lang
 from console.incidents import AlarmRaised, AlarmReminder, AlarmRepeated
 from console.paging.model import AnswerMethod, OfficerAlert, Rung, manual_choices
 from console.paging.summary import AlertDigest, in_flight, repage_candidates
 from console.runtime import Runtime
 from console.runtime.view import Batch
+from console.tui.offloop import USER_ERRORS, command, unanswered
 from console.tui.render import clean, inert
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.main import ALARM_EVENTS, MainScreen
@@ -255,7 +256,7 @@ class DutyDeskApp(App[None]):
             self.bell()
 
     def _announce(self, alerts: list[OfficerAlert]) -> None:
-        """Targets passed: one notice the first time a page's target passes (the board
+        """Deadlines passed: one notice the first time a page's target passes (the board
         keeps the lasting line) -- never a toast per late unit (console.paging.summary
         decides; the bell is :meth:`ring`'s)."""
         for news in self.digest.take(alerts):
@@ -264,7 +265,7 @@ class DutyDeskApp(App[None]):
                     tr(
                         "alert.target",
                         self.lang,
-                        target=news.target.label(self.lang),
+                        target=news.deadline.label(self.lang),
                         n=news.count,
                         page=clean(news.page_id),
                     ),
@@ -339,10 +340,7 @@ class DutyDeskApp(App[None]):
         names, rules = self.main.alarm.names, self._alarm_rules()
         dialog = AcknowledgeDialog(alarm, self.lang, self.tz, names, rules)
 
-        def answered(confirmed: bool | None) -> None:
-            if not confirmed:
-                return
-            alarm_id = self.runtime.acknowledge_alarm(alarm.id)
+        def done(alarm_id: str | None) -> None:
             if alarm_id is not None:
                 what = describe(alarm, self.lang, names, rules, short=True).plain
                 self.notify(
@@ -352,7 +350,25 @@ class DutyDeskApp(App[None]):
             self.main.show_alarms()
             self.sync_alarm_overlay()
 
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                command(
+                    self,
+                    self.runtime,
+                    lambda: self.runtime.acknowledge_alarm(alarm.id),
+                    done,
+                    self._command_failed,
+                    USER_ERRORS,
+                )
+
         self.push_screen(dialog, answered)
+
+    def _command_failed(self, exc: Exception) -> None:
+        """A command refused (not done) or unanswered (maybe done: a service that was
+        only slow acts on it later): say which, in red."""
+        message = say_error(exc, self.lang)
+        key = "command.unconfirmed" if unanswered(exc) else "command.failed"
+        self.notify(tr(key, self.lang, error=clean(message)), severity="error", markup=False)
 
     def action_repage_silent(self) -> None:
         """F3: name whom it will re-page (the silent, less those just paged again), ask,
@@ -379,10 +395,19 @@ class DutyDeskApp(App[None]):
             body.append(tr("repage.skipped", lang, n=len(plan.just_paged)), style="dim")
         units, page_id = plan.units, view.page_id
 
+        def repaged(count: int) -> None:
+            self.notify(tr("notice.repaged", lang, n=count), markup=False)
+
         def answered(confirmed: bool | None) -> None:
             if confirmed:
-                count = runtime.repage_silent(page_id=page_id, units=units)
-                self.notify(tr("notice.repaged", lang, n=count), markup=False)
+                command(
+                    self,
+                    runtime,
+                    lambda: runtime.repage_silent(page_id=page_id, units=units),
+                    repaged,
+                    self._command_failed,
+                    USER_ERRORS,
+                )
 
         title = tr("repage.title", lang, n=len(units))
         self.push_screen(ConfirmDialog(title, body, lang, keys="run.confirm_keys"), answered)
@@ -412,19 +437,26 @@ class DutyDeskApp(App[None]):
                 return
             method, _, what = value.partition(":")
             how, rung = AnswerMethod(method), Rung(what)
-            try:
-                done = runtime.mark_answered(
+
+            def recorded(done: bool) -> None:
+                key = "manual.done" if done else "manual.already"
+                words = {"method": how.label(lang), "rung": rung.label(lang)}
+                operator = clean(runtime.operator)
+                self.notify(tr(key, lang, unit=unit, operator=operator, **words), markup=False)
+
+            def refused(exc: Exception) -> None:
+                error = tr("manual.failed", lang, error=clean(say_error(exc, lang)))
+                self.notify(error, severity="error", markup=False)
+
+            command(
+                self,
+                runtime,
+                lambda: runtime.mark_answered(
                     page_id, responder.issi, method=how, rung=rung, operator=runtime.operator
-                )
-            except (ConsoleError, LookupError, ValueError) as exc:
-                self.notify(
-                    tr("manual.failed", lang, error=clean(exc)), severity="error", markup=False
-                )
-                return
-            key = "manual.done" if done else "manual.already"
-            words = {"method": how.label(lang), "rung": rung.label(lang)}
-            self.notify(
-                tr(key, lang, unit=unit, operator=clean(runtime.operator), **words), markup=False
+                ),
+                recorded,
+                refused,
+                (*USER_ERRORS, LookupError, ValueError),
             )
 
         title = tr("manual.title", lang, unit=unit)
@@ -478,7 +510,12 @@ class DutyDeskApp(App[None]):
             factory = self.find_screen(name)
         except Exception as exc:  # a half-written screen module must not crash the desk
             self.notify(
-                tr("notice.screen_failed", self.lang, what=what, error=clean(exc)),
+                tr(
+                    "notice.screen_failed",
+                    self.lang,
+                    what=what,
+                    error=clean(say_error(exc, self.lang)),
+                ),
                 severity="error",
                 markup=False,
             )

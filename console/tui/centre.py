@@ -27,7 +27,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Static
 
 from console.centre.connect import first_line
-from console.centre.dispatch import DispatchBook, dispatch, split_targets
+from console.centre.dispatch import DispatchBook, dispatch, split_names
 from console.centre.errors import CentreError
 from console.centre.overview import StationOverview, TimelineRow
 from console.centre.source import CentreSnapshot, CentreSource, TimelineFilter
@@ -313,23 +313,23 @@ class CentreApp(App[None]):
         def got_text(text: str | None) -> None:
             if text:
                 self._status(tr("centre.dispatch.sending", lang, station=station))
-                self._send(station, targets, text)
+                self._send(station, names, text)
 
-        def got_targets(value: str | None) -> None:
-            targets[:] = split_targets(value or "")
-            if targets:
+        def got_names(value: str | None) -> None:
+            names[:] = split_names(value or "")
+            if names:
                 ask("centre.dispatch.text", got_text)
 
-        targets: list[str] = []
-        ask("centre.dispatch.targets", got_targets)
+        names: list[str] = []
+        ask("centre.dispatch.names", got_names)
 
     @work(group="dispatch")
-    async def _send(self, station: str, targets: list[str], text: str) -> None:
+    async def _send(self, station: str, names: list[str], text: str) -> None:
         api = self.book.get(station) if self.book else None
         if api is None:
             return
         try:
-            page = await dispatch(api, targets, text)
+            page = await dispatch(api, names, text)
         except CentreError as exc:
             self._status(tr("centre.dispatch.failed", self.lang, error=str(exc)))
             return

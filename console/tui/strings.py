@@ -1,7 +1,8 @@
 """The screen's words in zh-CN and English, and the one table of key bindings.
 
 Kept inside ``console.tui`` (not in ``console.i18n``) because only the screen uses them;
-a missing entry falls back to the shared catalogue, then to English, then to the key.
+they join the one vocabulary (:func:`console.i18n.register`) and are looked up with the
+same :func:`~console.i18n.t` (``tr`` here) as every other word.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from console.i18n import t as core_t
+from console.i18n import pick, register, t
 
 _S: Final[dict[str, tuple[str, str]]] = {
     # panels
@@ -218,6 +219,11 @@ _RUNS: Final[dict[str, tuple[str, str]]] = {
     "run.confirm_keys": ("Enter 确认    Esc 取消", "Enter confirm    Esc cancel"),
     "run.prompt_keys": ("Enter 确定    Esc 取消", "Enter accept    Esc cancel"),
     "run.failed": ("无法开始：{error}", "cannot start: {error}"),
+    "command.failed": ("未完成：{error}", "not done: {error}"),
+    "command.unconfirmed": (
+        "服务未应答，请核实是否已执行：{error}",
+        "the service did not answer; check whether it was done: {error}",
+    ),
     "dr.file": ("演练文件", "Drill file"),
     "dr.path": ("或输入路径", "or a path"),
     "dr.pick": (
@@ -274,13 +280,9 @@ _RUNS: Final[dict[str, tuple[str, str]]] = {
 _S.update(_RUNS)
 
 
-def tr(key: str, lang: str, **values: object) -> str:
-    """The screen text for ``key`` (``{name}`` filled from ``values``)."""
-    pair = _S.get(key)
-    if pair is None:
-        return core_t(key, lang, **values)
-    text = pair[1] if lang == "en" else pair[0]
-    return text.format(**values) if values else text
+tr = t
+"""The screen's name for :func:`console.i18n.t`: the one lookup of the one vocabulary
+(the tables above join it through :func:`console.i18n.register`)."""
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,7 @@ class Key:
     """Works on every screen and dialog, before the focused widget sees the key."""
 
     def description(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+        return pick((self.zh, self.en), lang)
 
 
 KEYS: Final[tuple[Key, ...]] = (
@@ -330,18 +332,19 @@ BOARD_KEYS: Final[tuple[Key, ...]] = (
 """The response board's keys while it has the focus (Tab to it)."""
 
 SCREEN_NAMES: Final[dict[str, tuple[str, str]]] = {
-    "page": ("新建呼叫", "New page"),
-    "incidents": ("事件", "Incidents"),
-    "rollcall": ("点名", "Roll call"),
-    "drill": ("演练", "Drill"),
-    "log": ("日志", "Log"),
-    "ptt": ("讲话", "PTT"),
+    "screen.page": ("新建呼叫", "New page"),
+    "screen.incidents": ("事件", "Incidents"),
+    "screen.rollcall": ("点名", "Roll call"),
+    "screen.drill": ("演练", "Drill"),
+    "screen.log": ("日志", "Log"),
+    "screen.ptt": ("讲话", "PTT"),
 }
+_S.update(SCREEN_NAMES)
 
 
 def screen_title(name: str, lang: str) -> str:
-    zh, en = SCREEN_NAMES.get(name, (name, name))
-    return en if lang == "en" else zh
+    key = f"screen.{name}"
+    return t(key, lang) if key in SCREEN_NAMES else name
 
 
 # --- page / incidents / log / help / PTT screens (console issue part 2) -----------------
@@ -364,7 +367,7 @@ _S.update(
         "page.filter": ("筛选：名称、号码、类型…", "Filter: name, number, kind…"),
         "page.kind": ("类型：{kind}（Ctrl+O 切换）", "Kind: {kind} (Ctrl+O next)"),
         "page.kind.all": ("全部", "all"),
-        "page.targets": ("单元与通话组", "Units & groups"),
+        "page.recipients": ("单元与通话组", "Units & groups"),
         "page.shown": ("显示 {n}/{total}", "{n}/{total} shown"),
         "page.list": ("名单", "list"),
         "page.members": ("{n}个", "{n} units"),
@@ -383,7 +386,7 @@ _S.update(
             "loudspeakers unavailable: the station file has no zones",
         ),
         "page.zones": ("广播分区", "Zones"),
-        "page.deadlines": ("时限(秒)", "Targets (s)"),
+        "page.deadlines": ("时限(秒)", "Deadlines (s)"),
         "page.deadline.ack": ("收到", "ack"),
         "page.deadline.en_route": ("出发", "en route"),
         "page.deadline.on_scene": ("到场", "on scene"),
@@ -578,7 +581,7 @@ _S.update(
             "dispatch via {n} stations' APIs",
         ),
         "centre.dispatch.title": ("经 {station} 的接口派遣", "Dispatch via {station}"),
-        "centre.dispatch.targets": (
+        "centre.dispatch.names": (
             "单元或通话组（逗号分隔，该派出所的名称或号码）",
             "Units or groups (comma-separated, that station's names or numbers)",
         ),
@@ -595,3 +598,5 @@ _S.update(
         "centre.dispatch.failed": ("派遣未成功：{error}", "dispatch failed: {error}"),
     }
 )
+
+register(_S)

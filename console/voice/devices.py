@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from console.i18n import Phrase
 from console.voice.errors import DeviceUnavailable, PortAudioMissing
 from drivers.audio import cards
 from drivers.audio.errors import AudioBackendMissing, AudioError
@@ -123,7 +124,9 @@ def load_sounddevice() -> ModuleType:
     try:
         return cards.load_sounddevice()
     except AudioBackendMissing as exc:
-        raise PortAudioMissing(f"sound cards unavailable: {exc.message}") from None
+        raise PortAudioMissing(
+            Phrase("voice.no_portaudio", f"sound cards unavailable: {exc.message}")
+        ) from None
 
 
 class SoundDeviceInput:
@@ -142,7 +145,8 @@ class SoundDeviceInput:
         try:
             mic.start()
         except AudioError as exc:
-            raise DeviceUnavailable(f"sound input {self.name!r}: {exc.message}") from None
+            english = f"sound input {self.name!r}: {exc.message}"
+            raise DeviceUnavailable(Phrase("voice.input_failed", english, name=self.name)) from None
         self._mic = mic
 
     def read_frame(self) -> Frame | None:
@@ -167,7 +171,10 @@ class SoundDeviceOutput:
         try:
             card.start()
         except AudioError as exc:
-            raise DeviceUnavailable(f"sound output {self.name!r}: {exc.message}") from None
+            english = f"sound output {self.name!r}: {exc.message}"
+            raise DeviceUnavailable(
+                Phrase("voice.output_failed", english, name=self.name)
+            ) from None
         self._card = card
 
     def write_frame(self, frame: Frame) -> None:

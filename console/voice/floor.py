@@ -60,7 +60,9 @@ class AudioReach:
         all, so keying goes straight to the gateway and no audio goes anywhere."""
         if state is None:
             return cls(False, False, ())
-        problems = tuple(str(p) for p in getattr(state, "problems", ()) or ())
+        problems = tuple(  # a Phrase stays one, said in the screen's language
+            p if isinstance(p, str) else str(p) for p in getattr(state, "problems", ()) or ()
+        )
         return cls(
             bool(getattr(state, "microphone", False)),
             bool(getattr(state, "receive", False)),

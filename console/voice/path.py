@@ -25,6 +25,7 @@ import numpy as np
 
 from console.config import Station
 from console.eventlog.sink import EventAppender
+from console.i18n import Phrase
 from console.voice import devices as dev
 from console.voice.errors import DeviceUnavailable, PttError, VoiceError
 from console.voice.recordings import (
@@ -49,6 +50,16 @@ VOICE_DEVICE_PROBLEM = "voice.device_problem"
 VOICE_REPLAY = "voice.replay"
 
 RECENT_KEEP = 200
+
+
+def device_problem_data(problem: DeviceUnavailable) -> dict[str, Any]:
+    """The ``voice.device_problem`` row's data: the English message and hint (for the
+    technician's export), plus their words so the log says them in zh-CN too."""
+    data: dict[str, Any] = {"message": str(problem.message), "hint": str(problem.hint)}
+    for name, text in (("words", problem.message), ("hint_words", problem.hint)):
+        if isinstance(text, Phrase):
+            data[name] = text.data()
+    return data
 
 
 class GatewayLike(Protocol):
@@ -183,8 +194,11 @@ class VoicePath:
             if missing:
                 problems.append(
                     DeviceUnavailable(
-                        "no sound device configured for " + ", ".join(missing),
-                        hint="name the devices in [audio] of the station file",
+                        Phrase(
+                            "voice.not_configured",
+                            devices=tuple(Phrase(f"voice.device.{key}", key) for key in missing),
+                        ),
+                        hint=Phrase("voice.hint.name_devices"),
                     )
                 )
             router = AudioRouter(
@@ -229,7 +243,7 @@ class VoicePath:
                 hint=problems[0].hint,
             )
             for p in problems:
-                self._append(VOICE_DEVICE_PROBLEM, {"message": p.message, "hint": p.hint})
+                self._append(VOICE_DEVICE_PROBLEM, device_problem_data(p))
                 self._emit(DeviceProblem(p.message, p.hint))
         self.router.radio_tap = self._on_radio_frame
         self._unsubscribe = self.gateway.subscribe(self._on_event)

@@ -1,4 +1,5 @@
-"""What a serial link knows about itself, read-only (and the one knob, ``watchful``).
+"""What a serial link knows about itself, read-only (and the one knob, ``watchful``), and
+how the console hears its events (``subscribe``).
 
 Split from :mod:`drivers.link.serial_link` so the link's code is what it *does* (open,
 init, watch, send, receive); this is what the console and the tests *ask* it.  Every fact
@@ -8,21 +9,38 @@ comes from the session core, the wire or the command desk the link owns.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from drivers.link.port import Port, Wire
 from drivers.link.queue import CommandDesk
 from drivers.link.trace import WireTrace
+from drivers.listeners import Listeners
+from drivers.pei import events as ev
 from drivers.pei import session as ps
 from drivers.pei.state import GatewayIdentity, LinkState
 
+Listener = Callable[[ev.PeiEvent], None]
+
 
 class LinkFacts:
-    """State, identity, counters and the trace of a :class:`~drivers.link.PeiLink`."""
+    """State, identity, counters, trace and listeners of a :class:`~drivers.link.PeiLink`."""
 
     session: ps.PeiSession
+    listeners: Listeners[ev.PeiEvent]
+    last_error: str
     _wire: Wire
     _desk: CommandDesk
     _rethink: asyncio.Event
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(event)`` on the loop for every event; returns an unsubscribe."""
+        return self.listeners.subscribe(listener)
+
+    def _emit(self, event: ev.PeiEvent) -> None:
+        self.listeners.emit(event, self._listener_failed)
+
+    def _listener_failed(self, listener: object, exc: Exception) -> None:
+        self.last_error = f"listener {listener!r} failed: {exc!r}"
 
     @property
     def state(self) -> LinkState:

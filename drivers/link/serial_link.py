@@ -30,8 +30,6 @@ from drivers.pei.dialect import ETSI, Dialect
 from drivers.pei.protocol import PeiProtocol
 from drivers.pei.state import InitWarning, LinkState, LinkStateChanged
 
-Listener = Callable[[ev.PeiEvent], None]
-
 
 class PeiLink(LinkFacts):
     """An asyncio PEI link to one gateway, with reconnect, keep-alive and a wire trace."""
@@ -71,10 +69,6 @@ class PeiLink(LinkFacts):
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- public API -------------------------------------------------------------------
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(event)`` on the loop for every event; returns an unsubscribe."""
-        return self.listeners.subscribe(listener)
 
     async def start(self) -> None:
         """Start the supervisor (opens, inits, reconnects); returns at once."""
@@ -201,9 +195,3 @@ class PeiLink(LinkFacts):
                 self.session.answered()
             self._emit(event)
         self._run(self.session.received(now, self.protocol.echoes_seen))
-
-    def _emit(self, event: ev.PeiEvent) -> None:
-        self.listeners.emit(event, self._listener_failed)
-
-    def _listener_failed(self, listener: object, exc: Exception) -> None:
-        self.last_error = f"listener {listener!r} failed: {exc!r}"

@@ -338,7 +338,7 @@ async def test_tts_plays_the_chime_first_by_default() -> None:
 
 async def test_the_default_sender_uses_the_station_multicast_ttl() -> None:
     from console.broadcast.audio import UdpPlayer
-    from console.broadcast.targets import resolve
+    from console.broadcast.destinations import resolve
 
     clock = VirtualClock()
     endpoints = resolve(demo_station(), ["riverside"]).endpoints

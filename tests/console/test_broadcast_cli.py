@@ -55,6 +55,11 @@ async def run_cli(*args: str) -> asyncio.subprocess.Process:
     )
 
 
+async def run_broadcast(config: Path, *args: str) -> asyncio.subprocess.Process:
+    """``dutydesk broadcast`` on ``config``, in English (the lines these tests read)."""
+    return await run_cli("broadcast", "--lang", "en", "--config", str(config), *args)
+
+
 def peak_hz(pcm: np.ndarray) -> float:
     spectrum = np.abs(np.fft.rfft(pcm.astype(np.float64)))
     return float(np.fft.rfftfreq(len(pcm), 1 / 8000)[int(np.argmax(spectrum))])
@@ -65,9 +70,7 @@ async def test_broadcast_plays_a_chime_to_a_zone_and_exits_0(
 ) -> None:
     fakes = await start_fakes(start_speaker, [5004, 5006, 5008])
     config = station_with_ports(tmp_path, {p: f.port for p, f in fakes.items()})
-    proc = await run_cli(
-        "broadcast", "--config", str(config), "--zone", "riverside", "--tone", "chime"
-    )
+    proc = await run_broadcast(config, "--zone", "riverside", "--tone", "chime")
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()
     assert "finished" in out.decode() and err == b""
@@ -87,10 +90,8 @@ async def test_ctrl_c_stops_cleanly_with_130_and_ends_the_streams(
         start_speaker, [5030, 5032, 5034, 5036, 5001]
     )  # school-gates, incl. Polycom
     config = station_with_ports(tmp_path, {p: f.port for p, f in fakes.items()})
-    proc = await run_cli(
-        "broadcast",
-        "--config",
-        str(config),
+    proc = await run_broadcast(
+        config,
         "--zone",
         "school-gates",
         "--tone",
@@ -132,7 +133,8 @@ def test_an_explicit_destination_outside_the_config_plays_and_is_logged(
 ) -> None:
     wav = write_wav(tmp_path / "short.wav", np.full(800, 500, np.int16))
     db = tmp_path / "log.db"
-    assert main(["broadcast", "--to", "127.0.0.1:9", "--wav", str(wav), "--db", str(db)]) == 0
+    argv = ["broadcast", "--lang", "en", "--to", "127.0.0.1:9", "--wav", str(wav)]
+    assert main([*argv, "--db", str(db)]) == 0
     with EventLog.open_readonly(db) as log:
         records = {r.kind: r for r in log.tail(20)}
     assert records["broadcast.outside_config"].data["destinations"] == ["127.0.0.1:9"]
@@ -149,8 +151,10 @@ def _error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 def test_unknown_zone_exits_2_with_did_you_mean(capsys: pytest.CaptureFixture[str]) -> None:
-    line = _error(capsys, "broadcast", "--zone", "riversid", "--tone", "chime")
+    line = _error(capsys, "broadcast", "--lang", "en", "--zone", "riversid", "--tone", "chime")
     assert "'riversid'" in line and "did you mean 'riverside'" in line
+    line = _error(capsys, "broadcast", "--zone", "riversid", "--tone", "chime")  # zh-CN
+    assert "没有广播分区 'riversid'；是否要找 'riverside'？" in line
 
 
 def test_no_speakers_named_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -245,12 +249,18 @@ def test_zone_by_its_chinese_name_reports_each_speaker_and_exits_0(
 ) -> None:
     """``--zone 沿江`` (the start of 沿江9处) plays the zone; one line per speaker."""
     db = tmp_path / "log.db"
-    assert main(["broadcast", "--zone", "沿江", "--tone", "chime", "--db", str(db)]) == 0
+    argv = ["broadcast", "--zone", "沿江", "--tone", "chime", "--db", str(db)]
+    assert main([*argv, "--lang", "en"]) == 0
     out = capsys.readouterr().out
     lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]
     assert len(lines) == 9 and all(line.startswith("✓ ") for line in lines)
     assert "✓ 1号点 江滨公园码头 (127.0.0.1:5004): 100 packets sent" in lines
     assert out.rstrip().endswith("9 of 9 speaker(s) sent")
+    assert main(argv) == 0  # the demo station's language: zh-CN
+    out = capsys.readouterr().out
+    assert "  ✓ 1号点 江滨公园码头（127.0.0.1:5004）：已发出 100 个数据包" in out
+    assert "（常规）：提示音 chime → 9 个音柱：1号点 江滨公园码头" in out
+    assert "已播完：100 帧" in out and out.rstrip().endswith("9 个音柱中 9 个已发出")
 
 
 def test_one_speaker_failing_is_named_and_exits_1(
@@ -268,7 +278,8 @@ def test_one_speaker_failing_is_named_and_exits_1(
     station = tmp_path / "station.toml"
     station.write_text(text, encoding="utf-8")
     db = tmp_path / "log.db"
-    argv = ["broadcast", "--config", str(station), "--zone", "沿江9处", "--tone", "chime"]
+    argv = ["broadcast", "--lang", "en", "--config", str(station), "--zone", "沿江9处", "--tone"]
+    argv.append("chime")
     assert main([*argv, "--db", str(db)]) == 1
     out = capsys.readouterr().out
     lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]

@@ -44,11 +44,13 @@ def test_config_check_bad_file(
     write_station: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_station(BAD)
-    assert cli.main(["config", "check", str(path)]) == 2
+    assert cli.main(["--lang", "en", "config", "check", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert f"{path}:8: units[0].issi: expected an integer" in captured.err
     assert "Traceback" not in captured.err
+    assert cli.main(["config", "check", str(path)]) == 2  # the station's language: zh-CN
+    assert f"{path}:8: units[0].issi: 应为整数" in capsys.readouterr().err
 
 
 def test_config_check_lists_every_problem(
@@ -73,8 +75,10 @@ def test_missing_config_file_for_console(
 ) -> None:
     assert cli.main(["--config", str(tmp_path / "none.toml")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("dutydesk: ") and "cannot read station file" in err
+    assert err.startswith("dutydesk: ") and "无法读取配置文件：文件不存在" in err
     assert err.count("\n") == 1
+    assert cli.main(["--lang", "en", "--config", str(tmp_path / "none.toml")]) == 2
+    assert "cannot read station file" in capsys.readouterr().err
 
 
 def test_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
@@ -105,9 +109,11 @@ def test_driver_errors_are_user_errors(
         raise PortError("cannot open /dev/ttyUSB9")
 
     monkeypatch.setattr(config_loader, "load_station", broken)
-    assert cli.main(["--config", "x.toml", "sim"]) == 2
+    assert cli.main(["--lang", "en", "--config", "x.toml", "sim"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("dutydesk: cannot open /dev/ttyUSB9 (hint: ")
+    assert cli.main(["--config", "x.toml", "sim"]) == 2  # zh-CN: the hint in Chinese
+    assert "cannot open /dev/ttyUSB9（提示：请检查端口名" in capsys.readouterr().err
 
 
 # -- sim -----------------------------------------------------------------------------

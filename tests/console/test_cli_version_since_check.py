@@ -72,7 +72,7 @@ def test_drill_check_lists_every_problem_with_its_line(
     bad = tmp_path / "bad.toml"
     bad.write_text(
         '[drill]\nname = 1\ngroups = ["学校组"]\n\n[page]\ntext = "演练"\n\n'
-        '[targets]\nacknowledged = -5\n\n[[criteria]]\nrung = "nope"\nwithin = 3\n',
+        '[deadlines]\nacknowledge_s = -5\n\n[[criteria]]\nrung = "nope"\nwithin = 3\n',
         encoding="utf-8",
     )
     assert main(["drill", "check", str(bad)]) == ExitCode.ERROR
@@ -80,7 +80,7 @@ def test_drill_check_lists_every_problem_with_its_line(
     lines = out.splitlines()
     assert [line.split(":")[1] for line in lines] == ["2", "9", "12"]  # by line, each one
     assert all(line.startswith(f"{bad}:") for line in lines)
-    assert "drill.name" in lines[0] and "targets.acknowledged" in lines[1]
+    assert "drill.name" in lines[0] and "deadlines.acknowledge_s" in lines[1]
     assert "criteria[0].rung" in lines[2] and "3 problem(s)" in err
     assert "station file" not in out and "docs/drills.md" in out  # the drill file's hint
 

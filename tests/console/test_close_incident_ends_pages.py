@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from fakes.behaviour import Behaviour
 from tests.factories import OpenRuntime
 

@@ -77,8 +77,8 @@ def test_demo_templates_and_status_plan() -> None:
     assert (
         plan.is_ack_text("收到，马上到") and plan.is_ack_text(" ok") and not plan.is_ack_text("?")
     )
-    assert (station.targets.acknowledge_s, station.targets.mutual_aid_s) == (60, 180)
-    assert station.targets.reinforcement_s == 300
+    assert (station.deadlines.acknowledge_s, station.deadlines.en_route_s) == (60, 180)
+    assert station.deadlines.on_scene_s == 300
 
 
 def test_demo_backups_point_at_units() -> None:

@@ -166,9 +166,27 @@ def test_speaker_port_and_codec() -> None:
     assert [(o.line, o.field) for o in err.others] == [(25, "zones[0].speakers[0].codec")]
 
 
-def test_targets_must_not_decrease() -> None:
-    err = error_for(BASE + "\n[targets]\nacknowledge_s = 300\nmutual_aid_s = 60\n")
-    assert (err.line, err.field) == (18, "targets")
+def test_deadlines_must_not_decrease() -> None:
+    err = error_for(BASE + "\n[deadlines]\nacknowledge_s = 300\nen_route_s = 60\n")
+    assert (err.line, err.field) == (18, "deadlines")
+    assert "acknowledge_s <= en_route_s <= on_scene_s" in (err.hint or "")
+
+
+def test_old_targets_table_still_loads_with_its_old_keys(tmp_path: Path) -> None:
+    """Station files written before the rename keep their meaning, key for key."""
+    old = BASE + "\n[targets]\nacknowledge_s = 30\nmutual_aid_s = 90\nreinforcement_s = 240\n"
+    path = tmp_path / "station.toml"
+    path.write_text(old + "[targets.escalation]\nrepage_limit = 1\n", encoding="utf-8")
+    d = load_station(path).deadlines
+    assert (d.acknowledge_s, d.en_route_s, d.on_scene_s) == (30, 90, 240)
+    assert d.escalation.repage_limit == 1
+    err = error_for(BASE + "\n[targets]\nmutual_aid_s = 0\n")
+    assert (err.line, err.field) == (19, "targets.mutual_aid_s")  # the key the file uses
+
+
+def test_deadlines_and_old_targets_together_is_an_error() -> None:
+    err = error_for(BASE + "\n[deadlines]\nacknowledge_s = 30\n\n[targets]\nacknowledge_s = 40\n")
+    assert err.field == "targets" and "old name of [deadlines]" in err.message
 
 
 def test_syntax_error_is_rewrapped_with_line() -> None:

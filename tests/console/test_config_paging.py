@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from console.config import ConfigError, load_station_text
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 
 BASE = """\
 [station]

@@ -62,10 +62,13 @@ def test_unknown_unit_is_located_with_suggestions(
         '[drill]\nname = "x"\nunits = [\n  "星海实验小学",\n]\n[page]\ntext = "t"\n',
         encoding="utf-8",
     )
-    assert main(["drill", "run", str(bad), "--gateway", "sim"]) == 2
+    assert main(["--lang", "en", "drill", "run", str(bad), "--gateway", "sim"]) == 2
     err = capsys.readouterr().err
     assert f"{bad}:4: drill.units[0]: unknown unit or group" in err
     assert "星海实验小学保安队" in err
+    assert main(["drill", "run", str(bad), "--gateway", "sim"]) == 2  # the demo's zh-CN
+    err = capsys.readouterr().err
+    assert f"{bad}:4: drill.units[0]: 没有名为「星海实验小学」的单元或通话组" in err
 
 
 def test_scripted_behaviour_is_refused_on_a_real_gateway(
@@ -130,7 +133,7 @@ def test_demo_46_drill_end_to_end_over_a_pty(tmp_path: Path, reaped: Reaped) -> 
     assert {c["rung"] for c in report["criteria"]} == {"acknowledged", "delivered"}
     delivered = next(c for c in report["criteria"] if c["rung"] == "delivered")
     assert delivered["achieved"] >= 40  # all but the switched-off radio, within 15 s
-    assert [t["rung"] for t in report["targets"]] == ["acknowledged", "en_route"]
+    assert [t["rung"] for t in report["deadlines"]] == ["acknowledged", "en_route"]
     drill_id = report["id"]
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted(
         f"{drill_id}.{ext}" for ext in ("csv", "html", "json", "md")
@@ -143,7 +146,8 @@ def test_demo_46_drill_end_to_end_over_a_pty(tmp_path: Path, reaped: Reaped) -> 
         text=True,
         timeout=60,
     )
-    assert again.returncode == 0 and json.loads(again.stdout) == report
+    assert again.returncode == (0 if report["passed"] else 1)
+    assert json.loads(again.stdout) == report
     hist = subprocess.run(
         [sys.executable, "-m", "console", "drill", "history", "--db", str(db), "--json"],
         cwd=ROOT,
@@ -192,5 +196,6 @@ def test_drill_run_on_the_in_process_simulator_is_interruptible(tmp_path: Path) 
         timeout=60,
     )
     data = json.loads(rep.stdout)
+    assert rep.returncode == 1  # ExitCode.MISSED: an interrupted drill did not pass
     assert data["outcome"] == "interrupted" and data["passed"] is None
     assert data["reasons"][0].startswith("interrupted after")

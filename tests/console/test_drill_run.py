@@ -14,7 +14,7 @@ import pytest
 from console.config import Station, load_station_text
 from console.drills import Drill, DrillProgress, DrillRun, load_drill_text
 from console.drills.simulated import scripted_behaviours
-from console.paging.targets import directory
+from console.paging.selection import directory
 from console.reports import Report, drill_report, render
 from fakes.behaviour import fixed
 from fakes.network import NetworkConfig
@@ -69,10 +69,10 @@ groups = ["演练组"]
 [page]
 text = "演练：XX路发生交通事故，附近队员立即前往处置"
 
-[targets]
-acknowledged = 60
-en_route = 180
-on_scene = 300
+[deadlines]
+acknowledge_s = 60
+en_route_s = 180
+on_scene_s = 300
 
 [[criteria]]
 rung = "acknowledged"
@@ -213,11 +213,11 @@ async def test_failed_drill_report_matches_hand_computation(open_paging_rig: Ope
     assert crit == {"acknowledged": (3, 3, 6, True), "on_scene": (3, 6, 6, False)}
     assert report.reasons == ("all on_scene within 300 s: 3 of 6 (needed 6)",)
     # distribution of acknowledgements: 11.3 21.3 31.3 91.3, two never
-    ack = report.targets[0]
+    ack = report.deadlines[0]
     assert (ack.rung, ack.in_time, ack.late, ack.never) == ("acknowledged", 3, 1, 2)
     assert dict(ack.percentiles) == {50: 21.3, 90: 91.3, 95: 91.3, 100: 91.3}
     assert [b.count for b in ack.histogram] == [1, 1, 1, 0, 1, 2]
-    on_scene = report.targets[2]
+    on_scene = report.deadlines[2]
     assert dict(on_scene.percentiles) == {50: 131.3, 90: 171.3, 95: 171.3, 100: 171.3}
     # missed targets, with why
     missed = {(m.issi, m.rung): m.reason for m in report.missed}
@@ -227,7 +227,7 @@ async def test_failed_drill_report_matches_hand_computation(open_paging_rig: Ope
     assert missed[(2003, "en_route")] == "not reached"
     assert len(missed) == 2 + 3 + 3 + 1  # 2003: en route, on scene; 2005/2006: all three
     # escalations, in order, as the engine took them
-    steps = [(e.at_s, e.issi, e.target, e.step) for e in report.escalations]
+    steps = [(e.at_s, e.issi, e.deadline, e.step) for e in report.escalations]
     assert (60.0, 2006, "acknowledge", "backup") in steps
     assert [s for s in steps if s[1] == 2005] == [
         (60.0, 2005, "acknowledge", "repage"),
@@ -273,3 +273,16 @@ async def test_interrupted_drill_can_still_be_reported(open_paging_rig: OpenPagi
     crit = {c.rung: c.achieved for c in report.criteria}
     assert crit == {"acknowledged": 3, "on_scene": 1}
     assert prig.engine.view(run.page_id or "").closed
+
+
+def test_old_targets_table_of_a_drill_file_still_loads() -> None:
+    """Drill files written before the rename (``[targets]`` keyed by rung) mean the same."""
+    station = load_station_text(STATION)
+    new = load_drill_text(DRILL, station)
+    old_text = DRILL.replace(
+        "[deadlines]\nacknowledge_s = 60\nen_route_s = 180\non_scene_s = 300",
+        "[targets]\nacknowledged = 60\nen_route = 180\non_scene = 240",
+    )
+    old = load_drill_text(old_text, station)
+    assert old.deadlines.acknowledge_s == new.deadlines.acknowledge_s == 60
+    assert old.deadlines.en_route_s == 180 and old.deadlines.on_scene_s == 240

@@ -92,3 +92,26 @@ def test_log_export_of_an_unknown_unit_or_a_group_is_an_error(
     assert "不存在的单位" in capsys.readouterr().err
     assert main([*argv, "--unit", "巡逻组"]) == ExitCode.ERROR
     assert "names a group" in capsys.readouterr().err
+
+
+async def test_drill_report_exits_as_the_reported_drill_did(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One log with a failed drill (D1) and a passed one (D2), run on virtual time.
+    from console.drills import load_drill_text
+    from tests.console.test_drill_run import DRILL, drill_rig, run_drill, station
+
+    st = station()
+    failing = load_drill_text(DRILL, st, "drill.toml")
+    passing = load_drill_text(DRILL.replace('at_least = "all"', "at_least = 3"), st, "d.toml")
+    prig = await drill_rig(tmp_path, failing, st)
+    try:
+        assert (await run_drill(prig, failing, "D1")).passed is False
+        assert (await run_drill(prig, passing, "D2")).passed is True
+    finally:
+        await prig.close()
+    db = str(tmp_path / "events.db")
+    assert main(["drill", "report", "--db", db, "--drill", "D1"]) == ExitCode.MISSED
+    assert main(["drill", "report", "--db", db, "--drill", "D2"]) == ExitCode.OK
+    assert main(["drill", "report", "--db", db, "--drill", "D9"]) == ExitCode.ERROR
+    assert "D9" in capsys.readouterr().err

@@ -35,7 +35,7 @@ def test_a_complete_order_becomes_the_request_with_its_own_deadlines() -> None:
     order = PageOrder(tokens=(GROUP,), text=" 集合 ", deadlines=("30", "120", "240"))
     request = radio_request(order, STATION)
     assert request is not None and request.text == "集合"
-    assert request.targets.acknowledge_s == 30.0 and request.targets.on_scene_s == 240.0
+    assert request.deadlines.acknowledge_s == 30.0 and request.deadlines.on_scene_s == 240.0
     assert request.group_text and request.followup_s is not None  # fast, the default
     one_by_one = radio_request(PageOrder(tokens=(GROUP,), text="集合", fast=False), STATION)
     assert one_by_one is not None and one_by_one.group_text == ()

@@ -183,7 +183,8 @@ async def test_fast_mode_alerts_a_group_with_one_sds(
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["--unit", "不存在的单位", "--text", "x"], "unknown unit or group"),
+        (["--unit", "不存在的单位", "--text", "x"], "没有名为「不存在的单位」的单元或通话组"),
+        (["--lang", "en", "--unit", "不存在的单位", "--text", "x"], "unknown unit or group"),
         (["--text", "x"], "nothing to page"),
         (["--unit", "1001"], "nothing to send"),
         (["--unit", "1001", "--voice"], "--voice needs a talkgroup"),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+from console.deadlines import DeadlineKind
 from console.paging.model import (
     EscalationStep,
     FailureCause,
     PageRequest,
     Recipient,
     Rung,
-    TargetKind,
 )
 from fakes.behaviour import AnswerMode, fixed
 from fakes.network import NetworkConfig
@@ -46,7 +46,7 @@ def sds_rungs(attempt: int, *, read: bool = True) -> list[tuple[Rung, int]]:
     return [(r, attempt) for r in rungs]
 
 
-def no_answer(kind: TargetKind, attempt: int) -> tuple[Rung, int, str]:
+def no_answer(kind: DeadlineKind, attempt: int) -> tuple[Rung, int, str]:
     return (Rung.FAILED, attempt, f"no_answer:{kind.value}")
 
 
@@ -65,12 +65,12 @@ EXPECTED = {
     "texter": ladder(
         *sds_rungs(1),
         (Rung.ACKNOWLEDGED, 1),
-        no_answer(TargetKind.EN_ROUTE, 1),
-        no_answer(TargetKind.ON_SCENE, 1),
+        no_answer(DeadlineKind.EN_ROUTE, 1),
+        no_answer(DeadlineKind.ON_SCENE, 1),
     ),
     "late": ladder(
         *sds_rungs(1),
-        no_answer(TargetKind.ACKNOWLEDGE, 1),
+        no_answer(DeadlineKind.ACKNOWLEDGE, 1),
         *sds_rungs(2),
         (Rung.ACKNOWLEDGED, 2),
         (Rung.EN_ROUTE, 2),
@@ -78,19 +78,19 @@ EXPECTED = {
     ),
     "never": ladder(
         *sds_rungs(1),
-        no_answer(TargetKind.ACKNOWLEDGE, 1),
+        no_answer(DeadlineKind.ACKNOWLEDGE, 1),
         *sds_rungs(2),
-        no_answer(TargetKind.EN_ROUTE, 2),
+        no_answer(DeadlineKind.EN_ROUTE, 2),
         *sds_rungs(3),
-        no_answer(TargetKind.ON_SCENE, 3),
+        no_answer(DeadlineKind.ON_SCENE, 3),
     ),
     "off": ladder(
         *off_attempt(1),
-        no_answer(TargetKind.ACKNOWLEDGE, 1),
+        no_answer(DeadlineKind.ACKNOWLEDGE, 1),
         *off_attempt(2),
-        no_answer(TargetKind.EN_ROUTE, 2),
+        no_answer(DeadlineKind.EN_ROUTE, 2),
         *off_attempt(3),
-        no_answer(TargetKind.ON_SCENE, 3),
+        no_answer(DeadlineKind.ON_SCENE, 3),
     ),
 }
 
@@ -188,9 +188,9 @@ async def test_46_units_ladders_targets_escalations_and_log(open_paging_rig: Ope
         assert fails == [60.0, 180.0, 300.0]
 
     # -- escalations: exact steps in order ---------------------------------------------
-    steps = Counter((e.issi, e.target, e.step) for e in view.escalations)
-    expected: Counter[tuple[int, TargetKind, EscalationStep]] = Counter()
-    A, E, B = TargetKind.ACKNOWLEDGE, TargetKind.EN_ROUTE, TargetKind.ON_SCENE
+    steps = Counter((e.issi, e.deadline, e.step) for e in view.escalations)
+    expected: Counter[tuple[int, DeadlineKind, EscalationStep]] = Counter()
+    A, E, B = DeadlineKind.ACKNOWLEDGE, DeadlineKind.EN_ROUTE, DeadlineKind.ON_SCENE
     R, AL, BK = EscalationStep.REPAGE, EscalationStep.ALERT, EscalationStep.BACKUP
     for issi in TEXTERS:
         expected.update([(issi, E, AL), (issi, B, AL)])
@@ -201,7 +201,7 @@ async def test_46_units_ladders_targets_escalations_and_log(open_paging_rig: Ope
     for issi in BACKUPS:
         expected[(issi, A, BK)] += 1
     assert steps == expected
-    first = [e.step for e in view.escalations if e.issi == 3039 and e.target is A]
+    first = [e.step for e in view.escalations if e.issi == 3039 and e.deadline is A]
     assert first == [R, AL, BK]
     assert len(prig.alerts) == sum(1 for e in view.escalations if e.step is AL) == 52
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pytest
 
+from console.deadlines import Deadlines, Escalation
 from console.paging.model import (
     AnswerMethod,
-    EscalationPolicy,
     EscalationStep,
     PageRequest,
-    PageTargets,
     Recipient,
     Rung,
     Source,
@@ -24,11 +23,11 @@ from console.paging.model import (
 from fakes.behaviour import AnswerMode
 from tests.console.test_paging_rig import OpenPagingRig, behaviour, units
 
-TARGETS = PageTargets(
+TARGETS = Deadlines(
     acknowledge_s=60.0,
     en_route_s=None,
     on_scene_s=None,
-    escalation=EscalationPolicy(repage=False, page_backup=False),
+    escalation=Escalation(repage=False, page_backup=False),
 )
 
 
@@ -36,7 +35,9 @@ async def test_phone_and_in_person_answers_are_the_officers_and_count(
     open_paging_rig: OpenPagingRig,
 ) -> None:
     silent = behaviour(AnswerMode.NEVER)
-    prig = await open_paging_rig(units([2001, 2002]), {2001: silent, 2002: silent}, targets=TARGETS)
+    prig = await open_paging_rig(
+        units([2001, 2002]), {2001: silent, 2002: silent}, deadlines=TARGETS
+    )
     engine = prig.engine
     page_id = engine.page(
         PageRequest(recipients=(Recipient(2001), Recipient(2002)), text="XX路交通事故")
@@ -92,7 +93,7 @@ async def test_phone_and_in_person_answers_are_the_officers_and_count(
 
 async def test_only_the_answer_rungs_can_be_recorded(open_paging_rig: OpenPagingRig) -> None:
     prig = await open_paging_rig(
-        units([2001]), {2001: behaviour(AnswerMode.NEVER)}, targets=TARGETS
+        units([2001]), {2001: behaviour(AnswerMode.NEVER)}, deadlines=TARGETS
     )
     page_id = prig.engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
     with pytest.raises(ValueError, match="not delivered"):

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections import Counter
 
-from console.paging.model import PageRequest, PageTargets, Recipient, Rung
+from console.deadlines import Deadlines
+from console.paging.model import (
+    PageRequest,
+    Recipient,
+    Rung,
+)
 from drivers.link import LinkState
 from drivers.radio_events import StatusReceived
 from fakes.faults import FaultPlan
 from tests.console.test_paging_rig import OpenPagingRig, behaviour, units
 
 ISSIS = list(range(4001, 4047))
-NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)
+NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 
 
 async def test_reconnect_mid_page_loses_nothing_and_duplicates_nothing(
@@ -26,7 +31,7 @@ async def test_reconnect_mid_page_loses_nothing_and_duplicates_nothing(
     prig = await open_paging_rig(
         units(ISSIS),
         {i: behaviour() for i in ISSIS},
-        targets=NO_TARGETS,
+        deadlines=NO_DEADLINES,
         faults=FaultPlan(latency_by_command={"+CMGS": 0.5}),
     )
     engine, rig = prig.engine, prig.rig

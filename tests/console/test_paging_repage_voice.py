@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from console.deadlines import Deadlines, Escalation
 from console.incidents import IncidentBook
 from console.paging.incidents import incident_hooks
 from console.paging.model import (
-    EscalationPolicy,
     EscalationStep,
     FailureCause,
     PageRequest,
-    PageTargets,
     Recipient,
     Rung,
 )
 from fakes.behaviour import AnswerMode
 from tests.console.test_paging_rig import OpenPagingRig, behaviour, units
 
-NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)
+NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 GROUP = [{"gssi": 9001, "name": "全体", "members": [2001, 2002, 2003]}]
 
 
@@ -28,13 +27,13 @@ async def test_voice_only_repage_reestablishes_the_call_once_per_round(
         2002: behaviour(AnswerMode.NEVER),
         2003: behaviour(AnswerMode.NEVER),
     }
-    targets = PageTargets(
+    deadlines = Deadlines(
         acknowledge_s=60.0,
         en_route_s=None,
         on_scene_s=None,
-        escalation=EscalationPolicy(repage_limit=1, alert_officer=False, page_backup=False),
+        escalation=Escalation(repage_limit=1, alert_officer=False, page_backup=False),
     )
-    prig = await open_paging_rig(units([2001, 2002, 2003]), beh, groups=GROUP, targets=targets)
+    prig = await open_paging_rig(units([2001, 2002, 2003]), beh, groups=GROUP, deadlines=deadlines)
     engine = prig.engine
     recips = tuple(Recipient(i, via="全体", via_gssi=9001) for i in (2001, 2002, 2003))
     page_id = engine.page(PageRequest(recipients=recips, talkgroups=(9001,), voice=True))
@@ -65,14 +64,17 @@ async def test_voice_only_repage_reestablishes_the_call_once_per_round(
 
 async def test_no_repage_over_a_call_that_is_still_up(open_paging_rig: OpenPagingRig) -> None:
     # The officer holds the floor: the call is still up when the target passes.
-    targets = PageTargets(
+    deadlines = Deadlines(
         acknowledge_s=3.0,
         en_route_s=None,
         on_scene_s=None,
-        escalation=EscalationPolicy(repage_limit=1, alert_officer=False, page_backup=False),
+        escalation=Escalation(repage_limit=1, alert_officer=False, page_backup=False),
     )
     prig = await open_paging_rig(
-        units([2002]), {2002: behaviour(AnswerMode.NEVER)}, groups=GROUP, targets=targets
+        units([2002]),
+        {2002: behaviour(AnswerMode.NEVER)},
+        groups=GROUP,
+        deadlines=deadlines,
     )
     engine = prig.engine
     request = PageRequest(
@@ -92,7 +94,7 @@ async def test_no_repage_over_a_call_that_is_still_up(open_paging_rig: OpenPagin
 
 
 async def test_no_incident_pages_open_no_adhoc_incident(open_paging_rig: OpenPagingRig) -> None:
-    prig = await open_paging_rig(units([2001]), {2001: behaviour()}, targets=NO_TARGETS)
+    prig = await open_paging_rig(units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES)
     book = IncidentBook(prig.clock, prig.log)
     prig.engine.incident_factory, prig.engine.attach_page = incident_hooks(book)
     roll = prig.engine.page(

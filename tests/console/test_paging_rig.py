@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from console.deadlines import Deadlines
 from console.eventlog import EventLog
 from console.paging.engine import PagingEngine
 from console.paging.model import (
     OfficerAlert,
     PageChanged,
-    PageTargets,
     PagingUpdate,
     Recipient,
 )
@@ -76,7 +76,7 @@ async def make_paging_rig(
     behaviours: Mapping[int, Behaviour],
     *,
     groups: Sequence[Mapping[str, Any]] = (),
-    targets: PageTargets | None = None,
+    deadlines: Deadlines | None = None,
     directory: Mapping[int, Recipient] | None = None,
     drive_log: bool = True,
     **sim_kwargs: Any,
@@ -94,7 +94,7 @@ async def make_paging_rig(
         rig.gateway,
         log,
         clock=rig.clock,
-        targets=targets,
+        deadlines=deadlines,
         operator="值班民警",
         directory=found.get,
         drive_log=drive_log,

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from console.deadlines import DeadlineKind, Deadlines
 from console.paging.model import (
     EscalationRecord,
     EscalationStep,
     OfficerAlert,
-    PageTargets,
     PageView,
     ResponderView,
     Rung,
     RungRecord,
     Source,
-    TargetKind,
 )
 from console.paging.summary import AlertDigest, repage_candidates, summarise
 
-ACK, ROUTE = TargetKind.ACKNOWLEDGE, TargetKind.EN_ROUTE
+ACK, ROUTE = DeadlineKind.ACKNOWLEDGE, DeadlineKind.EN_ROUTE
 
 
 def rung(r: Rung, mono: float, attempt: int = 1) -> RungRecord:
@@ -28,18 +27,18 @@ def responder(issi: int, *rungs: RungRecord) -> ResponderView:
     return ResponderView(issi, f"单元{issi}", "school", None, None, rungs, attempts)
 
 
-def step(issi: int, target: TargetKind, what: EscalationStep, mono: float) -> EscalationRecord:
+def step(issi: int, target: DeadlineKind, what: EscalationStep, mono: float) -> EscalationRecord:
     return EscalationRecord("P1", issi, target, what, 1000.0 + mono, mono, committed=True)
 
 
 def page(responders: list[ResponderView], escalations: list[EscalationRecord]) -> PageView:
     return PageView(
-        "P1", None, "集合", (), "张警官", 1000.0, 0.0, PageTargets(),
+        "P1", None, "集合", (), "张警官", 1000.0, 0.0, Deadlines(),
         tuple(responders), tuple(escalations),
     )  # fmt: skip
 
 
-def alert(issi: int, target: TargetKind, page_id: str = "P1") -> OfficerAlert:
+def alert(issi: int, target: DeadlineKind, page_id: str = "P1") -> OfficerAlert:
     return OfficerAlert(page_id, issi, f"单元{issi}", target, 1060.0, 60.0)
 
 
@@ -55,8 +54,8 @@ def test_one_summary_per_target_with_who_is_still_late() -> None:
     late += [step(i, ACK, EscalationStep.REPAGE, 60.0) for i in (3, 4)]
     late += [step(i, ROUTE, EscalationStep.ALERT, 180.0) for i in (4, 2, 3)]
     ack, route = summarise(page(units, late))
-    assert (ack.target, ack.late, ack.still_late) == (ACK, (2, 3, 4), (3, 4))
-    assert (route.target, route.late, route.still_late) == (ROUTE, (2, 3, 4), (2, 3, 4))
+    assert (ack.deadline, ack.late, ack.still_late) == (ACK, (2, 3, 4), (3, 4))
+    assert (route.deadline, route.late, route.still_late) == (ROUTE, (2, 3, 4), (2, 3, 4))
     assert summarise(page(units, [])) == ()
 
 
@@ -80,9 +79,9 @@ def test_f3_re_pages_the_silent_but_not_those_just_re_paged() -> None:
 def test_digest_announces_each_page_and_target_once() -> None:
     digest = AlertDigest()
     first = digest.take([alert(i, ACK) for i in range(9)] + [alert(1, ACK, "P2")])
-    assert [(a.page_id, a.target, a.count, a.first) for a in first] == [
+    assert [(a.page_id, a.deadline, a.count, a.first) for a in first] == [
         ("P1", ACK, 9, True), ("P2", ACK, 1, True),
     ]  # fmt: skip
     again = digest.take([alert(10, ACK), alert(3, ROUTE)])
-    assert [(a.target, a.count, a.first) for a in again] == [(ACK, 1, False), (ROUTE, 1, True)]
+    assert [(a.deadline, a.count, a.first) for a in again] == [(ACK, 1, False), (ROUTE, 1, True)]
     # Its bell is the one rule every bell asks (tests/console/test_bells.py).

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from console.config import StatusCode, StatusPlan
+from console.config import (
+    StatusCode,
+    StatusPlan,
+)
+from console.deadlines import Deadlines
 from console.incidents import IncidentBook
 from console.paging.incidents import incident_hooks
 from console.paging.matching import classify_status, classify_text, failure_cause
@@ -12,7 +16,6 @@ from console.paging.model import (
     FailureCause,
     PageChanged,
     PageRequest,
-    PageTargets,
     Recipient,
     Rung,
 )
@@ -21,7 +24,7 @@ from fakes.behaviour import AnswerMode
 from tests.console.test_paging_rig import OpenPagingRig, behaviour, units
 
 PLAN = StatusPlan()
-NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)
+NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 
 
 def test_default_status_plan() -> None:
@@ -78,7 +81,7 @@ def test_rung_labels() -> None:
 
 async def test_nothing_is_shown_before_it_is_committed(open_paging_rig: OpenPagingRig) -> None:
     prig = await open_paging_rig(
-        units([2001]), {2001: behaviour()}, targets=NO_TARGETS, drive_log=False
+        units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES, drive_log=False
     )
     engine, log = prig.engine, prig.log
     page_id = engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
@@ -112,7 +115,7 @@ async def test_voice_key_up_acknowledges_and_implies_nothing_unsent(
 ) -> None:
     beh = {2001: behaviour(AnswerMode.VOICE), 2002: behaviour()}
     groups = [{"gssi": 9001, "name": "全体", "members": [2001, 2002]}]
-    prig = await open_paging_rig(units([2001, 2002]), beh, groups=groups, targets=NO_TARGETS)
+    prig = await open_paging_rig(units([2001, 2002]), beh, groups=groups, deadlines=NO_DEADLINES)
     engine = prig.engine
     recips = tuple(Recipient(i, via="全体", via_gssi=9001) for i in (2001, 2002))
     page_id = engine.page(PageRequest(recipients=recips, talkgroups=(9001,), voice=True))
@@ -132,7 +135,7 @@ async def test_status_ack_implies_delivered_with_the_answer_time(
     open_paging_rig: OpenPagingRig,
 ) -> None:
     # The radio answers although its delivery report is lost (the network never sent it).
-    prig = await open_paging_rig(units([2001]), {2001: behaviour()}, targets=NO_TARGETS)
+    prig = await open_paging_rig(units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES)
     prig.rig.sim.faults.drop_next("+CTSDSR: 12,2001")
     page_id = prig.engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
     await prig.run(5.0)
@@ -151,7 +154,7 @@ async def test_status_ack_implies_delivered_with_the_answer_time(
 
 async def test_backup_requested_and_operator_actions(open_paging_rig: OpenPagingRig) -> None:
     prig = await open_paging_rig(
-        units([2001]), {2001: behaviour(AnswerMode.NEVER)}, targets=NO_TARGETS
+        units([2001]), {2001: behaviour(AnswerMode.NEVER)}, deadlines=NO_DEADLINES
     )
     engine = prig.engine
     page_id = engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
@@ -175,7 +178,7 @@ async def test_backup_requested_and_operator_actions(open_paging_rig: OpenPaging
 
 
 async def test_page_belongs_to_an_adhoc_incident(open_paging_rig: OpenPagingRig) -> None:
-    prig = await open_paging_rig(units([2001]), {2001: behaviour()}, targets=NO_TARGETS)
+    prig = await open_paging_rig(units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES)
     book = IncidentBook(prig.clock, prig.log)
     factory, attach = incident_hooks(book)
     prig.engine.incident_factory, prig.engine.attach_page = factory, attach

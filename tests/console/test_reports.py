@@ -8,7 +8,7 @@ import json
 
 from console.reports import Report, UnitRow, render, render_terminal
 from console.reports.model import Miss
-from console.reports.stats import histogram, nearest_rank, target_stats
+from console.reports.stats import deadline_stats, histogram, nearest_rank
 
 
 def test_nearest_rank_percentiles_by_hand() -> None:
@@ -22,7 +22,7 @@ def test_nearest_rank_percentiles_by_hand() -> None:
 def test_histogram_bins_quarters_late_and_never() -> None:
     bins = histogram([0.0, 15.0, 15.1, 59.9, 60.0, 60.1], 60.0, never=2)
     assert [b.count for b in bins] == [2, 1, 0, 2, 1, 2]
-    stats = target_stats("acknowledged", 60.0, [10.0, None, 70.0])
+    stats = deadline_stats("acknowledged", 60.0, [10.0, None, 70.0])
     assert (stats.in_time, stats.late, stats.never) == (1, 1, 1)
     assert stats.median == 10.0
 
@@ -51,7 +51,7 @@ def report() -> Report:
         reasons=("all acknowledged within 60 s: 1 of 2",),
         columns=("delivered", "acknowledged"),
         units=units,
-        targets=(target_stats("acknowledged", 60.0, [11.3, None]),),
+        deadlines=(deadline_stats("acknowledged", 60.0, [11.3, None]),),
         missed=(Miss(2002, hostile, "acknowledged", 60.0, None, "unreachable (not_reachable)"),),
     )
 
@@ -60,7 +60,7 @@ def test_every_format_renders_and_keeps_hostile_text_inert() -> None:
     r = report()
     data = json.loads(render(r, "json"))
     assert data["units"][0]["times"] == {"delivered": 1.3, "acknowledged": 11.3}
-    assert data["targets"][0]["percentiles"] == {
+    assert data["deadlines"][0]["percentiles"] == {
         "p50": 11.3,
         "p90": 11.3,
         "p95": 11.3,

@@ -29,10 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from console.config import StatusPlan
+from console.deadlines import Deadlines
 from console.eventlog import EventLog
 from console.paging.engine import PagingEngine
 from console.paging.matching import classify_status, classify_text
-from console.paging.model import PageRequest, PageTargets, Recipient, Rung
+from console.paging.model import (
+    PageRequest,
+    Recipient,
+    Rung,
+)
 from drivers.link import LinkState
 from drivers.sds import SdsReport, StatusMessage, TextMessage, decode_sds
 from drivers.sds.decode import AI_STATUS
@@ -43,7 +48,7 @@ from fakes.transport import PtyTransport
 from tests.rig import Rig, make_rig
 
 ISSIS: tuple[int, ...] = tuple(range(4001, 4047))  # 46 minimum emergency units
-NO_TARGETS = PageTargets(acknowledge_s=None, en_route_s=None, on_scene_s=None)
+NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 PAGE_TEXT = "集合点名：XX路发生交通事故，收到请回复"
 
 
@@ -198,7 +203,7 @@ async def make_fault_rig(
     seed: int,
     issis: Sequence[int] = ISSIS,
     behaviours: Mapping[int, Behaviour] | None = None,
-    targets: PageTargets | None = NO_TARGETS,
+    deadlines: Deadlines | None = NO_DEADLINES,
     retry_delay: float = 1.0,
     units: Sequence[Mapping[str, Any]] | None = None,
     groups: Sequence[Mapping[str, Any]] = (),
@@ -223,7 +228,7 @@ async def make_fault_rig(
         log,
         clock=rig.clock,
         status_plan=plan,
-        targets=targets,
+        deadlines=deadlines,
         operator="值班民警",
         drive_log=True,
         log_tick=0.05,
@@ -569,7 +574,7 @@ async def cable_pulls_during_drill(db: Path, seed: int, pulls: int) -> tuple[Out
         units=station_units(station),
         groups=station_groups(station),
         behaviours=seeded_behaviours(seed, [u.issi for u in station.units]),
-        targets=None,
+        deadlines=None,
         faults=latency_plan(seed),
     ) as frig:
         run = DrillRun(frig.engine, drill, drill_id=f"D{seed}", simulated=True)

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from console.broadcast.destinations import configured_endpoints, resolve
 from console.broadcast.errors import DestinationNotAllowed
-from console.broadcast.targets import configured_endpoints, resolve
 from console.config import demo_station
 from drivers.audio.udp import UdpSender
 

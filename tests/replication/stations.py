@@ -22,7 +22,7 @@ from console.eventlog import EventLog, NewEvent
 from console.incidents import IncidentState
 from console.incidents.book import IncidentBook
 from console.paging.engine import PagingEngine
-from console.paging.targets import directory
+from console.paging.selection import directory
 from drivers.clock import DEFAULT_VIRTUAL_EPOCH, VirtualClock
 from tests.rig import make_rig
 

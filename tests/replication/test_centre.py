@@ -32,7 +32,7 @@ from console.eventlog import EventLog
 from console.paging.model import Rung
 from console.replication import Shipper, add_centre_reader, add_station, migrate
 from console.reports import drill_report
-from console.reports.stats import target_stats
+from console.reports.stats import deadline_stats
 from drivers.clock import DEFAULT_VIRTUAL_EPOCH
 from tests.replication.conftest import PgCluster, wait_for
 from tests.replication.stations import A_ACK_TIMES, drill_log, incidents_log
@@ -116,10 +116,10 @@ def test_city_report_matches_the_stations_own_reports(city: City) -> None:
     a = got[A]
     assert a.pages == 1 and a.responders == len(drill.units) == 5
     for limit in ACK_LIMITS_S:
-        assert dict(a.within)[limit] == target_stats("acknowledged", limit, times).in_time
+        assert dict(a.within)[limit] == deadline_stats("acknowledged", limit, times).in_time
     assert [dict(a.within)[x] for x in ACK_LIMITS_S] == [1, 2, 3]
     assert a.share(60) == pytest.approx(0.2) and a.share(300) == pytest.approx(0.6)
-    own = dict(drill.targets[0].percentiles)  # the drill's own p50/p90 of acknowledgement
+    own = dict(drill.deadlines[0].percentiles)  # the drill's own p50/p90 of acknowledgement
     assert (a.p50_s, a.p90_s) == (pytest.approx(own[50]), pytest.approx(own[90]))
     assert (a.drills, dict(a.drill_outcomes)["failed"]) == (1, 1)
     # 西湖: by hand. Acknowledged at 45 s and 150 s, one never; 3 incidents, 2 closed.

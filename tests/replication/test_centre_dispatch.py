@@ -79,7 +79,7 @@ async def test_the_centre_pages_through_the_stations_api_and_writes_no_row(
     (command,) = runtime.log.query(kinds=["operator.command"])
     # The station's token decides who acted: its operator and position, not the centre's.
     assert (command.operator, command.data["position"]) == ("王所长", "指挥席")
-    assert command.data["targets"] == ["2001", "2002"]
+    assert command.data["recipients"] == ["2001", "2002"]
     (created,) = runtime.log.query(kinds=["page.created"])
     assert created.page == page and created.operator == "王所长"
     with psycopg.connect(pg.dsn(), autocommit=True) as conn:

@@ -110,7 +110,7 @@ async def test_a_phone_answer_recorded_on_one_board_is_the_services_and_on_the_o
     the answer (as that console's operator), and the other console's board shows it."""
     from textual.widgets import OptionList
 
-    from console.paging.targets import build_request
+    from console.paging.selection import build_request
     from console.tui.widgets.dialogs import ChoiceDialog
 
     async with two_consoles(service) as (a, b, app_a, app_b, pa, pb):
@@ -145,7 +145,7 @@ async def test_service_killed_and_restarted_the_console_says_so_and_resumes_the_
     app = DutyDeskApp(rt, "zh-CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: rt.connected and rt.link_status.state == "up")
-        from console.paging.targets import build_request
+        from console.paging.selection import build_request
 
         # 2006 never answers in the demo behaviour: the page stays in flight.
         req = build_request(rt.station, ["2006"], text="断线测试", operator="张警官")

@@ -36,7 +36,7 @@ def test_a_zone_broadcast_from_the_shell_goes_through_the_running_service(
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "on the station service" in done.stdout and "finished" in done.stdout
+    assert "由值班服务播放" in done.stdout and "已播完" in done.stdout  # the demo's zh-CN
     heard = speaker.stdout.readline()  # the speaker's line for the stream it received
     assert heard.startswith("rtp "), heard
     with EventLog.open_readonly(db) as log:

@@ -14,7 +14,7 @@ from typing import Any
 
 from console.eventlog import EventLog
 from console.paging.model import Rung
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.runtime import Runtime
 from drivers.clock import DEFAULT_VIRTUAL_EPOCH, VirtualClock
 from fakes.air import peek_tl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.runtime.view import BoardCounts
 from console.tui.widgets.board import ResponseBoard
 from fakes.behaviour import Behaviour

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from console.paging.model import AnswerMethod, Rung, Source
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.tui.widgets.board import ResponseBoard
 from console.tui.widgets.dialogs import ChoiceDialog
 from console.tui.widgets.timeline import record_line

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from console.paging.model import Rung
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.tui.widgets.board import RECOVERED_MARK
 
 from .harness import advance, make_app, screen_text, until_up

@@ -183,8 +183,8 @@ async def test_errors_are_shown_with_file_line_and_field(in_tmp: Path) -> None:
         await pilot.press("enter")
         text = shown(app, "#dr-check")
         assert "2 处错误" in text
-        assert "broken.toml:3: drill.units[0]: unknown unit or group '星海实验小学'" in text
-        assert "did you mean '星海实验小学保安队'" in text
+        assert "broken.toml:3: drill.units[0]: 没有名为「星海实验小学」的单元或通话组" in text
+        assert "是否要找 '星海实验小学保安队'" in text
         assert "broken.toml:10: criteria[0].at_least" in text and "95 percent" in text
         assert screen.drill is None
         await pilot.press("f9")  # nothing to confirm: the file is not valid

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from console.config import demo_station
-from console.paging.model import PageTargets, TargetKind
-from console.paging.targets import build_request
+from console.deadlines import DeadlineKind, Deadlines
+from console.paging.selection import build_request
 from console.tui.app import DutyDeskApp
 from console.tui.widgets.dialogs import ConfirmDialog
 from fakes.behaviour import Behaviour
@@ -56,18 +56,18 @@ async def test_46_units_one_lasting_summary_per_target_not_a_toast_per_unit(
         await link_up(app)
         runtime = app.runtime
         units = [str(u.issi) for u in runtime.station.units]
-        targets = PageTargets(
+        deadlines = Deadlines(
             acknowledge_s=60.0, en_route_s=180.0, on_scene_s=300.0,
         )  # fmt: skip
-        runtime.page(build_request(runtime.station, units, text="拉动演练", targets=targets))
+        runtime.page(build_request(runtime.station, units, text="拉动演练", deadlines=deadlines))
         await advance(app, 320.0, step=1.0)
         board = app.main.board
-        summaries = {s.target: s for s in board.summaries}
+        summaries = {s.deadline: s for s in board.summaries}
         assert len(board.summaries) == len(summaries) <= 3
-        assert set(summaries) == set(TargetKind)
-        assert len(summaries[TargetKind.ACKNOWLEDGE].late) == NEVER + LATE
-        assert len(summaries[TargetKind.ACKNOWLEDGE].still_late) == NEVER
-        assert len(summaries[TargetKind.EN_ROUTE].late) == NEVER
+        assert set(summaries) == set(DeadlineKind)
+        assert len(summaries[DeadlineKind.ACKNOWLEDGE].late) == NEVER + LATE
+        assert len(summaries[DeadlineKind.ACKNOWLEDGE].still_late) == NEVER
+        assert len(summaries[DeadlineKind.EN_ROUTE].late) == NEVER
         text = screen_text(app)
         assert f"1分钟应答超时 {NEVER + LATE} 个" in text
         assert f"3分钟出发超时 {NEVER} 个" in text and f"5分钟到场超时 {NEVER} 个" in text

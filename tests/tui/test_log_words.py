@@ -15,7 +15,7 @@ import pytest
 
 from console.eventlog import EventRecord
 from console.logwords import describe
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.tui.screens.log import LogScreen
 
 from .harness import advance, make_app, screen_text, settle_screen, sim_of, until_up

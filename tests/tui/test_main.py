@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from console.paging.model import Rung
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.runtime.view import Standing
 from console.tui.widgets.alarm import AlarmBanner
 from console.tui.widgets.board import ResponseBoard

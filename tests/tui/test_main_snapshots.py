@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.tui.app import DutyDeskApp
 from fakes.behaviour import Behaviour
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.tui.widgets.dialogs import QuitDialog
 from fakes.behaviour import Behaviour
 

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from console.incidents import IncidentState
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.tui.app import DutyDeskApp
 from console.tui.screens.incidents import IncidentsScreen, NewIncidentDialog
 from console.tui.widgets.dialogs import ChoiceDialog, PromptDialog

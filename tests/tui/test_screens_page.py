@@ -210,7 +210,7 @@ async def test_f3_repages_the_silent_from_the_page_screen(tmp_path: Path) -> Non
     async with app.run_test(size=(100, 30)) as pilot:
         await until_up(app)
         runtime = app.runtime
-        from console.paging.targets import build_request
+        from console.paging.selection import build_request
 
         runtime.page(build_request(runtime.station, ["2001", "2002"], text="点名测试"))
         await advance(app, 15.0)

@@ -16,7 +16,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from console.paging.targets import build_request
+from console.paging.selection import build_request
 from console.tui.app import DutyDeskApp
 from console.tui.screens.incidents import IncidentsScreen
 from console.tui.screens.page import PageScreen

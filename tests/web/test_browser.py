@@ -85,5 +85,5 @@ async def test_the_browser_shows_the_console_as_a_read_only_face(
     # What the browser's console sends is refused: it is read-only.
     as_web = BlockingClient(socket_path=service.socket, position="web", read_only=True)
     with pytest.raises(ServiceError) as refused:
-        as_web.post("/v1/pages", {"targets": ["2001"], "text": "不应发出"})
+        as_web.post("/v1/pages", {"recipients": ["2001"], "text": "不应发出"})
     assert getattr(refused.value, "status", None) == 403

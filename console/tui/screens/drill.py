@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from rich.text import Text
 from textual import on, work
@@ -26,10 +26,11 @@ from textual.widgets import Input, Label, Select, Static
 
 from console.drills import Drill, DrillProgress, DrillRun
 from console.drills.catalogue import drill_files
-from console.errors import ConfigError, ConsoleError
+from console.errors import ConfigError, ConsoleError, say_error
 from console.i18n import say
 from console.reports import DrillNotFound, Report
 from console.runtime.view import Batch, ServiceEvent
+from console.tui.offloop import USER_ERRORS, command, read_in_thread
 from console.tui.render import clean, clock_text, inert, local_time
 from console.tui.screens.report_actions import ReportActions
 from console.tui.strings import Key, screen_title, tr
@@ -71,7 +72,7 @@ def progress_text(p: DrillProgress, drill: Drill, lang: str) -> Text:
     total = max(1, p.participants)
     width = max(len(tr(f"dr.rung.{r}", lang)) for r in RUNGS)
     for rung, reached in p.reached:
-        if rung != "delivered" and drill.target_of(rung) is None:
+        if rung != "delivered" and drill.deadline_of(rung) is None:
             continue
         label = tr(f"dr.rung.{rung}", lang)
         filled = round(BAR * reached / total)
@@ -79,7 +80,7 @@ def progress_text(p: DrillProgress, drill: Drill, lang: str) -> Text:
         text.append("█" * filled, style="green" if reached == p.participants else "cyan")
         text.append("░" * (BAR - filled), style="dim")
         text.append(f" {reached:>3}/{p.participants}")
-        target = drill.target_of(rung)
+        target = drill.deadline_of(rung)
         if target is not None:
             text.append(f"   {tr('dr.target', lang, s=f'{target:g}')}", style="dim")
         text.append("\n")
@@ -210,7 +211,7 @@ class DrillScreen(ReportActions):
         except ConfigError as exc:
             problems = exc.all_problems
             lines = [tr("dr.invalid", lang, n=len(problems))]
-            lines += [f"  {clean(p.describe())}" for p in problems]
+            lines += [f"  {clean(p.say_one(lang))}" for p in problems]
             box.update(Text("\n".join(lines)))
             box.add_class("-bad")
             return None
@@ -220,7 +221,7 @@ class DrillScreen(ReportActions):
             return None
         box.remove_class("-bad")
         targets = " / ".join(
-            f"{tr(f'dr.rung.{r}', lang)} {drill.target_of(r):g}s" for r in drill.target_rungs
+            f"{tr(f'dr.rung.{r}', lang)} {drill.deadline_of(r):g}s" for r in drill.deadline_rungs
         )
         summary = tr(
             "dr.summary",
@@ -317,7 +318,7 @@ class DrillScreen(ReportActions):
         try:
             run = await self.runtime.start_drill(drill)
         except ConsoleError as exc:
-            self._warn(tr("run.failed", self.lang, error=clean(exc)))
+            self._warn(tr("run.failed", self.lang, error=clean(say_error(exc, self.lang))))
             return None
         self.report = None
         self.query_one("#dr-verdict", Static).update("")
@@ -330,26 +331,38 @@ class DrillScreen(ReportActions):
         if run is None or not self.runtime.drill_running:
             self._warn(tr("dr.none", self.lang))
             return
-        self.runtime.stop_drill()
-        self.notify(tr("dr.stopped", self.lang, id=run.drill_id), markup=False)
+        lang = self.lang
 
-    def _report(self) -> Report | None:
+        def stopped(_: None) -> None:
+            self.notify(tr("dr.stopped", lang, id=run.drill_id), markup=False)
+
+        def failed(exc: Exception) -> None:
+            self._warn(tr("command.failed", lang, error=clean(say_error(exc, lang))))
+
+        runtime = self.runtime
+        command(self, runtime, runtime.stop_drill, stopped, failed, USER_ERRORS)
+
+    def _with_report(self, then: Callable[[Report], None]) -> None:
         if self.report is not None:
-            return self.report
+            then(self.report)
+            return
         run = self.runtime.drill
         if run is None:
             self._warn(tr("dr.none", self.lang))
-            return None
-        try:
-            return self.runtime.drill_report(run.drill_id)
-        except DrillNotFound as exc:
-            self._warn(clean(exc))
-            return None
+            return
+        drill_id, report = run.drill_id, self.runtime.drill_report
+        read_in_thread(self, lambda: report(drill_id), then, self._not_found, (DrillNotFound,))
+
+    def _not_found(self, exc: Exception) -> None:
+        self._warn(clean(say_error(exc, self.lang)))
 
     def action_history(self) -> None:
+        read_in_thread(self, self.runtime.drill_history, self._show_history, group="dr-history")
+
+    def _show_history(self, history: list[Any]) -> None:
         lang, tz = self.lang, self.desk.tz
         rows: list[tuple[str, list[Text | str]]] = []
-        for r in self.runtime.drill_history():
+        for r in history:
             verdict = (
                 r.outcome
                 if r.outcome not in ("passed", "failed", "interrupted")
@@ -388,13 +401,13 @@ class DrillScreen(ReportActions):
     def _picked(self, choice: tuple[str, str] | None) -> None:
         if choice is None:
             return
-        try:
-            report = self.runtime.drill_report(choice[1])
-        except DrillNotFound as exc:
-            self._warn(clean(exc))
-            return
-        self.show_report(report)
-        self.view_report(report)
+        drill_id, report = choice[1], self.runtime.drill_report
+
+        def show(found: Report) -> None:
+            self.show_report(found)
+            self.view_report(found)
+
+        read_in_thread(self, lambda: report(drill_id), show, self._not_found, (DrillNotFound,))
 
     def _warn(self, message: str) -> None:
         self.notify(message, severity="warning", markup=False)

@@ -23,16 +23,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Label, RadioButton, RadioSet, Static
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.eventlog import EventLogError, EventRecord
+from console.i18n import say
 from console.incidents import PRIORITIES, Incident, IncidentChanged, IncidentState
 from console.incidents.model import HAND_RAISED_KINDS, RADIO_SOURCE
 from console.runtime.view import Batch, LogTail
+from console.tui.offloop import USER_ERRORS, command
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ChoiceDialog, PromptDialog
 from console.tui.widgets.footer import DeskFooter
-from console.tui.widgets.incidents import PRIORITY_LABELS, PRIORITY_STYLES
+from console.tui.widgets.incidents import PRIORITY_STYLES, priority_label
 from console.tui.widgets.screenkeys import bind_keys
 from console.tui.widgets.timeline import TIMELINE_HIDDEN, record_line
 
@@ -52,11 +54,6 @@ INCIDENT_KEYS: tuple[Key, ...] = (
 """Keys of the incidents screen (arrows move in the list)."""
 
 TIMELINE_LIMIT = 500
-
-
-def priority_label(priority: str, lang: str) -> str:
-    zh, en = PRIORITY_LABELS.get(priority, (priority, priority))
-    return en if lang == "en" else zh
 
 
 def _initial_state(record: EventRecord) -> bool:
@@ -291,7 +288,7 @@ class IncidentsScreen(Screen[None]):
                 if r.kind not in TIMELINE_HIDDEN and not _initial_state(r)
             ]
         except EventLogError as exc:
-            return inert(exc.message, "red")
+            return inert(say_message(exc, lang), "red")
         if not records:
             return Text(tr("inc.timeline.empty", lang), style="dim")
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -304,10 +301,15 @@ class IncidentsScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------
 
     def _fail(self, exc: Exception) -> None:
-        message = str(exc) if not isinstance(exc, ConsoleError) else exc.message
+        message = say_message(exc, self.lang)
         if isinstance(exc, ConsoleError) and exc.hint:
-            message = f"{message} — {exc.hint}"
+            message = f"{message} — {say(exc.hint, self.lang)}"
         self.notify(message, severity="error", markup=False)
+
+    def _command(self, call: Callable[[], Incident], key: str) -> None:
+        """An incident command through the runtime (off the UI loop when it is the
+        station service's); ``key`` words the notice once it is done."""
+        command(self, self.runtime, call, lambda inc: self._done(inc, key), self._fail, USER_ERRORS)
 
     def _done(self, inc: Incident, key: str) -> None:
         self.incident_id = inc.id
@@ -319,17 +321,16 @@ class IncidentsScreen(Screen[None]):
             if result is None:
                 return
             kind, title, priority = result
-            try:
-                inc = self.runtime.book.open_incident(
+            book, operator = self.runtime.book, self.runtime.operator
+            self._command(
+                lambda: book.open_incident(
                     kind,
                     title,
-                    operator=self.runtime.operator,
+                    operator=operator,
                     priority=priority,  # type: ignore[arg-type]
-                )
-            except ConsoleError as exc:
-                self._fail(exc)
-                return
-            self._done(inc, "inc.raised")
+                ),
+                "inc.raised",
+            )
 
         self.app.push_screen(NewIncidentDialog(self.lang), raised)
 
@@ -357,14 +358,11 @@ class IncidentsScreen(Screen[None]):
         def noted(note: str | None) -> None:
             if note is None:
                 return
-            try:
-                inc = self.runtime.book.transition(
-                    incident_id, state, operator=self.runtime.operator, note=note or None
-                )
-            except ConsoleError as exc:
-                self._fail(exc)
-                return
-            self._done(inc, "inc.changed")
+            book, operator = self.runtime.book, self.runtime.operator
+            self._command(
+                lambda: book.transition(incident_id, state, operator=operator, note=note or None),
+                "inc.changed",
+            )
 
         self.app.push_screen(
             PromptDialog(
@@ -385,12 +383,8 @@ class IncidentsScreen(Screen[None]):
         def noted(note: str | None) -> None:
             if not note:
                 return
-            try:
-                after = self.runtime.book.add_note(inc.id, note, operator=self.runtime.operator)
-            except ConsoleError as exc:
-                self._fail(exc)
-                return
-            self._done(after, "inc.noted")
+            book, operator = self.runtime.book, self.runtime.operator
+            self._command(lambda: book.add_note(inc.id, note, operator=operator), "inc.noted")
 
         self.app.push_screen(
             PromptDialog(tr("inc.note.title", lang, id=inc.id), tr("inc.note.label", lang), lang),
@@ -422,14 +416,10 @@ class IncidentsScreen(Screen[None]):
         def reasoned(reason: str | None) -> None:
             if not reason:
                 return
-            try:
-                after = self.runtime.book.reopen(
-                    inc.id, operator=self.runtime.operator, reason=reason
-                )
-            except ConsoleError as exc:
-                self._fail(exc)
-                return
-            self._done(after, "inc.reopened")
+            book, operator = self.runtime.book, self.runtime.operator
+            self._command(
+                lambda: book.reopen(inc.id, operator=operator, reason=reason), "inc.reopened"
+            )
 
         self.app.push_screen(
             PromptDialog(

@@ -15,7 +15,7 @@ never blocks, and the notice says where it was written and how many records.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -29,9 +29,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from console.config import Unit
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.eventlog import EventLogError, EventRecord, LogBadQuery, parse_time, write_records
 from console.logwords import FAMILIES, family_label
+from console.tui.offloop import read_in_thread
 from console.tui.render import inert, local_time
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import PromptDialog
@@ -119,6 +120,8 @@ class LogScreen(Screen[None]):
         self.exhausted = False
         self.last_export: tuple[Path, int] | None = None
         self._results: Iterator[EventRecord] | None = None
+        self._reading = False
+        """A page is being read (Ctrl+N waits for it: one reader per result at a time)."""
         self.names: dict[str, str] = {
             str(u.issi): u.display_name(self.lang) for u in self.runtime.station.units
         }
@@ -167,7 +170,7 @@ class LogScreen(Screen[None]):
             if unit_text.isdigit():
                 unit = unit_text
             else:
-                found = runtime.station.resolve_target(unit_text)
+                found = runtime.station.lookup(unit_text)
                 if not isinstance(found[0], Unit):
                     raise ConsoleError(tr("log.err.unit", lang, value=unit_text))
                 unit = str(found[0].issi)
@@ -182,36 +185,51 @@ class LogScreen(Screen[None]):
         try:
             self.filters = self.read_filters()
         except (ConsoleError, LogBadQuery) as exc:
-            self.notify(exc.message, severity="warning", markup=False)
+            self.notify(say_message(exc, self.lang), severity="warning", markup=False)
             return
         self.run_query()
 
     def run_query(self) -> None:
-        """Start over with the current filters and show the first page."""
+        """Start over with the current filters and show the first page (read off the UI
+        loop; a newer query drops the page of an older one still being read)."""
         self.query_one("#log-table", DataTable).clear()
         self.records = []
         self.exhausted = False
-        try:
-            self._results = self.runtime.log.query(descending=True, **self.filters.query_args())
-        except EventLogError as exc:
-            self._results = None
-            self.notify(exc.message, severity="error", markup=False)
-        self.action_more()
+        self._results = None
+        log, args = self.runtime.log, self.filters.query_args()
+        self._read_page(lambda: log.query(descending=True, **args))
 
     def action_more(self) -> None:
         """The next page of results (nothing is read beyond it)."""
         results = self._results
-        if results is not None and not self.exhausted:
-            try:
-                page = list(itertools.islice(results, PAGE_SIZE))
-            except EventLogError as exc:
-                self.notify(exc.message, severity="error", markup=False)
-                page = []
-            self.exhausted = len(page) < PAGE_SIZE
-            table: DataTable[Text] = self.query_one("#log-table", DataTable)
-            for record in page:
-                table.add_row(*self.row(record), key=str(record.id))
-            self.records += page
+        if results is None or self.exhausted or self._reading:
+            self.show_status()
+            return
+        self._read_page(lambda: results)
+
+    def _read_page(self, source: Callable[[], Iterator[EventRecord]]) -> None:
+        def read() -> tuple[Iterator[EventRecord], list[EventRecord]]:
+            results = source()
+            return results, list(itertools.islice(results, PAGE_SIZE))
+
+        self._reading = True
+        read_in_thread(
+            self, read, self._show_page, self._read_failed, (EventLogError,), group="log-page"
+        )
+
+    def _show_page(self, got: tuple[Iterator[EventRecord], list[EventRecord]]) -> None:
+        self._results, page = got
+        self._reading = False
+        self.exhausted = len(page) < PAGE_SIZE
+        table: DataTable[Text] = self.query_one("#log-table", DataTable)
+        for record in page:
+            table.add_row(*self.row(record), key=str(record.id))
+        self.records += page
+        self.show_status()
+
+    def _read_failed(self, exc: Exception) -> None:
+        self._reading = False
+        self.notify(say_message(exc, self.lang), severity="error", markup=False)
         self.show_status()
 
     def row(self, record: EventRecord) -> tuple[Text, Text, Text, Text]:
@@ -282,7 +300,7 @@ class LogScreen(Screen[None]):
         try:
             filters = self.read_filters()
         except (ConsoleError, LogBadQuery) as exc:
-            self.notify(exc.message, severity="warning", markup=False)
+            self.notify(say_message(exc, self.lang), severity="warning", markup=False)
             return
         fmt = export_format(path)
         self.query_one("#log-status", Static).update(
@@ -294,7 +312,7 @@ class LogScreen(Screen[None]):
             try:
                 n = export_records(log.query(**filters.query_args()), path, fmt)
             except (OSError, EventLogError) as exc:
-                message = exc.message if isinstance(exc, EventLogError) else str(exc)
+                message = say_message(exc, self.lang)
                 self.app.call_from_thread(self._export_failed, path, message)
             else:
                 self.app.call_from_thread(self._exported, path, n)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -33,9 +33,10 @@ from textual.widgets.selection_list import Selection
 
 from console.broadcast import BroadcastError, SourceSpec
 from console.config import Group, Station, Unit
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_message
 from console.paging.model import PageRequest
 from console.paging.order import PageOrder, PageOrderError, check, needs_confirmation, radio_request
+from console.tui.offloop import command
 from console.tui.render import fit, inert
 from console.tui.strings import Key, tr
 from console.tui.widgets.dialogs import ConfirmDialog
@@ -179,7 +180,7 @@ class PageScreen(Screen[None]):
                 yield Input(placeholder=tr("page.filter", lang), id="page-filter", compact=True)
                 yield Static(self._kind_text(), id="page-kind", markup=False)
                 targets: SelectionList[str] = SelectionList(id="page-targets")
-                targets.border_title = tr("page.targets", lang)
+                targets.border_title = tr("page.recipients", lang)
                 yield targets
             with Vertical(id="page-right"):
                 templates = OptionList(
@@ -216,13 +217,13 @@ class PageScreen(Screen[None]):
                 zones.border_title = tr("page.zones", lang)
                 zones.add_class("-off")
                 yield zones
-        t = station.targets
+        t = station.deadlines
         with Horizontal(id="page-deadlines"):
             yield Label(tr("page.deadlines", lang))
             fields = (
                 ("t-ack", "page.deadline.ack", t.acknowledge_s),
-                ("t-enroute", "page.deadline.en_route", t.mutual_aid_s),
-                ("t-onscene", "page.deadline.on_scene", t.reinforcement_s),
+                ("t-enroute", "page.deadline.en_route", t.en_route_s),
+                ("t-onscene", "page.deadline.on_scene", t.on_scene_s),
             )
             for wid, label, seconds in fields:
                 yield Label(tr(label, lang), classes="deadline")
@@ -399,7 +400,7 @@ class PageScreen(Screen[None]):
         """The officer's wording of why the page cannot go out."""
         if isinstance(exc, PageOrderError):
             return tr(f"page.err.{exc.reason}", self.lang, value=exc.value)
-        return exc.message
+        return say_message(exc, self.lang)
 
     def _summarise(self) -> None:
         if not self.is_mounted:
@@ -474,40 +475,73 @@ class PageScreen(Screen[None]):
         self.notify(tr("page.cancelled", self.lang), markup=False)
 
     def _send(self, request: PageRequest | None, zones: list[str], text: str) -> None:
+        """Page, then shout; the screen closes once the page is in (or at once when only
+        loudspeakers were asked).  A refused page keeps the screen open with its reason."""
         lang, runtime = self.lang, self.runtime
-        incident = self.incident_id
-        page_id: str | None = None
-        if request is not None:
-            if self.template_title:
-                request = replace(request, title=self.template_title)
-            try:
-                page_id = runtime.page(request, incident_id=incident)
-            except (ValueError, ConsoleError) as exc:
-                message = exc.message if isinstance(exc, ConsoleError) else str(exc)
-                self.notify(message, severity="error", markup=False)
-                return
-            incident = runtime.paging.view(page_id).incident_id or incident
-            n = len(request.recipients)
+        if request is None:
+            self._broadcast(zones, text, self.incident_id)
+            self._finish(None)
+            return
+        if self.template_title:
+            request = replace(request, title=self.template_title)
+        n = len(request.recipients)
+        asked = request
+
+        def paged(page_id: str) -> None:
+            view = runtime.paging.view(page_id)
+            incident = (view.incident_id if view is not None else None) or self.incident_id
             if getattr(runtime.link_status, "state", "up") == "up":
                 self.notify(tr("page.sent", lang, id=page_id, n=n), markup=False)
             else:  # honest: it waits in the queue until the gateway is back
                 self.notify(
                     tr("page.queued", lang, id=page_id, n=n), severity="warning", markup=False
                 )
-        if zones and self.speakers:
-            try:
-                broadcast = runtime.start_broadcast(
-                    zones, SourceSpec.tts(text), operator=runtime.operator, incident=incident
-                )
-            except (BroadcastError, ConsoleError, ValueError) as exc:
-                message = exc.message if isinstance(exc, ConsoleError) else str(exc)
-                self.notify(
-                    tr("page.broadcast_failed", lang, error=message), severity="error", markup=False
-                )
-            else:
-                self.notify(tr("page.broadcast_started", lang, id=broadcast.id), markup=False)
+            self._broadcast(zones, text, incident)
+            self._finish(page_id)
+
+        def refused(exc: Exception) -> None:
+            message = say_message(exc, lang)
+            self.notify(message, severity="error", markup=False)
+
+        incident_id = self.incident_id
+        command(
+            self.app,
+            runtime,
+            lambda: runtime.page(asked, incident_id=incident_id),
+            paged,
+            refused,
+            (ValueError, ConsoleError),
+        )
+
+    def _broadcast(self, zones: list[str], text: str, incident: str | None) -> None:
+        if not (zones and self.speakers):
+            return
+        lang, runtime = self.lang, self.runtime
+
+        def started(broadcast: Any) -> None:
+            self.notify(tr("page.broadcast_started", lang, id=broadcast.id), markup=False)
+
+        def failed(exc: Exception) -> None:
+            message = say_message(exc, lang)
+            self.notify(
+                tr("page.broadcast_failed", lang, error=message), severity="error", markup=False
+            )
+
+        command(
+            self.app,
+            runtime,
+            lambda: runtime.start_broadcast(
+                zones, SourceSpec.tts(text), operator=runtime.operator, incident=incident
+            ),
+            started,
+            failed,
+            (BroadcastError, ConsoleError, ValueError),
+        )
+
+    def _finish(self, page_id: str | None) -> None:
         self.last_page_id = page_id
-        self.dismiss()
+        if self.is_attached:
+            self.dismiss()
 
     def action_repage_silent(self) -> None:
         self.desk.action_repage_silent()

@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_error
 from console.tui.render import clean, inert
 from console.tui.strings import Key, tr
 from console.tui.widgets.footer import DeskFooter
@@ -278,7 +278,7 @@ class PttScreen(Screen[None]):
             except (DriverError, ConsoleError) as exc:
                 self.key_state.failed()
                 self._cancel_hold()
-                self.error = tr("ptt.failed", self.lang, error=clean(exc))
+                self.error = tr("ptt.failed", self.lang, error=clean(say_error(exc, self.lang)))
             self.show()
 
     def _existing_cc(self) -> int | None:
@@ -294,7 +294,7 @@ class PttScreen(Screen[None]):
                 elif cc is not None:
                     await self.runtime.gateway.ptt_release(cc)
             except (DriverError, ConsoleError) as exc:
-                self.error = tr("ptt.failed", self.lang, error=clean(exc))
+                self.error = tr("ptt.failed", self.lang, error=clean(say_error(exc, self.lang)))
             self.key_state.released()
             self.show()
 

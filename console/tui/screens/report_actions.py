@@ -2,11 +2,13 @@
 
 Both screens show a finished run's report, export it to a file the officer names (in a
 worker thread, never on the UI loop) and say where it went.  Each screen supplies
-``_report()`` (the report of the run on show, or None after warning why).
+``_with_report(then)``: the report of the run on show, read from the log off the UI loop
+(:func:`console.tui.offloop.query`) and handed to ``then``, or a warning why there is none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +32,7 @@ class ReportActions(Screen[None]):
 
     if TYPE_CHECKING:
 
-        def _report(self) -> Report | None: ...
+        def _with_report(self, then: Callable[[Report], None]) -> None: ...
 
     @property
     def station_name(self) -> str:
@@ -38,9 +40,7 @@ class ReportActions(Screen[None]):
         return self.runtime.station.display_name(self.lang)
 
     def action_report(self) -> None:
-        report = self._report()
-        if report is not None:
-            self.view_report(report)
+        self._with_report(self.view_report)
 
     def view_report(self, report: Report) -> None:
         """The report as terminal text, in the screen's language, over this screen."""
@@ -49,9 +49,9 @@ class ReportActions(Screen[None]):
         self.app.push_screen(ReportView(title, text, self.lang))
 
     def action_export(self) -> None:
-        report = self._report()
-        if report is None:
-            return
+        self._with_report(self._ask_where)
+
+    def _ask_where(self, report: Report) -> None:
         default = Path(self.runtime.log.path).parent / "reports" / f"{report.id}.md"
 
         def chosen(path: Path | None) -> None:

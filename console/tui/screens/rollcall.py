@@ -15,7 +15,7 @@ back to the main screen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, say_error
 from console.reports import Report
 from console.rollcall import (
     Attendance,
@@ -35,6 +35,7 @@ from console.rollcall import (
     compare,
 )
 from console.runtime.view import Batch, ServiceEvent
+from console.tui.offloop import USER_ERRORS, command, read_in_thread
 from console.tui.render import clean, clock_text, inert, local_time
 from console.tui.screens.report_actions import ReportActions
 from console.tui.strings import Key, screen_title, tr
@@ -147,7 +148,7 @@ class RollCallScreen(ReportActions):
             yield Label(tr("rc.mode", lang))
             yield Select(modes, value=RollCallMode.STATUS.value, allow_blank=False, id="rc-mode")
             yield Label(tr("rc.deadline", lang))
-            yield Input(f"{station.targets.acknowledge_s:g}", id="rc-deadline")
+            yield Input(f"{station.deadlines.acknowledge_s or 60.0:g}", id="rc-deadline")
         yield Static(tr("rc.idle", lang), id="rc-status", markup=False)
         table: DataTable[Text] = DataTable(id="rc-table", cursor_type="row", zebra_stripes=True)
         table.border_title = screen_title("rollcall", lang)
@@ -286,7 +287,7 @@ class RollCallScreen(ReportActions):
         try:
             spec = self.runtime.rollcall_spec(group, mode=mode, deadline_s=deadline)
         except ConsoleError as exc:
-            self._warn(tr("run.failed", lang, error=clean(exc)))
+            self._warn(tr("run.failed", lang, error=clean(say_error(exc, lang))))
             return
         body = tr(
             "rc.confirm.body",
@@ -297,27 +298,34 @@ class RollCallScreen(ReportActions):
             deadline=f"{spec.deadline_s:g}",
         )
 
-        def confirmed(ok: bool | None) -> None:
-            if not ok:
-                return
-            try:
-                call = self.runtime.start_rollcall(spec)
-            except ConsoleError as exc:
-                self._warn(tr("run.failed", lang, error=clean(exc)))
-                return
+        def started(call: Any) -> None:
             self._pinned = False
             self.show(call.snapshot())
             self.notify(tr("rc.started", lang, id=call.rollcall_id), markup=False)
 
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                command(
+                    self,
+                    self.runtime,
+                    lambda: self.runtime.start_rollcall(spec),
+                    started,
+                    self._failed,
+                    USER_ERRORS,
+                )
+
         self.app.push_screen(ConfirmRun(tr("rc.confirm.title", lang), body, lang), confirmed)
 
     def action_stop(self) -> None:
-        result = self.runtime.stop_rollcall()
-        if result is None:
-            self._warn(tr("rc.none", self.lang))
-            return
-        self.show(result)
-        self.notify(tr("rc.stopped", self.lang, id=result.rollcall_id), markup=False)
+        def stopped(result: RollCallResult | None) -> None:
+            if result is None:
+                self._warn(tr("rc.none", self.lang))
+                return
+            self.show(result)
+            self.notify(tr("rc.stopped", self.lang, id=result.rollcall_id), markup=False)
+
+        runtime = self.runtime
+        command(self, runtime, runtime.stop_rollcall, stopped, self._failed, USER_ERRORS)
 
     def action_recall(self) -> None:
         """Re-call the absent of the roll call shown (one key, no second question: the
@@ -330,34 +338,48 @@ class RollCallScreen(ReportActions):
         if shown is None:
             self._warn(tr("rc.none", lang))
             return
-        try:
-            call = self.runtime.recall_of(shown.rollcall_id)
-        except (ConsoleError, RollCallNotFound) as exc:
-            self._warn(tr("run.failed", lang, error=clean(exc)))
-            return
-        if call is None:
-            self.notify(tr("rc.nobody_absent", lang), markup=False)
-            return
-        self._pinned = False
-        self.show(call.snapshot())
-        self.notify(
-            tr("rc.recalled", lang, n=len(call.spec.members), id=call.rollcall_id), markup=False
+
+        def recalled(call: Any) -> None:
+            if call is None:
+                self.notify(tr("rc.nobody_absent", lang), markup=False)
+                return
+            self._pinned = False
+            self.show(call.snapshot())
+            n, call_id = len(call.spec.members), call.rollcall_id
+            self.notify(tr("rc.recalled", lang, n=n, id=call_id), markup=False)
+
+        command(
+            self,
+            self.runtime,
+            lambda: self.runtime.recall_of(shown.rollcall_id),
+            recalled,
+            self._failed,
+            (*USER_ERRORS, RollCallNotFound),
         )
 
-    def _report(self) -> Report | None:
+    def _failed(self, exc: Exception) -> None:
+        self._warn(tr("run.failed", self.lang, error=clean(say_error(exc, self.lang))))
+
+    def _with_report(self, then: Callable[[Report], None]) -> None:
         if self.shown is None:
             self._warn(tr("rc.none", self.lang))
-            return None
-        try:
-            return self.runtime.rollcall_report(self.shown.rollcall_id)
-        except RollCallNotFound as exc:
-            self._warn(clean(exc))
-            return None
+            return
+        rollcall_id = self.shown.rollcall_id
+        report = self.runtime.rollcall_report
+        read_in_thread(
+            self, lambda: report(rollcall_id), then, self._not_found, (RollCallNotFound,)
+        )
+
+    def _not_found(self, exc: Exception) -> None:
+        self._warn(clean(say_error(exc, self.lang)))
 
     def action_history(self) -> None:
+        read_in_thread(self, self.runtime.rollcalls, self._show_history, group="rc-history")
+
+    def _show_history(self, summaries: list[Any]) -> None:
         lang, tz = self.lang, self.desk.tz
         rows: list[tuple[str, list[Text | str]]] = []
-        for r in self.runtime.rollcalls():
+        for r in summaries:
             counts = " ".join(
                 f"{Attendance(k).label(lang)}{v}" for k, v in (r.counts or {}).items()
             )
@@ -396,11 +418,16 @@ class RollCallScreen(ReportActions):
         if choice is None:
             return
         action, rollcall_id = choice
-        try:
-            picked = self.runtime.rollcall_result(rollcall_id)
-        except RollCallNotFound as exc:
-            self._warn(clean(exc))
-            return
+        result = self.runtime.rollcall_result
+
+        def show(picked: RollCallResult) -> None:
+            self._show_picked(action, picked)
+
+        read_in_thread(
+            self, lambda: result(rollcall_id), show, self._not_found, (RollCallNotFound,)
+        )
+
+    def _show_picked(self, action: str, picked: RollCallResult) -> None:
         if action == "open" or self.shown is None:
             call = self.runtime.rollcall
             self._pinned = call is None or call.rollcall_id != picked.rollcall_id

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from console.paging.model import PageView, ResponderView
-from console.paging.summary import RepagePlan, TargetSummary, repage_candidates, summarise
+from console.paging.summary import DeadlineSummary, RepagePlan, repage_candidates, summarise
 from console.runtime.view import BoardCell, BoardCounts, Standing, board_cells
 from console.tui.render import clean, clock_text, fit, inert
 from console.tui.strings import BOARD_KEYS, tr
@@ -94,7 +94,7 @@ class ResponseBoard(Static, can_focus=True):
         self.view: PageView | None = None
         self.now = 0.0
         self.cells: tuple[BoardCell, ...] = ()
-        self.summaries: tuple[TargetSummary, ...] = ()
+        self.summaries: tuple[DeadlineSummary, ...] = ()
         """One lasting line per target passed (instead of a toast per late unit)."""
         self.plan = RepagePlan((), ())
         """Whom F3 would re-page now."""
@@ -243,7 +243,7 @@ class ResponseBoard(Static, can_focus=True):
         lines: list[Text] = []
         for i, summary in enumerate(summaries):
             line = Text(no_wrap=True, overflow="ellipsis")
-            label = summary.target.label(lang)
+            label = summary.deadline.label(lang)
             line.append(
                 tr("board.summary", lang, target=label, n=len(summary.late)), style="bold red"
             )

@@ -7,15 +7,24 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.widgets import DataTable
 
+from console.i18n import known, register, t
 from console.incidents import Incident
 from console.tui.render import inert
 
 PRIORITY_STYLES = {"emergency": "bold white on red", "urgent": "bold yellow", "normal": ""}
-PRIORITY_LABELS = {
-    "emergency": ("特急", "EMERG"),
-    "urgent": ("紧急", "urgent"),
-    "normal": ("一般", "normal"),
-}
+PRIORITY_WORDS = register(
+    {
+        "incident.priority.emergency": ("特急", "EMERG"),
+        "incident.priority.urgent": ("紧急", "urgent"),
+        "incident.priority.normal": ("一般", "normal"),
+    }
+)
+
+
+def priority_label(priority: str, lang: str) -> str:
+    """An incident's priority in ``lang`` (a priority from a newer log as it is)."""
+    key = f"incident.priority.{priority}"
+    return t(key, lang) if known(key) else priority
 
 
 class IncidentsTable(DataTable[Text]):
@@ -40,10 +49,11 @@ class IncidentsTable(DataTable[Text]):
         self._shown = shown
         self.clear()
         for inc in incidents:
-            zh, en = PRIORITY_LABELS.get(inc.priority, (inc.priority, inc.priority))
             self.add_row(
                 inert(inc.id),
-                Text(en if lang == "en" else zh, style=PRIORITY_STYLES.get(inc.priority, "")),
+                Text(
+                    priority_label(inc.priority, lang), style=PRIORITY_STYLES.get(inc.priority, "")
+                ),
                 Text(inc.state_label(lang)),
                 inert(inc.title),
                 key=inc.id,

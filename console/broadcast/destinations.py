@@ -15,7 +15,7 @@ from console.broadcast.errors import BadDestination, DestinationNotAllowed, Unkn
 from console.broadcast.model import Codec, Endpoint, Protocol
 from console.config import Speaker, Station, Zone
 
-Target = str | Endpoint
+Destination = str | Endpoint
 """A zone id, a ``HOST:PORT`` text, or an :class:`Endpoint`."""
 
 
@@ -102,7 +102,7 @@ def _zone_error(station: Station, zone_id: str) -> UnknownZoneError:
 
 
 def resolve(
-    station: Station, targets: Iterable[Target], *, allow_unlisted: bool = False
+    station: Station, destinations: Iterable[Destination], *, allow_unlisted: bool = False
 ) -> Resolved:
     """Zones and addresses -> endpoints.
 
@@ -113,18 +113,18 @@ def resolve(
     known = configured_endpoints(station)
     zones: list[str] = []
     out: dict[tuple[str, int], Endpoint] = {}
-    for target in targets:
-        if isinstance(target, str) and ":" not in target:
-            zone = find_zone(station, target)
+    for destination in destinations:
+        if isinstance(destination, str) and ":" not in destination:
+            zone = find_zone(station, destination)
             if zone is None:
-                raise _zone_error(station, target.strip())
+                raise _zone_error(station, destination.strip())
             if zone.id not in zones:
                 zones.append(zone.id)
             for speaker in zone.speakers:
                 ep = speaker_endpoint(speaker, zone.id)
                 out.setdefault(ep.key, ep)
             continue
-        ep = parse_hostport(target) if isinstance(target, str) else target
+        ep = parse_hostport(destination) if isinstance(destination, str) else destination
         listed = known.get(ep.key)
         if listed is not None:
             out.setdefault(ep.key, listed)

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from console.config import Group, Station, Targets, Unit
+from console.config import (
+    Group,
+    Station,
+    Unit,
+)
 from console.config.model import PAGE_MODES
-from console.paging.model import EscalationPolicy, PageRequest, PageTargets, Recipient
+from console.deadlines import Deadlines
+from console.paging.model import (
+    PageRequest,
+    Recipient,
+)
 
 
 def recipient(unit: Unit, via: Group | None = None) -> Recipient:
@@ -30,22 +38,6 @@ def directory(station: Station) -> dict[int, Recipient]:
     return {u.issi: recipient(u) for u in station.units}
 
 
-def page_targets(targets: Targets) -> PageTargets:
-    """The station's 1 / 3 / 5 minute targets and escalation policy."""
-    esc = targets.escalation
-    return PageTargets(
-        acknowledge_s=float(targets.acknowledge_s),
-        en_route_s=float(targets.mutual_aid_s),
-        on_scene_s=float(targets.reinforcement_s),
-        escalation=EscalationPolicy(
-            repage=esc.repage,
-            repage_limit=esc.repage_limit,
-            alert_officer=esc.alert_officer,
-            page_backup=esc.page_backup,
-        ),
-    )
-
-
 def build_request(
     station: Station,
     tokens: Iterable[str],
@@ -55,11 +47,11 @@ def build_request(
     operator: str = "",
     priority: int = 5,
     group_text: Iterable[int] = (),
-    targets: PageTargets | None = None,
+    deadlines: Deadlines | None = None,
     mode: str | None = None,
     followup_s: float | None = None,
 ) -> PageRequest:
-    """Resolve ``tokens`` with the station (raises ``UnknownTargetError`` with suggestions).
+    """Resolve ``tokens`` with the station (raises ``UnknownNameError`` with suggestions).
 
     ``mode="fast"``: every named talkgroup is alerted with one group SDS (one transmission
     for all its members); members who have not acknowledged after ``followup_s`` get an
@@ -72,7 +64,7 @@ def build_request(
         raise ValueError(f"unknown page mode {mode!r} (one of {', '.join(PAGE_MODES)})")
     recipients: dict[int, Recipient] = {}
     talkgroups: list[int] = []
-    for target in station.resolve_targets(list(tokens)):
+    for target in station.lookup_all(list(tokens)):
         if isinstance(target, Unit):
             recipients.setdefault(target.issi, recipient(target))
             continue
@@ -89,7 +81,7 @@ def build_request(
         voice=voice,
         group_text=tuple(group_text),
         followup_s=followup_s if mode == "fast" else None,
-        targets=targets or page_targets(station.targets),
+        deadlines=deadlines or station.deadlines,
         priority=priority,
         operator=operator or station.operator,
     )
