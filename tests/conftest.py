@@ -7,13 +7,25 @@ technician names that equipment (``--hil-gateway /dev/ttyUSB0`` and/or
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.factories import Reaped
+
+if TYPE_CHECKING:  # the rigs are imported by the fixtures that use them: collection stays quick
+    from console.runtime import Runtime
+    from drivers.clock import VirtualClock
+    from fakes.speaker import FakeSpeaker
+    from tests.factories import OpenFaultRig, OpenRuntime, StartSpeaker
+    from tests.reliability.reliability_harness import FaultRig
+    from tests.rig import OpenRig, Rig
+    from tests.tui.harness import LoopSimulator
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -88,6 +100,20 @@ def write_station(tmp_path: Path) -> Callable[[str], Path]:
 
 
 @pytest.fixture
+def write_demo_station(write_station: Callable[[str], Path]) -> Callable[[int], Path]:
+    """``write_demo_station(port)``: the demo station file as shipped, written to
+    ``<tmp>/station.toml`` with every loudspeaker moved to ``port`` (a fake one)."""
+    import re
+    from importlib import resources
+
+    def write(speaker_port: int) -> Path:
+        text = resources.files("console.data").joinpath("demo_station.toml").read_text("utf-8")
+        return write_station(re.sub(r"(?m)^port = \d+$", f"port = {speaker_port}", text))
+
+    return write
+
+
+@pytest.fixture
 def soak(request: pytest.FixtureRequest) -> bool:
     """True when ``--soak`` was given: reliability suites run many more seeds/examples."""
     return bool(request.config.getoption("--soak"))
@@ -127,3 +153,77 @@ def radios() -> Iterator[Any]:
     )  # fmt: skip
     yield handle
     handle.stop()
+
+
+@pytest.fixture
+async def open_rig() -> AsyncIterator[OpenRig]:
+    """``await open_rig(**make_rig_options)``: a link + gateway on the simulated network
+    (:func:`tests.rig.make_rig`), closed after the test, newest first."""
+    from tests.rig import make_rig
+
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def open_(*args: Any, **kwargs: Any) -> Rig:
+            return await stack.enter_async_context(await make_rig(*args, **kwargs))
+
+        yield open_
+
+
+@pytest.fixture
+async def rig(open_rig: OpenRig) -> Rig:
+    """The default rig (five demo units, link up), closed after the test."""
+    return await open_rig()
+
+
+@pytest.fixture
+def reaped() -> Iterator[Reaped]:
+    """Register the processes a test starts (``reaped(Popen(...))``); any still running
+    after the test is killed."""
+    reaper = Reaped()
+    yield reaper
+    reaper.reap()
+
+
+@pytest.fixture
+async def start_speaker() -> AsyncIterator[StartSpeaker]:
+    """``await start_speaker(port, **options)``: a :class:`FakeSpeaker` listening on
+    loopback; every one started is closed after the test."""
+    from fakes.speaker import FakeSpeaker
+
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(*args: Any, **kwargs: Any) -> FakeSpeaker:
+            return await stack.enter_async_context(FakeSpeaker(*args, **kwargs))
+
+        yield start
+
+
+@pytest.fixture
+async def open_fault_rig() -> AsyncIterator[OpenFaultRig]:
+    """``await open_fault_rig(db, seed=..., **options)``: the reliability rig (paging engine
+    on a recorded simulated network, :func:`make_fault_rig`), closed after the test."""
+    from tests.reliability.reliability_harness import make_fault_rig
+
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def open_(*args: Any, **kwargs: Any) -> FaultRig:
+            return await stack.enter_async_context(await make_fault_rig(*args, **kwargs))
+
+        yield open_
+
+
+@pytest.fixture
+async def open_runtime(tmp_path: Path) -> AsyncIterator[OpenRuntime]:
+    """``open_runtime(**options)``: a :class:`Runtime` on a small simulated station in this
+    loop (:func:`tests.tui.harness.make_runtime`, its log in ``tmp_path``), not yet started;
+    closed after the test.  Returns ``(runtime, clock, simulator)``."""
+    from tests.tui.harness import make_runtime
+
+    async with contextlib.AsyncExitStack() as stack:
+
+        def open_(**kwargs: Any) -> tuple[Runtime, VirtualClock, LoopSimulator]:
+            made = make_runtime(tmp_path, **kwargs)
+            stack.push_async_callback(made[0].close)
+            return made
+
+        yield open_

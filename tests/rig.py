@@ -11,7 +11,7 @@ driver wrote has reached the fake and everything the fake wrote has been read an
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -96,6 +96,12 @@ class Rig:
         await self.link.close()
         await self.sim.close()
 
+    async def __aenter__(self) -> Rig:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
 
 async def make_rig(
     units: Sequence[Mapping[str, Any]] = UNITS,
@@ -131,3 +137,7 @@ async def make_rig(
         await link.start()
         await rig.wait_for(lambda: link.state is LinkState.UP, virtual=30)
     return rig
+
+
+OpenRig = Callable[..., Awaitable[Rig]]
+"""The ``open_rig`` fixture: :func:`make_rig`'s signature; the rig is closed after the test."""

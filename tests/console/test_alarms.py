@@ -3,8 +3,8 @@ reminders on virtual time until acknowledged, queue order, merging of repeats, r
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -29,6 +29,7 @@ from console.incidents import (
 from drivers.clock import VirtualClock
 from drivers.pei.events import IncomingCall, PeiEvent
 from drivers.radio_events import StatusReceived, TextReceived
+from tests.console.eventlogs import OpenLog
 
 OFFICER = "张警官"
 CONSOLE_ISSI = "1000"
@@ -67,29 +68,8 @@ def clock() -> VirtualClock:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "events.db"
-
-
-def open_log(db: Path, clock: VirtualClock) -> EventLog:
-    return EventLog.open(db, clock=clock, durability="normal", background=False)
-
-
-@pytest.fixture
-def log(db: Path, clock: VirtualClock) -> Iterator[EventLog]:
-    log = open_log(db, clock)
-    yield log
-    log.close()
-
-
-@pytest.fixture
 def radio() -> StandIn:
     return StandIn()
-
-
-@pytest.fixture
-def book(clock: VirtualClock, log: EventLog) -> IncidentBook:
-    return IncidentBook(clock, log)
 
 
 @pytest.fixture
@@ -241,7 +221,7 @@ HOSTILE = "SMOKE \x1b[2J\x1b]0;owned\x07[bold red]火[/] <b>&amp;</b> \\x41 %s {
 
 
 async def test_hostile_text_is_stored_verbatim(
-    radio: StandIn, board: AlarmBoard, book: IncidentBook, log: EventLog, db: Path,
+    radio: StandIn, board: AlarmBoard, book: IncidentBook, log: EventLog,
     clock: VirtualClock,
 ) -> None:  # fmt: skip
     radio.emit(text("3100001", HOSTILE))
@@ -403,9 +383,9 @@ def test_same_radio_different_alarm_kinds_do_not_merge(radio: StandIn, board: Al
 
 
 async def test_alarm_shown_even_if_log_refuses(
-    radio: StandIn, clock: VirtualClock, db: Path, events: list[AlarmEvent]
+    radio: StandIn, clock: VirtualClock, open_log: OpenLog, events: list[AlarmEvent]
 ) -> None:
-    log = open_log(db, clock)
+    log = open_log(clock)
     book = IncidentBook(clock, log)
     board = AlarmBoard(radio, book, clock, log)
     board.subscribe(events.append)
@@ -427,9 +407,9 @@ def test_close_unsubscribes(radio: StandIn, board: AlarmBoard) -> None:
     assert board.alarms() == [] and radio.listeners == []
 
 
-async def test_restore_alarms_after_restart(db: Path, clock: VirtualClock) -> None:
+async def test_restore_alarms_after_restart(open_log: OpenLog, clock: VirtualClock) -> None:
     radio = StandIn()
-    log = open_log(db, clock)
+    log = open_log(clock)
     book = IncidentBook(clock, log)
     board = AlarmBoard(radio, book, clock, log, demo_station())
     radio.emit(status("2001"))
@@ -445,28 +425,25 @@ async def test_restore_alarms_after_restart(db: Path, clock: VirtualClock) -> No
     log.close()
 
     clock2 = VirtualClock(start=10.0)
-    log2 = open_log(db, clock2)
+    log2 = open_log(clock2)
     radio2 = StandIn()
-    try:
-        book2 = IncidentBook.restore(log2, clock2)
-        board2 = AlarmBoard.restore(radio2, book2, clock2, log2, demo_station())
-        assert board2.alarms() == live
-        assert book2.all() == live_incidents
-        assert [a.id for a in board2.unacknowledged()] == ["ALM-0002", "ALM-0003"]
-        seen: list[AlarmEvent] = []
-        board2.subscribe(seen.append)
-        await clock2.advance(10.0)  # reminders resume, counted from the restart
-        assert sorted(e.alarm.id for e in seen if isinstance(e, AlarmReminder)) == [
-            "ALM-0002", "ALM-0003",
-        ]  # fmt: skip
-        radio2.emit(status("2002"))  # ALM-0003 (2002's emergency call) is open: merged
-        assert board2.get("ALM-0003").count == 2  # type: ignore[union-attr]
-        radio2.emit(status("2001"))  # ALM-0001 was acknowledged: a new alarm, same incident
-        assert board2.alarms()[-1].id == "ALM-0004"
-        assert board2.alarms()[-1].incident_id == board2.get("ALM-0001").incident_id  # type: ignore[union-attr]
-        board2.close()
-    finally:
-        log2.close()
+    book2 = IncidentBook.restore(log2, clock2)
+    board2 = AlarmBoard.restore(radio2, book2, clock2, log2, demo_station())
+    assert board2.alarms() == live
+    assert book2.all() == live_incidents
+    assert [a.id for a in board2.unacknowledged()] == ["ALM-0002", "ALM-0003"]
+    seen: list[AlarmEvent] = []
+    board2.subscribe(seen.append)
+    await clock2.advance(10.0)  # reminders resume, counted from the restart
+    assert sorted(e.alarm.id for e in seen if isinstance(e, AlarmReminder)) == [
+        "ALM-0002", "ALM-0003",
+    ]  # fmt: skip
+    radio2.emit(status("2002"))  # ALM-0003 (2002's emergency call) is open: merged
+    assert board2.get("ALM-0003").count == 2  # type: ignore[union-attr]
+    radio2.emit(status("2001"))  # ALM-0001 was acknowledged: a new alarm, same incident
+    assert board2.alarms()[-1].id == "ALM-0004"
+    assert board2.alarms()[-1].incident_id == board2.get("ALM-0001").incident_id  # type: ignore[union-attr]
+    board2.close()
 
 
 # -- who raised it ---------------------------------------------------------------------
@@ -477,8 +454,9 @@ async def test_the_incident_an_alarm_opens_names_the_officer_on_duty(
 ) -> None:
     """上报 names the officer (not "console"); the source says the radio; the alarm record
     itself stays the console's, which logged it alone."""
-    board = AlarmBoard(radio, book, clock, log, demo_station(), operator=OFFICER)
-    try:
+    with contextlib.closing(
+        AlarmBoard(radio, book, clock, log, demo_station(), operator=OFFICER)
+    ) as board:
         radio.emit(status("2004"))
         [alarm] = board.alarms()
         inc = book.require(alarm.incident_id or "")
@@ -488,8 +466,6 @@ async def test_the_incident_an_alarm_opens_names_the_officer_on_duty(
         assert opened.operator == OFFICER and opened.data["source"] == "radio:2004"
         [raised] = log.query(kinds=["alarm.raised"])
         assert raised.operator == "console"
-    finally:
-        board.close()
 
 
 async def test_without_an_operator_the_station_s_officer_raises_it(

@@ -3,26 +3,30 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from console.eventlog import EventLog
 from console.incidents import AlarmBoard, AlarmEvent, AlarmReminder, IncidentBook
 from drivers.sds import ReportRequest
-from tests.rig import make_rig
+from tests.rig import Rig
 
 OFFICER = "张警官"
 SMOKE = "烟感报警 3号楼 \x1b[31m[b]配电间[/b]"
 
 
-async def test_emergencies_and_smoke_text_from_simulated_radios(tmp_path: Path) -> None:
-    rig = await make_rig()
-    log = EventLog.open(tmp_path / "events.db", clock=rig.clock, durability="normal",
-                        background=False)  # fmt: skip
-    book = IncidentBook(rig.clock, log)
-    board = AlarmBoard(rig.gateway, book, rig.clock, log)
-    seen: list[AlarmEvent] = []
-    board.subscribe(seen.append)
-    try:
+async def test_emergencies_and_smoke_text_from_simulated_radios(tmp_path: Path, rig: Rig) -> None:
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(
+            EventLog.open(tmp_path / "events.db", clock=rig.clock, durability="normal",
+                          background=False)
+        )  # fmt: skip
+        book = IncidentBook(rig.clock, log)
+        board = stack.enter_context(
+            contextlib.closing(AlarmBoard(rig.gateway, book, rig.clock, log))
+        )
+        seen: list[AlarmEvent] = []
+        board.subscribe(seen.append)
         rig.sim.radio(2004).send_status(0)
         await rig.wait_for(lambda: len(board.alarms()) == 1)
         rig.sim.radio(2002).emergency_call(9001)
@@ -54,7 +58,3 @@ async def test_emergencies_and_smoke_text_from_simulated_radios(tmp_path: Path) 
         assert kinds.count("alarm.acknowledged") == 3
         [raised_smoke] = [r for r in log.query(kinds=["alarm.raised"]) if r.unit == "2003"]
         assert raised_smoke.data["text"] == SMOKE
-    finally:
-        board.close()
-        log.close()
-        await rig.close()

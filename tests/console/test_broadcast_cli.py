@@ -22,6 +22,7 @@ from console.cli import build_parser, main
 from console.eventlog import EventLog
 from drivers.audio.wavio import write_wav
 from fakes.speaker import FakeSpeaker
+from tests.factories import StartSpeaker
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = resources.files("console.data").joinpath("demo_station.toml").read_text(encoding="utf-8")
@@ -38,8 +39,8 @@ def station_with_ports(tmp_path: Path, ports: dict[int, int]) -> Path:
     return path
 
 
-async def start_fakes(ports: list[int]) -> dict[int, FakeSpeaker]:
-    return {p: await FakeSpeaker(0, timeout=0.3).start() for p in ports}
+async def start_fakes(start_speaker: StartSpeaker, ports: list[int]) -> dict[int, FakeSpeaker]:
+    return {p: await start_speaker(0, timeout=0.3) for p in ports}
 
 
 async def run_cli(*args: str) -> asyncio.subprocess.Process:
@@ -64,56 +65,54 @@ def peak_hz(pcm: np.ndarray) -> float:
     return float(np.fft.rfftfreq(len(pcm), 1 / 8000)[int(np.argmax(spectrum))])
 
 
-async def test_broadcast_plays_a_chime_to_a_zone_and_exits_0(tmp_path: Path) -> None:
-    fakes = await start_fakes([5004, 5006, 5008])
-    try:
-        config = station_with_ports(tmp_path, {p: f.port for p, f in fakes.items()})
-        proc = await run_broadcast(config, "--zone", "riverside", "--tone", "chime")
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
-        assert proc.returncode == 0, err.decode()
-        assert "finished" in out.decode() and err == b""
-        for fake in fakes.values():
-            assert await fake.wait_for(lambda f=fake: bool(f.broadcasts) and f.broadcasts[0].ended)
-            [heard] = fake.broadcasts
-            assert fake.violations == [] and heard.duration == pytest.approx(2.0, abs=0.05)
-            assert peak_hz(heard.pcm) == pytest.approx(440, abs=15) or peak_hz(
-                heard.pcm
-            ) == pytest.approx(554.4, abs=15)
-    finally:
-        for fake in fakes.values():
-            await fake.close()
+async def test_broadcast_plays_a_chime_to_a_zone_and_exits_0(
+    tmp_path: Path, start_speaker: StartSpeaker
+) -> None:
+    fakes = await start_fakes(start_speaker, [5004, 5006, 5008])
+    config = station_with_ports(tmp_path, {p: f.port for p, f in fakes.items()})
+    proc = await run_broadcast(config, "--zone", "riverside", "--tone", "chime")
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert "finished" in out.decode() and err == b""
+    for fake in fakes.values():
+        assert await fake.wait_for(lambda f=fake: bool(f.broadcasts) and f.broadcasts[0].ended)
+        [heard] = fake.broadcasts
+        assert fake.violations == [] and heard.duration == pytest.approx(2.0, abs=0.05)
+        assert peak_hz(heard.pcm) == pytest.approx(440, abs=15) or peak_hz(
+            heard.pcm
+        ) == pytest.approx(554.4, abs=15)
 
 
-async def test_ctrl_c_stops_cleanly_with_130_and_ends_the_streams(tmp_path: Path) -> None:
-    fakes = await start_fakes([5030, 5032, 5034, 5036, 5001])  # school-gates, incl. Polycom
-    try:
-        config = station_with_ports(tmp_path, {p: f.port for p, f in fakes.items()})
-        proc = await run_broadcast(
-            config,
-            "--zone",
-            "school-gates",
-            "--tone",
-            "alarm",
-            "--seconds",
-            "60",
-        )
-        poly = fakes[5001]
-        assert await poly.wait_for(
-            lambda: bool(poly.broadcasts) and len(poly.broadcasts[0].frames) > 10, 20
-        )
-        proc.send_signal(signal.SIGINT)
-        out, err = await asyncio.wait_for(proc.communicate(), 20)
-        assert proc.returncode == 130, err.decode()
-        assert "stopped" in out.decode() and err == b""
-        assert await poly.wait_for(lambda: poly.broadcasts[0].ended)
-        heard = poly.broadcasts[0]
-        assert heard.end_reason != "timeout" and heard.ends > 0  # Polycom End packets sent
-        for fake in fakes.values():
-            assert fake.violations == []
-            assert fake.broadcasts[0].duration < 30
-    finally:
-        for fake in fakes.values():
-            await fake.close()
+async def test_ctrl_c_stops_cleanly_with_130_and_ends_the_streams(
+    tmp_path: Path, start_speaker: StartSpeaker
+) -> None:
+    fakes = await start_fakes(
+        start_speaker, [5030, 5032, 5034, 5036, 5001]
+    )  # school-gates, incl. Polycom
+    config = station_with_ports(tmp_path, {p: f.port for p, f in fakes.items()})
+    proc = await run_broadcast(
+        config,
+        "--zone",
+        "school-gates",
+        "--tone",
+        "alarm",
+        "--seconds",
+        "60",
+    )
+    poly = fakes[5001]
+    assert await poly.wait_for(
+        lambda: bool(poly.broadcasts) and len(poly.broadcasts[0].frames) > 10, 20
+    )
+    proc.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == 130, err.decode()
+    assert "stopped" in out.decode() and err == b""
+    assert await poly.wait_for(lambda: poly.broadcasts[0].ended)
+    heard = poly.broadcasts[0]
+    assert heard.end_reason != "timeout" and heard.ends > 0  # Polycom End packets sent
+    for fake in fakes.values():
+        assert fake.violations == []
+        assert fake.broadcasts[0].duration < 30
 
 
 def test_an_interrupt_event_set_before_the_first_frame_returns_130(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import types
@@ -164,21 +165,17 @@ def test_a_sim_url_is_a_pyserial_url_once_its_network_is_defined() -> None:
     import serial
 
     url = "sim://cli-test?seed=3"
-    simulator.define_network(demo_station(), url, background_traffic=False)
-    try:
-        port = serial.serial_for_url(url, baudrate=115200, timeout=2.0)
-        try:
+    with contextlib.ExitStack() as stack:
+        simulator.define_network(demo_station(), url, background_traffic=False)
+        stack.callback(simulator.stop_network, url)
+        with serial.serial_for_url(url, baudrate=115200, timeout=2.0) as port:
             port.write(b"AT\r")
             answer = b""
             while b"OK" not in answer:
                 chunk = port.read(64)
                 assert chunk, f"no answer from the simulator: {answer!r}"
                 answer += chunk
-        finally:
-            port.close()
         assert simulator.device_path(url) == port.port  # the real pty behind the name
-    finally:
-        simulator.stop_network(url)
 
 
 def test_a_bad_or_unknown_sim_url_is_a_clear_error() -> None:

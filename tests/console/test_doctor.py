@@ -8,6 +8,7 @@ sockets with short AT time-outs; nothing sleeps.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -60,11 +61,10 @@ def statuses(report: Report) -> dict[str, Status]:
 def sim_url() -> Iterator[str]:
     """The built-in simulator on a pty, on its own thread (the doctor is synchronous)."""
     url = "sim://doctor-test"
-    define_network(demo_station(), url, background_traffic=False)
-    try:
+    with contextlib.ExitStack() as stack:
+        define_network(demo_station(), url, background_traffic=False)
+        stack.callback(stop_network, url)
         yield device_path(url)  # the pty itself: the doctor checks it as a device
-    finally:
-        stop_network(url)
 
 
 # --- the good case --------------------------------------------------------------------
@@ -142,11 +142,9 @@ def test_unreadable_device_names_the_group(tmp_path: Path) -> None:
 def bare_pty() -> Iterator[str]:
     """A pty with nothing on the other side: it never answers, at any baud."""
     master, slave = pty.openpty()
-    try:
-        yield os.ttyname(slave)
-    finally:
-        os.close(slave)
-        os.close(master)
+    yield os.ttyname(slave)
+    os.close(slave)
+    os.close(master)
 
 
 def test_silent_port_tries_every_common_baud(bare_pty: str) -> None:
@@ -159,11 +157,8 @@ def test_silent_port_tries_every_common_baud(bare_pty: str) -> None:
 
 
 def test_busy_port_names_the_holder(sim_url: str) -> None:
-    holder = serial.Serial(sim_url, exclusive=True)
-    try:
+    with serial.Serial(sim_url, exclusive=True):
         report = run_doctor(DoctorOptions(gateway=sim_url), env())
-    finally:
-        holder.close()
     busy = report.by_check("busy")
     assert busy is not None and busy.status is Status.FAIL
     assert f"pid {os.getpid()}" in busy.message and "this process" in busy.message

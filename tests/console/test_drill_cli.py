@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
+from tests.factories import Reaped
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "drills"
@@ -95,35 +96,34 @@ def _start_sim() -> tuple[subprocess.Popen[str], str]:
     return proc, proc.stdout.readline().strip()
 
 
-def test_demo_46_drill_end_to_end_over_a_pty(tmp_path: Path) -> None:
+def test_demo_46_drill_end_to_end_over_a_pty(tmp_path: Path, reaped: Reaped) -> None:
     sim, path = _start_sim()
-    try:
-        assert path, "the simulator printed no pty path"
-        db = tmp_path / "drill.db"
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "console",
-                "drill",
-                "run",
-                "examples/drills/demo-46.toml",
-                "--gateway",
-                path,
-                "--json",
-                "--db",
-                str(db),
-                "--report-dir",
-                str(tmp_path / "r"),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    finally:
-        sim.send_signal(signal.SIGTERM)
-        sim.wait(10)
+    reaped(sim)
+    assert path, "the simulator printed no pty path"
+    db = tmp_path / "drill.db"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "console",
+            "drill",
+            "run",
+            "examples/drills/demo-46.toml",
+            "--gateway",
+            path,
+            "--json",
+            "--db",
+            str(db),
+            "--report-dir",
+            str(tmp_path / "r"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    sim.send_signal(signal.SIGTERM)
+    sim.wait(10)
     assert out.returncode in (0, 1), out.stderr
     report = json.loads(out.stdout)
     assert report["kind"] == "drill" and report["outcome"] in ("passed", "failed")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from console.eventlog import EventLog, LogLocked
+from tests.factories import Reaped
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,17 +62,12 @@ def _read_until(child: subprocess.Popen[str], at_least: int, deadline_s: float =
 
 
 @pytest.mark.parametrize("durability", ["normal", "full"])
-def test_kill_9_loses_nothing_committed(tmp_path: Path, durability: str) -> None:
+def test_kill_9_loses_nothing_committed(tmp_path: Path, durability: str, reaped: Reaped) -> None:
     db = tmp_path / "events.db"
-    child = _start_child(db, durability)
-    try:
-        last = _read_until(child, 3000)
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-        assert child.stdout is not None and child.stderr is not None
-        child.stdout.close()
-        child.stderr.close()
+    child = reaped(_start_child(db, durability))
+    last = _read_until(child, 3000)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
     assert child.returncode == -signal.SIGKILL
     raw = sqlite3.connect(db)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -84,23 +80,16 @@ def test_kill_9_loses_nothing_committed(tmp_path: Path, durability: str) -> None
         assert log.last_id > last
 
 
-def test_reader_and_second_console_in_other_process(tmp_path: Path) -> None:
+def test_reader_and_second_console_in_other_process(tmp_path: Path, reaped: Reaped) -> None:
     db = tmp_path / "events.db"
-    child = _start_child(db, "normal")
-    try:
-        first = _read_until(child, 200)
-        with EventLog.open_readonly(db) as ro:
-            seen_first = ro.committed_id
-            assert seen_first >= first
-            later = _read_until(child, seen_first + 1000)
-            assert ro.committed_id >= later > seen_first  # new commits visible live
-            records = list(ro.query(kinds=["ladder.delivered"], limit=5))
-            assert [r.data["text"] for r in records] == ["收到"] * 5
-        with pytest.raises(LogLocked, match=f"pid {child.pid}"):
-            EventLog.open(db)
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-        assert child.stdout is not None and child.stderr is not None
-        child.stdout.close()
-        child.stderr.close()
+    child = reaped(_start_child(db, "normal"))  # killed (SIGKILL) after the test
+    first = _read_until(child, 200)
+    with EventLog.open_readonly(db) as ro:
+        seen_first = ro.committed_id
+        assert seen_first >= first
+        later = _read_until(child, seen_first + 1000)
+        assert ro.committed_id >= later > seen_first  # new commits visible live
+        records = list(ro.query(kinds=["ladder.delivered"], limit=5))
+        assert [r.data["text"] for r in records] == ["收到"] * 5
+    with pytest.raises(LogLocked, match=f"pid {child.pid}"):
+        EventLog.open(db)

@@ -8,6 +8,7 @@ matched, taking the unit by its Chinese name.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -100,16 +101,15 @@ async def test_drill_report_exits_as_the_reported_drill_did(
     # One log with a failed drill (D1) and a passed one (D2), run on virtual time.
     from console.drills import load_drill_text
     from tests.console.test_drill_run import DRILL, drill_rig, run_drill, station
+    from tests.console.test_paging_rig import make_paging_rig
 
     st = station()
     failing = load_drill_text(DRILL, st, "drill.toml")
     passing = load_drill_text(DRILL.replace('at_least = "all"', "at_least = 3"), st, "d.toml")
-    prig = await drill_rig(tmp_path, failing, st)
-    try:
+    prig = await drill_rig(functools.partial(make_paging_rig, tmp_path), failing, st)
+    async with prig:  # closed here: the commands below read its log
         assert (await run_drill(prig, failing, "D1")).passed is False
         assert (await run_drill(prig, passing, "D2")).passed is True
-    finally:
-        await prig.close()
     db = str(tmp_path / "events.db")
     assert main(["drill", "report", "--db", db, "--drill", "D1"]) == ExitCode.MISSED
     assert main(["drill", "report", "--db", db, "--drill", "D2"]) == ExitCode.OK

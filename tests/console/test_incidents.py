@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -20,6 +19,7 @@ from console.incidents import (
     UnknownIncidentError,
 )
 from drivers.clock import VirtualClock
+from tests.console.eventlogs import OpenLog
 
 S = IncidentState
 OFFICER = "张警官"
@@ -47,27 +47,6 @@ PATH: dict[IncidentState, list[IncidentState]] = {
 @pytest.fixture
 def clock() -> VirtualClock:
     return VirtualClock(start=1000.0)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "events.db"
-
-
-def open_log(db: Path, clock: VirtualClock) -> EventLog:
-    return EventLog.open(db, clock=clock, durability="normal", background=False)
-
-
-@pytest.fixture
-def log(db: Path, clock: VirtualClock) -> Iterator[EventLog]:
-    log = open_log(db, clock)
-    yield log
-    log.close()
-
-
-@pytest.fixture
-def book(clock: VirtualClock, log: EventLog) -> IncidentBook:
-    return IncidentBook(clock, log)
 
 
 def walk(book: IncidentBook, target: IncidentState) -> Incident:
@@ -357,8 +336,8 @@ def test_summary_view_shows_raised_state(book: IncidentBook, log: EventLog) -> N
     assert log.incident_summary(inc.id)[0]["state"] == "raised"
 
 
-async def test_restore_rebuilds_identical_book(db: Path, clock: VirtualClock) -> None:
-    log = open_log(db, clock)
+async def test_restore_rebuilds_identical_book(open_log: OpenLog, clock: VirtualClock) -> None:
+    log = open_log(clock)
     book = IncidentBook(clock, log)
     hostile = "\x1b[31m[b]note[/b]\x1b]0;t\x07 \\n %s {0} \ud800"
     a = book.open_incident("traffic", "XX路交通事故", operator=OFFICER, priority="urgent")
@@ -379,16 +358,13 @@ async def test_restore_rebuilds_identical_book(db: Path, clock: VirtualClock) ->
     log.close()
 
     clock2 = VirtualClock(start=50.0)  # a new process: different monotonic base
-    log2 = open_log(db, clock2)
-    try:
-        restored = IncidentBook.restore(log2, clock2)
-        assert restored.all() == live_all
-        assert restored.active() == live_active
-        assert [i.id for i in restored.active()] == [a.id, c.id]
-        for inc in live_all:
-            assert restored.timeline(inc.id) == book.timeline(inc.id)
-        assert restored.require(a.id).notes[0].text == hostile
-        # Numbering continues after the restored incidents.
-        assert restored.open_incident("x", "new", operator=OFFICER).id == "INC-0004"
-    finally:
-        log2.close()
+    log2 = open_log(clock2)
+    restored = IncidentBook.restore(log2, clock2)
+    assert restored.all() == live_all
+    assert restored.active() == live_active
+    assert [i.id for i in restored.active()] == [a.id, c.id]
+    for inc in live_all:
+        assert restored.timeline(inc.id) == book.timeline(inc.id)
+    assert restored.require(a.id).notes[0].text == hostile
+    # Numbering continues after the restored incidents.
+    assert restored.open_incident("x", "new", operator=OFFICER).id == "INC-0004"

@@ -8,7 +8,6 @@ must be exactly what the rules say.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from console.deadlines import DeadlineKind
 from console.paging.model import (
@@ -20,7 +19,7 @@ from console.paging.model import (
 )
 from fakes.behaviour import AnswerMode, fixed
 from fakes.network import NetworkConfig
-from tests.console.test_paging_rig import OFF, behaviour, make_paging_rig, units
+from tests.console.test_paging_rig import OFF, OpenPagingRig, behaviour, units
 
 PROMPT = list(range(3001, 3021))  # 20 answer with statuses 0x8002 -> 0x8003 -> 0x8004
 TEXTERS = list(range(3021, 3031))  # 10 answer "收到" by text, never report en route
@@ -142,98 +141,92 @@ def observed(rungs: tuple[object, ...]) -> Counter[tuple[str, int, str]]:
     return out
 
 
-async def test_46_units_ladders_targets_escalations_and_log(tmp_path: Path) -> None:
-    prig = await make_paging_rig(
-        tmp_path,
+async def test_46_units_ladders_targets_escalations_and_log(open_paging_rig: OpenPagingRig) -> None:
+    prig = await open_paging_rig(
         units(ALL + list(BACKUPS.values())),
         behaviours(),  # type: ignore[arg-type]
         directory=directory(),
         network_config=NetworkConfig(failure_delay=fixed(5.0)),
     )
     engine = prig.engine
-    try:
-        start = prig.clock.monotonic()
-        page_id = engine.page(
-            PageRequest(recipients=recipients(), text="XX路发生交通事故，附近队员立即前往处置")
-        )
-        await prig.run(420.0)
-        view = engine.view(page_id)
-        by_issi = {r.issi: r for r in view.responders}
-        assert set(by_issi) == set(ALL) | set(BACKUPS.values())
+    start = prig.clock.monotonic()
+    page_id = engine.page(
+        PageRequest(recipients=recipients(), text="XX路发生交通事故，附近队员立即前往处置")
+    )
+    await prig.run(420.0)
+    view = engine.view(page_id)
+    by_issi = {r.issi: r for r in view.responders}
+    assert set(by_issi) == set(ALL) | set(BACKUPS.values())
 
-        # -- every ladder, exactly ---------------------------------------------------------
-        for issi, resp in by_issi.items():
-            assert observed(resp.rungs) == EXPECTED[kind_of(issi)], issi
-            assert all(r.committed for r in resp.rungs)
-            live = engine.live_rungs(page_id, issi)  # all committed by now
-            assert [r.event_id for r in resp.rungs] == [r.event_id for r in live]
-        for issi in BACKUPS.values():
-            assert by_issi[issi].backup_for in BACKUPS
+    # -- every ladder, exactly ---------------------------------------------------------
+    for issi, resp in by_issi.items():
+        assert observed(resp.rungs) == EXPECTED[kind_of(issi)], issi
+        assert all(r.committed for r in resp.rungs)
+        live = engine.live_rungs(page_id, issi)  # all committed by now
+        assert [r.event_id for r in resp.rungs] == [r.event_id for r in live]
+    for issi in BACKUPS.values():
+        assert by_issi[issi].backup_for in BACKUPS
 
-        # -- timestamps: every rung stamped, in order, answers within the targets -----------
-        for resp in view.responders:
-            monos = [r.mono for r in resp.rungs]
-            assert monos == sorted(monos)
-        for issi in PROMPT:
-            ack = by_issi[issi].first(Rung.ACKNOWLEDGED)
-            assert ack is not None and ack.mono - start < 60.0
-            assert ack.source.value == "status" and not ack.implied
-        for issi in TEXTERS:
-            ack = by_issi[issi].first(Rung.ACKNOWLEDGED)
-            assert ack is not None and ack.source.value == "text"
-        for issi in LATE:
-            ack = by_issi[issi].first(Rung.ACKNOWLEDGED)
-            assert ack is not None and 90.0 < ack.mono - start < 100.0
-        for issi in NEVER + OFFS:
-            fails = [
-                f.mono - start for f in by_issi[issi].failures if f.cause is FailureCause.NO_ANSWER
-            ]
-            assert fails == [60.0, 180.0, 300.0]
+    # -- timestamps: every rung stamped, in order, answers within the targets -----------
+    for resp in view.responders:
+        monos = [r.mono for r in resp.rungs]
+        assert monos == sorted(monos)
+    for issi in PROMPT:
+        ack = by_issi[issi].first(Rung.ACKNOWLEDGED)
+        assert ack is not None and ack.mono - start < 60.0
+        assert ack.source.value == "status" and not ack.implied
+    for issi in TEXTERS:
+        ack = by_issi[issi].first(Rung.ACKNOWLEDGED)
+        assert ack is not None and ack.source.value == "text"
+    for issi in LATE:
+        ack = by_issi[issi].first(Rung.ACKNOWLEDGED)
+        assert ack is not None and 90.0 < ack.mono - start < 100.0
+    for issi in NEVER + OFFS:
+        fails = [
+            f.mono - start for f in by_issi[issi].failures if f.cause is FailureCause.NO_ANSWER
+        ]
+        assert fails == [60.0, 180.0, 300.0]
 
-        # -- escalations: exact steps in order ---------------------------------------------
-        steps = Counter((e.issi, e.deadline, e.step) for e in view.escalations)
-        expected: Counter[tuple[int, DeadlineKind, EscalationStep]] = Counter()
-        A, E, B = DeadlineKind.ACKNOWLEDGE, DeadlineKind.EN_ROUTE, DeadlineKind.ON_SCENE
-        R, AL, BK = EscalationStep.REPAGE, EscalationStep.ALERT, EscalationStep.BACKUP
-        for issi in TEXTERS:
-            expected.update([(issi, E, AL), (issi, B, AL)])
-        for issi in LATE:
-            expected.update([(issi, A, R), (issi, A, AL)])
-        for issi in NEVER + OFFS:
-            expected.update(
-                [(issi, A, R), (issi, A, AL), (issi, E, R), (issi, E, AL), (issi, B, AL)]
-            )
-        for issi in BACKUPS:
-            expected[(issi, A, BK)] += 1
-        assert steps == expected
-        first = [e.step for e in view.escalations if e.issi == 3039 and e.deadline is A]
-        assert first == [R, AL, BK]
-        assert len(prig.alerts) == sum(1 for e in view.escalations if e.step is AL) == 52
+    # -- escalations: exact steps in order ---------------------------------------------
+    steps = Counter((e.issi, e.deadline, e.step) for e in view.escalations)
+    expected: Counter[tuple[int, DeadlineKind, EscalationStep]] = Counter()
+    A, E, B = DeadlineKind.ACKNOWLEDGE, DeadlineKind.EN_ROUTE, DeadlineKind.ON_SCENE
+    R, AL, BK = EscalationStep.REPAGE, EscalationStep.ALERT, EscalationStep.BACKUP
+    for issi in TEXTERS:
+        expected.update([(issi, E, AL), (issi, B, AL)])
+    for issi in LATE:
+        expected.update([(issi, A, R), (issi, A, AL)])
+    for issi in NEVER + OFFS:
+        expected.update([(issi, A, R), (issi, A, AL), (issi, E, R), (issi, E, AL), (issi, B, AL)])
+    for issi in BACKUPS:
+        expected[(issi, A, BK)] += 1
+    assert steps == expected
+    first = [e.step for e in view.escalations if e.issi == 3039 and e.deadline is A]
+    assert first == [R, AL, BK]
+    assert len(prig.alerts) == sum(1 for e in view.escalations if e.step is AL) == 52
 
-        # -- the log holds exactly the same -------------------------------------------------
-        counts = prig.log.count_by_kind()
-        rung_counts: Counter[str] = Counter()
-        for resp in view.responders:
-            rung_counts.update(f"ladder.{r.rung.value}" for r in resp.rungs)
-        for kind, n in rung_counts.items():
-            assert counts[kind] == n, kind
-        assert counts["escalation.repage"] == 24
-        assert counts["escalation.alert"] == 52
-        assert counts["escalation.backup"] == 2
-        assert counts["page.created"] == 1
-        assert counts["ladder.queued"] == 20 + 10 + 8 * 2 + 8 * 3 + 2
-        assert sum(counts.values()) == sum(rung_counts.values()) + 24 + 52 + 2 + 1
-        rows = prig.log.page_responders(page_id)
-        assert len(rows) == 48
+    # -- the log holds exactly the same -------------------------------------------------
+    counts = prig.log.count_by_kind()
+    rung_counts: Counter[str] = Counter()
+    for resp in view.responders:
+        rung_counts.update(f"ladder.{r.rung.value}" for r in resp.rungs)
+    for kind, n in rung_counts.items():
+        assert counts[kind] == n, kind
+    assert counts["escalation.repage"] == 24
+    assert counts["escalation.alert"] == 52
+    assert counts["escalation.backup"] == 2
+    assert counts["page.created"] == 1
+    assert counts["ladder.queued"] == 20 + 10 + 8 * 2 + 8 * 3 + 2
+    assert sum(counts.values()) == sum(rung_counts.values()) + 24 + 52 + 2 + 1
+    rows = prig.log.page_responders(page_id)
+    assert len(rows) == 48
 
-        # -- one SDS per attempt on the air, never a duplicate -------------------------------
-        per_dest = Counter(dest for dest, _ref in prig.aired)
-        assert all(n == 1 for n in prig.aired.values())
-        for issi in PROMPT + TEXTERS:
-            assert per_dest[issi] == 1
-        for issi in LATE:
-            assert per_dest[issi] == 2
-        for issi in NEVER + OFFS:
-            assert per_dest[issi] == 3
-    finally:
-        await prig.close()
+    # -- one SDS per attempt on the air, never a duplicate -------------------------------
+    per_dest = Counter(dest for dest, _ref in prig.aired)
+    assert all(n == 1 for n in prig.aired.values())
+    for issi in PROMPT + TEXTERS:
+        assert per_dest[issi] == 1
+    for issi in LATE:
+        assert per_dest[issi] == 2
+    for issi in NEVER + OFFS:
+        assert per_dest[issi] == 3

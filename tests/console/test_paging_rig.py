@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,12 @@ class PagingRig:
         await self.rig.close()
         self.log.close()
 
+    async def __aenter__(self) -> PagingRig:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
 
 async def make_paging_rig(
     tmp_path: Path,
@@ -110,6 +116,11 @@ async def make_paging_rig(
     return prig
 
 
+OpenPagingRig = Callable[..., Awaitable[PagingRig]]
+"""The ``open_paging_rig`` fixture: :func:`make_paging_rig` on the test's ``tmp_path``
+(its event log is ``events.db`` there); the rig is closed after the test."""
+
+
 async def settle(rig: Rig, limit: float = 5.0) -> None:
     """Wait (real time, bounded) until no bytes are in flight either way.
 
@@ -141,10 +152,7 @@ def units(issis: Sequence[int]) -> list[dict[str, Any]]:
     return [{"issi": i, "alias": f"单元{i}", "kind": "school"} for i in issis]
 
 
-async def test_rig_brings_the_link_up(tmp_path: Path) -> None:
-    prig = await make_paging_rig(tmp_path, units([2001]), {2001: behaviour()})
-    try:
-        assert prig.rig.link.state.value == "up"
-        assert prig.engine.queued_sends == 0
-    finally:
-        await prig.close()
+async def test_rig_brings_the_link_up(open_paging_rig: OpenPagingRig) -> None:
+    prig = await open_paging_rig(units([2001]), {2001: behaviour()})
+    assert prig.rig.link.state.value == "up"
+    assert prig.engine.queued_sends == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from console.config import (
     StatusCode,
@@ -22,7 +21,7 @@ from console.paging.model import (
 )
 from console.paging.queue import SendJob, SendQueue
 from fakes.behaviour import AnswerMode
-from tests.console.test_paging_rig import behaviour, make_paging_rig, units
+from tests.console.test_paging_rig import OpenPagingRig, behaviour, units
 
 PLAN = StatusPlan()
 NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
@@ -80,133 +79,116 @@ def test_rung_labels() -> None:
     assert FailureCause.NOT_REACHABLE.label("en").startswith("not reachable")
 
 
-async def test_nothing_is_shown_before_it_is_committed(tmp_path: Path) -> None:
-    prig = await make_paging_rig(
-        tmp_path, units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES, drive_log=False
+async def test_nothing_is_shown_before_it_is_committed(open_paging_rig: OpenPagingRig) -> None:
+    prig = await open_paging_rig(
+        units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES, drive_log=False
     )
     engine, log = prig.engine, prig.log
-    try:
-        page_id = engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
-        await prig.run(30.0)
-        live = engine.live_rungs(page_id, 2001)
-        assert [r.rung for r in live][:6] == [
-            Rung.QUEUED,
-            Rung.ACCEPTED,
-            Rung.SENT,
-            Rung.DELIVERED,
-            Rung.READ,
-            Rung.ACKNOWLEDGED,
-        ]
-        assert not any(r.committed for r in live)
-        assert engine.view(page_id).responder(2001).rungs == ()  # type: ignore[union-attr]
-        assert prig.changes == []
-        assert log.pending_count >= 6
-        log.flush()  # the commit notification flips what the UI may show
-        await asyncio.sleep(0)
-        shown = engine.view(page_id).responder(2001)
-        assert shown is not None and shown.acknowledged
-        assert [r.event_id for r in shown.rungs] == [r.event_id for r in live]
-        assert all(r.committed for r in shown.rungs)
-        assert len(prig.changes) == 1 and isinstance(prig.changes[0], PageChanged)
-        assert prig.changes[0].changed == (2001,)
-        assert all(log.is_committed(r.event_id or 0) for r in shown.rungs)
-    finally:
-        await prig.close()
+    page_id = engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
+    await prig.run(30.0)
+    live = engine.live_rungs(page_id, 2001)
+    assert [r.rung for r in live][:6] == [
+        Rung.QUEUED,
+        Rung.ACCEPTED,
+        Rung.SENT,
+        Rung.DELIVERED,
+        Rung.READ,
+        Rung.ACKNOWLEDGED,
+    ]
+    assert not any(r.committed for r in live)
+    assert engine.view(page_id).responder(2001).rungs == ()  # type: ignore[union-attr]
+    assert prig.changes == []
+    assert log.pending_count >= 6
+    log.flush()  # the commit notification flips what the UI may show
+    await asyncio.sleep(0)
+    shown = engine.view(page_id).responder(2001)
+    assert shown is not None and shown.acknowledged
+    assert [r.event_id for r in shown.rungs] == [r.event_id for r in live]
+    assert all(r.committed for r in shown.rungs)
+    assert len(prig.changes) == 1 and isinstance(prig.changes[0], PageChanged)
+    assert prig.changes[0].changed == (2001,)
+    assert all(log.is_committed(r.event_id or 0) for r in shown.rungs)
 
 
-async def test_voice_key_up_acknowledges_and_implies_nothing_unsent(tmp_path: Path) -> None:
+async def test_voice_key_up_acknowledges_and_implies_nothing_unsent(
+    open_paging_rig: OpenPagingRig,
+) -> None:
     beh = {2001: behaviour(AnswerMode.VOICE), 2002: behaviour()}
     groups = [{"gssi": 9001, "name": "全体", "members": [2001, 2002]}]
-    prig = await make_paging_rig(
-        tmp_path, units([2001, 2002]), beh, groups=groups, deadlines=NO_DEADLINES
-    )
+    prig = await open_paging_rig(units([2001, 2002]), beh, groups=groups, deadlines=NO_DEADLINES)
     engine = prig.engine
-    try:
-        recips = tuple(Recipient(i, via="全体", via_gssi=9001) for i in (2001, 2002))
-        page_id = engine.page(PageRequest(recipients=recips, talkgroups=(9001,), voice=True))
-        await prig.run(40.0)
-        view = engine.view(page_id)
-        voice = view.responder(2001)
-        assert voice is not None and voice.acknowledged
-        ack = voice.first(Rung.ACKNOWLEDGED)
-        assert ack is not None and ack.source.value == "voice"
-        # A voice-only page has no SDS rungs: queued -> accepted (the call) -> acknowledged.
-        assert [r.rung for r in voice.rungs] == [Rung.QUEUED, Rung.ACCEPTED, Rung.ACKNOWLEDGED]
-        assert view.voice_groups == (9001,)
-        assert prig.log.count_by_kind()["page.call"] == 1
-    finally:
-        await prig.close()
+    recips = tuple(Recipient(i, via="全体", via_gssi=9001) for i in (2001, 2002))
+    page_id = engine.page(PageRequest(recipients=recips, talkgroups=(9001,), voice=True))
+    await prig.run(40.0)
+    view = engine.view(page_id)
+    voice = view.responder(2001)
+    assert voice is not None and voice.acknowledged
+    ack = voice.first(Rung.ACKNOWLEDGED)
+    assert ack is not None and ack.source.value == "voice"
+    # A voice-only page has no SDS rungs: queued -> accepted (the call) -> acknowledged.
+    assert [r.rung for r in voice.rungs] == [Rung.QUEUED, Rung.ACCEPTED, Rung.ACKNOWLEDGED]
+    assert view.voice_groups == (9001,)
+    assert prig.log.count_by_kind()["page.call"] == 1
 
 
-async def test_status_ack_implies_delivered_with_the_answer_time(tmp_path: Path) -> None:
+async def test_status_ack_implies_delivered_with_the_answer_time(
+    open_paging_rig: OpenPagingRig,
+) -> None:
     # The radio answers although its delivery report is lost (the network never sent it).
-    prig = await make_paging_rig(
-        tmp_path, units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES
-    )
-    try:
-        prig.rig.sim.faults.drop_next("+CTSDSR: 12,2001")
-        page_id = prig.engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
-        await prig.run(5.0)
-        radio = prig.rig.sim.radio(2001)
-        radio.cancel_pending()
-        radio.send_status(0x8003)  # straight to "en route", no 收到 first
-        await prig.run(2.0)
-        resp = prig.engine.view(page_id).responder(2001)
-        assert resp is not None
-        ack = resp.first(Rung.ACKNOWLEDGED)
-        route = resp.first(Rung.EN_ROUTE)
-        assert ack is not None and route is not None
-        assert ack.implied and not route.implied and ack.mono == route.mono
-        assert not resp.first(Rung.ACCEPTED).implied  # type: ignore[union-attr]
-    finally:
-        await prig.close()
+    prig = await open_paging_rig(units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES)
+    prig.rig.sim.faults.drop_next("+CTSDSR: 12,2001")
+    page_id = prig.engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
+    await prig.run(5.0)
+    radio = prig.rig.sim.radio(2001)
+    radio.cancel_pending()
+    radio.send_status(0x8003)  # straight to "en route", no 收到 first
+    await prig.run(2.0)
+    resp = prig.engine.view(page_id).responder(2001)
+    assert resp is not None
+    ack = resp.first(Rung.ACKNOWLEDGED)
+    route = resp.first(Rung.EN_ROUTE)
+    assert ack is not None and route is not None
+    assert ack.implied and not route.implied and ack.mono == route.mono
+    assert not resp.first(Rung.ACCEPTED).implied  # type: ignore[union-attr]
 
 
-async def test_backup_requested_and_operator_actions(tmp_path: Path) -> None:
-    prig = await make_paging_rig(
-        tmp_path, units([2001]), {2001: behaviour(AnswerMode.NEVER)}, deadlines=NO_DEADLINES
+async def test_backup_requested_and_operator_actions(open_paging_rig: OpenPagingRig) -> None:
+    prig = await open_paging_rig(
+        units([2001]), {2001: behaviour(AnswerMode.NEVER)}, deadlines=NO_DEADLINES
     )
     engine = prig.engine
-    try:
-        page_id = engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
-        await prig.run(3.0)
-        prig.rig.sim.radio(2001).send_status(0x8006)
-        prig.rig.sim.radio(2001).send_status(0)  # emergency: not ours, not an ack
-        await prig.run(2.0)
-        resp = engine.view(page_id).responder(2001)
-        assert resp is not None and resp.has(Rung.BACKUP_REQUESTED)
-        engine.operator_release(page_id, 2001, "张警官", "电话确认")
-        engine.close_page(page_id, "张警官")
-        await prig.run(1.0)
-        resp = engine.view(page_id).responder(2001)
-        assert resp is not None and resp.top is Rung.RELEASED
-        assert engine.view(page_id).closed
-        actions = list(prig.log.query(kinds=["operator.action"]))
-        assert [(r.operator, r.data["action"]) for r in actions] == [
-            ("张警官", "release"),
-            ("张警官", "close_page"),
-        ]
-    finally:
-        await prig.close()
+    page_id = engine.page(PageRequest(recipients=(Recipient(2001),), text="测试"))
+    await prig.run(3.0)
+    prig.rig.sim.radio(2001).send_status(0x8006)
+    prig.rig.sim.radio(2001).send_status(0)  # emergency: not ours, not an ack
+    await prig.run(2.0)
+    resp = engine.view(page_id).responder(2001)
+    assert resp is not None and resp.has(Rung.BACKUP_REQUESTED)
+    engine.operator_release(page_id, 2001, "张警官", "电话确认")
+    engine.close_page(page_id, "张警官")
+    await prig.run(1.0)
+    resp = engine.view(page_id).responder(2001)
+    assert resp is not None and resp.top is Rung.RELEASED
+    assert engine.view(page_id).closed
+    actions = list(prig.log.query(kinds=["operator.action"]))
+    assert [(r.operator, r.data["action"]) for r in actions] == [
+        ("张警官", "release"),
+        ("张警官", "close_page"),
+    ]
 
 
-async def test_page_belongs_to_an_adhoc_incident(tmp_path: Path) -> None:
-    prig = await make_paging_rig(
-        tmp_path, units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES
+async def test_page_belongs_to_an_adhoc_incident(open_paging_rig: OpenPagingRig) -> None:
+    prig = await open_paging_rig(units([2001]), {2001: behaviour()}, deadlines=NO_DEADLINES)
+    book = IncidentBook(prig.clock, prig.log)
+    factory, attach = incident_hooks(book)
+    prig.engine.incident_factory, prig.engine.attach_page = factory, attach
+    page_id = prig.engine.page(
+        PageRequest(recipients=(Recipient(2001),), text="测试", operator="值班民警")
     )
-    try:
-        book = IncidentBook(prig.clock, prig.log)
-        factory, attach = incident_hooks(book)
-        prig.engine.incident_factory, prig.engine.attach_page = factory, attach
-        page_id = prig.engine.page(
-            PageRequest(recipients=(Recipient(2001),), text="测试", operator="值班民警")
-        )
-        view = prig.engine.view(page_id)
-        assert view.incident_id is not None
-        incident = book.require(view.incident_id)
-        assert page_id in incident.pages
-        await prig.run(1.0)
-        created = list(prig.log.query(kinds=["page.created"]))
-        assert created[0].incident == view.incident_id
-    finally:
-        await prig.close()
+    view = prig.engine.view(page_id)
+    assert view.incident_id is not None
+    incident = book.require(view.incident_id)
+    assert page_id in incident.pages
+    await prig.run(1.0)
+    created = list(prig.log.query(kinds=["page.created"]))
+    assert created[0].incident == view.incident_id

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -24,6 +23,7 @@ from console.rollcall.model import (
     Talker,
 )
 from tests.console.test_drill_run import DRILL, drill_rig, run_drill, station
+from tests.console.test_paging_rig import OpenPagingRig
 
 STATION = "测试派出所"
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -63,14 +63,11 @@ def visible(html: str) -> str:
 
 
 @pytest.fixture
-async def drill_report(tmp_path: Path) -> Report:
+async def drill_report(open_paging_rig: OpenPagingRig) -> Report:
     st = station()
     drill = load_drill_text(DRILL, st, "drill.toml")
-    prig = await drill_rig(tmp_path, drill, st)
-    try:
-        return await run_drill(prig, drill, "D1")
-    finally:
-        await prig.close()
+    prig = await drill_rig(open_paging_rig, drill, st)
+    return await run_drill(prig, drill, "D1")
 
 
 def test_zh_drill_report_in_markdown_and_html_has_no_english_words(

@@ -83,7 +83,7 @@ async def test_the_broadcast_engine_can_be_registered_and_the_runtime_still_star
     runtime = make_runtime(tmp_path)
     runtime.add("broadcast", runtime.broadcast)
     await runtime.start()
-    try:
+    try:  # kept: the test asserts what close() leaves (the link down) after it
         assert runtime.services["broadcast"] is runtime.broadcast
         assert isinstance(runtime.services["broadcast"], BroadcastEngine)
         assert runtime.broadcast.active() == []  # registering it played nothing
@@ -141,11 +141,8 @@ async def test_a_service_failing_to_close_does_not_keep_the_others_or_the_log_op
     assert calls[-2:] == ["close b", "close a"]
     with pytest.raises(LogClosed):  # closed, last of all
         list(runtime.log.query())
-    log = EventLog.open_readonly(tmp_path / "events.db")
-    try:
+    with EventLog.open_readonly(tmp_path / "events.db") as log:
         assert kinds.OPERATOR_LOGOUT in [r.kind for r in log.query()]
-    finally:
-        log.close()
 
 
 def test_only_declared_services_have_a_life_cycle() -> None:

@@ -7,6 +7,7 @@ console really saw on the wire.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from dataclasses import replace
@@ -55,9 +56,10 @@ def test_tx_splitter_rebuilds_commands_from_any_chunking() -> None:
 
 async def test_record_against_the_simulator_replays_to_the_live_events(tmp_path: Path) -> None:
     clock = SystemClock()
-    sim = await start_simulation(clock, UNITS, GROUPS, gateway_issi=1000)
     out = tmp_path / "bench.jsonl"
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        sim = await start_simulation(clock, UNITS, GROUPS, gateway_issi=1000)
+        stack.push_async_callback(sim.close)
         result = await record_trace(
             sim.url,
             out,
@@ -71,8 +73,6 @@ async def test_record_against_the_simulator_replays_to_the_live_events(tmp_path:
             ),
             clock=clock,
         )
-    finally:
-        await sim.close()
     assert result.errors == []
     records = load_trace(out)
     assert len(records) == result.records > 20
@@ -214,10 +214,9 @@ async def test_link_trace_records_a_command_before_its_answer() -> None:
     dialect = replace(ETSI, init=())
     link = PeiLink("stub://", dialect=dialect, clock=clock, trace=trace, opener=lambda u, b: port)
     link.subscribe(lambda e: parsed.set() if isinstance(e, CommandCompleted) else None)
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(link.close)
         await link.connect(timeout=5)
         await link.command(commands.at())
-    finally:
-        await link.close()
     directions = [r.direction for r in trace.records]
     assert directions[:2] == ["tx", "rx"], directions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import serial
@@ -116,6 +116,12 @@ async def make_sim(clock: VirtualClock, **kwargs: Any) -> Simulation:
     sim = await start_simulation(clock, UNITS, GROUPS, gateway_issi=GW, **kwargs)
     clock.settle = sim.transport.settle
     return sim
+
+
+OpenSim = Callable[..., Awaitable[Simulation]]
+"""The ``open_sim`` fixture: :func:`make_sim` on the test's clock, closed after the test."""
+OpenTe = Callable[[str], TE]
+"""The ``open_te`` fixture: a :class:`TE` on a URL, closed after the test."""
 
 
 def lines(data: bytes) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drivers.clock import VirtualClock
 from fakes.sim import Simulation
-from tests.fakes.simhelpers import TE, lines
+from tests.fakes.simhelpers import TE, OpenSim, OpenTe, lines
 
 
 async def test_group_call_out_ptt_and_hang_time(te: TE, clock: VirtualClock) -> None:
@@ -75,7 +75,7 @@ async def test_incoming_call_with_talkers(te: TE, sim: Simulation, clock: Virtua
     assert await te.wait_for(b"+CTCR: 1,13\r\n")
 
 
-async def test_emergency_call_preempts(te: TE, sim: Simulation, clock: VirtualClock) -> None:
+async def test_emergency_call_preempts(te: TE, sim: Simulation) -> None:
     await te.init("2,0,0")
     sim.radio(2001).key_up(9001, 10.0)
     await te.wait_for(b"+CTXG: 1,3,0,0,0,2001\r\n")
@@ -89,23 +89,18 @@ async def test_emergency_call_preempts(te: TE, sim: Simulation, clock: VirtualCl
     ]
 
 
-async def test_refuse_policy(clock: VirtualClock) -> None:
+async def test_refuse_policy(open_sim: OpenSim, open_te: OpenTe) -> None:
     from fakes.network import NetworkConfig
-    from tests.fakes.simhelpers import make_sim
 
-    sim = await make_sim(clock, network_config=NetworkConfig(floor_policy="refuse"))
-    te = TE(sim.url)
-    try:
-        await te.init("2,0,0")
-        sim.radio(2001).key_up(9002, 2.0)
-        await te.wait_for(b"+CTXG: 1,3,0,0,0,2001\r\n")
-        assert await te.cmd("AT+CTXD=1,0") == b"\r\nOK\r\n"
-        assert await te.wait_for(b"\r\n+CTXG: 1,1,0,0\r\n") == b"\r\n+CTXG: 1,1,0,0\r\n"
-        assert await te.cmd("AT+CTXD=1,3") == b"\r\nOK\r\n"
-        assert (
-            await te.wait_for(b"\r\n+CDTXC: 1,0\r\n\r\n+CTXG: 1,0,0,0\r\n")
-            == b"\r\n+CDTXC: 1,0\r\n\r\n+CTXG: 1,0,0,0\r\n"
-        )
-    finally:
-        te.close()
-        await sim.close()
+    sim = await open_sim(network_config=NetworkConfig(floor_policy="refuse"))
+    te = open_te(sim.url)
+    await te.init("2,0,0")
+    sim.radio(2001).key_up(9002, 2.0)
+    await te.wait_for(b"+CTXG: 1,3,0,0,0,2001\r\n")
+    assert await te.cmd("AT+CTXD=1,0") == b"\r\nOK\r\n"
+    assert await te.wait_for(b"\r\n+CTXG: 1,1,0,0\r\n") == b"\r\n+CTXG: 1,1,0,0\r\n"
+    assert await te.cmd("AT+CTXD=1,3") == b"\r\nOK\r\n"
+    assert (
+        await te.wait_for(b"\r\n+CDTXC: 1,0\r\n\r\n+CTXG: 1,0,0,0\r\n")
+        == b"\r\n+CDTXC: 1,0\r\n\r\n+CTXG: 1,0,0,0\r\n"
+    )

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from drivers.clock import VirtualClock
-from fakes.sim import Simulation
-from tests.fakes.simhelpers import TE, lines
+from tests.fakes.simhelpers import TE, OpenSim, OpenTe, lines
 
 
 async def test_echo_is_on_at_start_and_atE0_turns_it_off(te: TE) -> None:
@@ -94,18 +93,13 @@ async def test_atz_ok_by_default(te: TE) -> None:
     assert await te.cmd("AT") == b"AT\r\r\nOK\r\n"  # echo back on
 
 
-async def test_atz_reboot_forgets_registrations(clock: VirtualClock) -> None:
+async def test_atz_reboot_forgets_registrations(open_sim: OpenSim, open_te: OpenTe) -> None:
     from fakes.gateway import GatewayConfig
-    from tests.fakes.simhelpers import make_sim
 
-    sim: Simulation = await make_sim(clock, gateway_config=GatewayConfig(atz_reboots=True))
-    te = TE(sim.url)
-    try:
-        await te.init()
-        assert sim.gateway.ctsp
-        assert await te.cmd("ATZ") == b"\r\nOK\r\n"
-        assert sim.gateway.ctsp == set()
-        assert await te.cmd("AT") == b"AT\r\r\nOK\r\n"
-    finally:
-        te.close()
-        await sim.close()
+    sim = await open_sim(gateway_config=GatewayConfig(atz_reboots=True))
+    te = open_te(sim.url)
+    await te.init()
+    assert sim.gateway.ctsp
+    assert await te.cmd("ATZ") == b"\r\nOK\r\n"
+    assert sim.gateway.ctsp == set()
+    assert await te.cmd("AT") == b"AT\r\r\nOK\r\n"

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from drivers.clock import VirtualClock
 from fakes.behaviour import Behaviour
 from fakes.urlhandler import install, registry
-from tests.fakes.simhelpers import TE, make_sim
+from tests.fakes.simhelpers import OpenSim, OpenTe
 
 
-async def test_a_registered_simulation_is_opened_and_changed_by_its_name() -> None:
-    clock = VirtualClock()
-    sim = await make_sim(clock)
+async def test_a_registered_simulation_is_opened_and_changed_by_its_name(
+    clock: VirtualClock, open_sim: OpenSim, open_te: OpenTe
+) -> None:
+    sim = await open_sim()
     install()
-    registry.register("control-test", sim)
-    te = TE("sim://control-test")  # pyserial's serial_for_url: the handler finds the pty
-    try:
+    with contextlib.ExitStack() as registered:
+        registry.register("control-test", sim)
+        registered.callback(registry.unregister, "control-test")
+        te = open_te("sim://control-test")  # pyserial's serial_for_url: the handler finds the pty
         await te.init()
         control = registry.control("control-test")
         off = Behaviour.switched_off()
@@ -27,7 +31,3 @@ async def test_a_registered_simulation_is_opened_and_changed_by_its_name() -> No
         control.send_status(2002, 0)  # the emergency key, as a trainer injects it
         await clock.advance(1.0)
         assert b"+CTSDSR" in await te.wait_for(b"\r\n", timeout=5.0) + await te.drain()
-    finally:
-        te.close()
-        registry.unregister("control-test")
-        await sim.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from drivers.clock import VirtualClock
 from drivers.sds.messages import encode_text
@@ -13,10 +14,11 @@ from tests.fakes.simhelpers import GROUPS, TE, UNITS
 
 async def _run(seed: int) -> bytes:
     clock = VirtualClock()
-    sim = await start_simulation(clock, UNITS, GROUPS, gateway_issi=1000, seed=seed)
-    clock.settle = sim.transport.settle
-    te = TE(sim.url)
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        sim = await start_simulation(clock, UNITS, GROUPS, gateway_issi=1000, seed=seed)
+        stack.push_async_callback(sim.close)
+        clock.settle = sim.transport.settle
+        te = stack.enter_context(contextlib.closing(TE(sim.url)))
         await te.init()
         pdu = encode_text("紧急集合", 9, report=3).hex().upper()
         te.write(f"AT+CMGS=9001,{len(pdu) * 4}\r\n{pdu}\x1a".encode())
@@ -29,9 +31,6 @@ async def _run(seed: int) -> bytes:
             await clock.advance(1.0)
         await asyncio.wait_for(_until(lambda: sim.transport.bytes_out == _total(te)), 5)
         return bytes(te.received)
-    finally:
-        te.close()
-        await sim.close()
 
 
 def _total(te: TE) -> int:

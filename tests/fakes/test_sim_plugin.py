@@ -12,6 +12,7 @@ from pathlib import Path
 import serial
 
 from fakes.plugin import start_background
+from tests.factories import Reaped
 from tests.fakes.simhelpers import GROUPS, UNITS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,8 +22,7 @@ def test_start_background_and_call() -> None:
     handle = start_background(UNITS, GROUPS, gateway_issi=1000, background_traffic=False)
     try:
         assert os.path.islink(handle.url)
-        ser = serial.serial_for_url(handle.url, timeout=5)
-        try:
+        with serial.serial_for_url(handle.url, timeout=5) as ser:
             ser.write(b"ATE0\rAT+CTSP=1,2,20\r")
             assert ser.read_until(b"OK\r\n") == b"ATE0\r\r\nOK\r\n"
             assert ser.read_until(b"OK\r\n") == b"\r\nOK\r\n"
@@ -31,14 +31,12 @@ def test_start_background_and_call() -> None:
                 b"+CTSDSR: 13,2001,0,1000,0,16\r\n\r\n8004\r\n"
             )
             assert handle.call(lambda sim: sorted(sim.network.radios)) == [2001, 2002, 2003, 2004]
-        finally:
-            ser.close()
-    finally:
+    finally:  # kept: the test asserts what stop() leaves behind
         handle.stop()
     assert not os.path.exists(handle.url)
 
 
-def test_serve_announces_first_and_stops_on_sigterm() -> None:
+def test_serve_announces_first_and_stops_on_sigterm(reaped: Reaped) -> None:
     code = textwrap.dedent(
         f"""
         import fakes.plugin as p
@@ -48,25 +46,20 @@ def test_serve_announces_first_and_stops_on_sigterm() -> None:
                                  announce=lambda u: print("URL", u, flush=True)))
         """
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    proc = reaped(
+        subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("URL socket://127.0.0.1:")
-        ser = serial.serial_for_url(first.split()[1], timeout=5)
-        ser.write(b"AT\r")
-        assert ser.read_until(b"OK\r\n") == b"AT\r\r\nOK\r\n"
-        ser.close()
-        proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=10)
-        assert proc.returncode == 0
-        assert "simulator stopped" in out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    assert first.startswith("URL socket://127.0.0.1:")
+    ser = serial.serial_for_url(first.split()[1], timeout=5)
+    ser.write(b"AT\r")
+    assert ser.read_until(b"OK\r\n") == b"AT\r\r\nOK\r\n"
+    ser.close()
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert "simulator stopped" in out
 
 
 def test_fakes_never_import_console_or_textual() -> None:

@@ -7,7 +7,7 @@ import re
 from drivers.clock import VirtualClock
 from drivers.sds.messages import encode_text
 from fakes.sim import Simulation
-from tests.fakes.simhelpers import TE, lines, make_sim
+from tests.fakes.simhelpers import TE, OpenSim, OpenTe, lines
 
 HALLO = "8204070148616C6C6F"  # "Hallo", MR 7, received report requested
 CTSDSR = re.compile(rb"\+CTSDSR: [^\r]*\r\n\r\n[0-9A-F]+\r\n")
@@ -156,19 +156,17 @@ async def test_emergency_status_and_unreachable_injector(sim: Simulation, te: TE
         raise AssertionError("a switched-off radio must not transmit")
 
 
-async def test_no_report_when_failure_report_disabled(clock: VirtualClock) -> None:
+async def test_no_report_when_failure_report_disabled(
+    clock: VirtualClock, open_sim: OpenSim, open_te: OpenTe
+) -> None:
     from fakes.network import NetworkConfig
 
-    sim = await make_sim(clock, network_config=NetworkConfig(unreachable_report=None))
-    te = TE(sim.url)
-    try:
-        await te.init()
-        sim.network.switch_off(2001)
-        te.write(f"AT+CMGS=2001,72\r\n{HALLO}\x1a".encode())
-        await te.wait_for(b"OK\r\n")
-        await clock.advance(60.0)
-        assert await te.wait_for(b"+CMGS: 0,4,7\r\n") == b"\r\n+CMGS: 0,4,7\r\n"
-        assert await te.drain() == b""
-    finally:
-        te.close()
-        await sim.close()
+    sim = await open_sim(network_config=NetworkConfig(unreachable_report=None))
+    te = open_te(sim.url)
+    await te.init()
+    sim.network.switch_off(2001)
+    te.write(f"AT+CMGS=2001,72\r\n{HALLO}\x1a".encode())
+    await te.wait_for(b"OK\r\n")
+    await clock.advance(60.0)
+    assert await te.wait_for(b"+CMGS: 0,4,7\r\n") == b"\r\n+CMGS: 0,4,7\r\n"
+    assert await te.drain() == b""

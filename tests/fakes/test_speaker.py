@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import struct
 from pathlib import Path
@@ -75,8 +76,8 @@ async def test_tone_frequency_and_level_measured_from_received_audio() -> None:
 
 
 async def test_fan_out_to_several_speakers_mixed_codecs_and_protocols() -> None:
-    speakers = [await FakeSpeaker().start() for _ in range(4)]
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        speakers = [await stack.enter_async_context(FakeSpeaker()) for _ in range(4)]
         dests = [
             Destination("127.0.0.1", speakers[0].port),
             Destination("127.0.0.1", speakers[1].port, codec="pcma"),
@@ -88,9 +89,6 @@ async def test_fan_out_to_several_speakers_mixed_codecs_and_protocols() -> None:
         stats = await bc.play(ArraySource(pcm))
         for sp, ds in zip(speakers, stats.destinations, strict=True):
             assert await sp.wait_packets(ds.packets_sent)
-    finally:
-        for sp in speakers:
-            await sp.close()
     got = [sp.broadcasts[0] for sp in speakers]
     assert all(sp.violations == [] and len(sp.broadcasts) == 1 for sp in speakers)
     assert len({g.ident for g in got[:3]}) == 3

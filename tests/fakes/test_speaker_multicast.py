@@ -8,6 +8,7 @@ machine allows neither, the test is skipped and says why.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -104,11 +105,10 @@ def test_multicast_rtp_and_polycom_in_a_private_namespace() -> None:
     if not cmd:
         pytest.skip(f"no private network namespace on this machine ({note})")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
-    finally:
+    with contextlib.ExitStack() as cleanup:
         if note and note.startswith("netns:"):
-            subprocess.run(["ip", "netns", "del", note[6:]], capture_output=True)
+            cleanup.callback(subprocess.run, ["ip", "netns", "del", note[6:]], capture_output=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     # Both members of the group heard the same single broadcast, sample-exact.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from drivers.clock import VirtualClock
-from fakes.sim import SimControl
+from fakes.sim import SimControl, Simulation
 from fakes.trainer import TrainerCommand, TrainerError, apply, parse
-from tests.fakes.simhelpers import TE, make_sim
+from tests.fakes.simhelpers import TE
 
 
 def test_english_and_chinese_words_mean_the_same_command() -> None:
@@ -35,24 +35,19 @@ def test_a_wrong_line_says_what_is_wrong_and_how_to_write_it(line: str, says: st
     assert "commands:" in str(info.value)
 
 
-async def test_commands_reach_the_radios_and_the_wire() -> None:
-    clock = VirtualClock()
-    sim = await make_sim(clock)
-    te = TE(sim.url)
+async def test_commands_reach_the_radios_and_the_wire(
+    clock: VirtualClock, sim: Simulation, te: TE
+) -> None:
     control = SimControl(sim)
-    try:
-        await te.init()
-        assert "emergency" in apply(TrainerCommand("emergency", 2001), control)
-        await clock.advance(1.0)
-        assert b"+CTSDSR" in await te.wait_for(b"+CTSDSR")
-        apply(TrainerCommand("off", 2002), control)
-        assert not sim.radio(2002).powered
-        with pytest.raises(TrainerError, match="switch it on first"):
-            apply(TrainerCommand("emergency", 2002), control)
-        with pytest.raises(TrainerError, match="no radio 4242"):
-            apply(TrainerCommand("away", 4242), control)
-        apply(TrainerCommand("away", 2003), control)
-        assert not sim.radio(2003).in_range
-    finally:
-        te.close()
-        await sim.close()
+    await te.init()
+    assert "emergency" in apply(TrainerCommand("emergency", 2001), control)
+    await clock.advance(1.0)
+    assert b"+CTSDSR" in await te.wait_for(b"+CTSDSR")
+    apply(TrainerCommand("off", 2002), control)
+    assert not sim.radio(2002).powered
+    with pytest.raises(TrainerError, match="switch it on first"):
+        apply(TrainerCommand("emergency", 2002), control)
+    with pytest.raises(TrainerError, match="no radio 4242"):
+        apply(TrainerCommand("away", 4242), control)
+    apply(TrainerCommand("away", 2003), control)
+    assert not sim.radio(2003).in_range

@@ -9,6 +9,7 @@ short broadcast reaches the loudspeaker.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Protocol
 
@@ -119,18 +120,21 @@ async def text_in(bench: Bench) -> None:
 async def page_through_the_engine(bench: Bench, tmp_path: Path) -> None:
     """A page to the test unit climbs the ladder to DELIVERED, then ACKNOWLEDGED on 8002."""
     unit = bench.unit()
-    log = EventLog.open(
-        tmp_path / "events.db",
-        clock=bench.clock,
-        background=False,
-        durability="normal",
-        record_sessions=False,
-    )
-    engine = PagingEngine(
-        bench.gateway, log, clock=bench.clock, operator="台架测试", drive_log=True
-    )
-    await engine.start()
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        log = stack.enter_context(
+            EventLog.open(
+                tmp_path / "events.db",
+                clock=bench.clock,
+                background=False,
+                durability="normal",
+                record_sessions=False,
+            )
+        )
+        engine = PagingEngine(
+            bench.gateway, log, clock=bench.clock, operator="台架测试", drive_log=True
+        )
+        await engine.start()
+        stack.push_async_callback(engine.close)
         page_id = engine.page(
             PageRequest(
                 recipients=(Recipient(unit, "测试电台"),), text="台架测试：点名，请回复收到"
@@ -152,9 +156,6 @@ async def page_through_the_engine(bench: Bench, tmp_path: Path) -> None:
         view = engine.view(page_id)
         assert view.all_acknowledged
         assert not (view.responder(unit) or view.responders[0]).failures
-    finally:
-        await engine.close()
-        log.close()
 
 
 class SpeakerBench(Protocol):

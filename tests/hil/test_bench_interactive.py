@@ -7,6 +7,7 @@ and presses the button on the simulated radio, so the real-time wait of
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -46,31 +47,29 @@ def technician(sim: Simulation, heard: list[str]) -> object:
 
 
 async def test_prompts_and_waits_for_the_radio(tmp_path: Path) -> None:
-    sim = await start_simulation(SystemClock(), UNITS, [], gateway_issi=1000)
     heard: list[str] = []
-    bench = await HardwareBench.start(
-        replace(OPTIONS, gateway=sim.url),
-        technician(sim, heard),  # type: ignore[arg-type]
-    )
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        sim = await start_simulation(SystemClock(), UNITS, [], gateway_issi=1000)
+        stack.push_async_callback(sim.close)
+        bench = await HardwareBench.start(
+            replace(OPTIONS, gateway=sim.url),
+            technician(sim, heard),  # type: ignore[arg-type]
+        )
+        stack.push_async_callback(bench.close)
         await sc.status_in(bench)
         await sc.text_in(bench)
-    finally:
-        await bench.close()
-        await sim.close()
     assert "send status 8002 from the test radio (ISSI 2001) now" in heard[0]
     assert "waiting up to 10 s" in heard[0]
     assert "send a text message 'OK'" in heard[1]
 
 
 async def test_without_interactive_the_radio_side_is_skipped_with_the_reason() -> None:
-    sim = await start_simulation(SystemClock(), UNITS, [], gateway_issi=1000)
-    bench = await HardwareBench.start(
-        replace(OPTIONS, gateway=sim.url, interactive=False), lambda _text: None
-    )
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        sim = await start_simulation(SystemClock(), UNITS, [], gateway_issi=1000)
+        stack.push_async_callback(sim.close)
+        bench = await HardwareBench.start(
+            replace(OPTIONS, gateway=sim.url, interactive=False), lambda _text: None
+        )
+        stack.push_async_callback(bench.close)
         with pytest.raises(pytest.skip.Exception, match="run with --hil-interactive"):
             await sc.status_in(bench)
-    finally:
-        await bench.close()
-        await sim.close()

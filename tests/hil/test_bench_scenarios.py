@@ -34,10 +34,8 @@ async def bench(request: pytest.FixtureRequest) -> AsyncIterator[Bench]:
             pytest.skip("no --hil-gateway given")
         with terminal(request.config) as say:
             made = await HardwareBench.start(options, say)
-    try:
-        yield made
-    finally:
-        await made.close()
+    yield made
+    await made.close()
 
 
 class SimSpeaker:

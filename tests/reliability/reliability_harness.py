@@ -190,6 +190,12 @@ class FaultRig:
         await self.rig.close()
         self.log.close()
 
+    async def __aenter__(self) -> FaultRig:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
 
 async def make_fault_rig(
     db: Path,
@@ -475,8 +481,7 @@ def latency_plan(seed: int) -> FaultPlan:
 
 async def cable_pulls_during_page(db: Path, seed: int, pulls: int) -> Outcome:
     """A 46-unit page; the cable pulled ``pulls`` times at seeded random moments."""
-    frig = await make_fault_rig(db, seed=seed, faults=latency_plan(seed))
-    try:
+    async with await make_fault_rig(db, seed=seed, faults=latency_plan(seed)) as frig:
         page_id = frig.engine.page(
             PageRequest(recipients=tuple(Recipient(i) for i in ISSIS), text=PAGE_TEXT)
         )
@@ -491,8 +496,6 @@ async def cable_pulls_during_page(db: Path, seed: int, pulls: int) -> Outcome:
         await frig.clock.run_until(settled, limit=150, step=0.5)
         await frig.run(5.0)  # late reports of retried sends
         return check(frig, page_id, ISSIS, made)
-    finally:
-        await frig.close()
 
 
 def reboot_schedule(seed: int, reboots: int, *, window: float = 30.0) -> list[float]:
@@ -507,8 +510,7 @@ async def reboots_during_page(db: Path, seed: int, reboots: int) -> Outcome:
     Nothing on the console's side says so: the link must notice (the watchful keep-alive,
     or an echo after ``ATE0``), re-initialise, and the recovery must bring back what the
     rebooted MT dropped."""
-    frig = await make_fault_rig(db, seed=seed, faults=latency_plan(seed))
-    try:
+    async with await make_fault_rig(db, seed=seed, faults=latency_plan(seed)) as frig:
         page_id = frig.engine.page(
             PageRequest(recipients=tuple(Recipient(i) for i in ISSIS), text=PAGE_TEXT)
         )
@@ -528,8 +530,6 @@ async def reboots_during_page(db: Path, seed: int, reboots: int) -> Outcome:
         await frig.clock.run_until(settled, limit=150, step=0.5)
         await frig.run(5.0)
         return check(frig, page_id, ISSIS, reboots)
-    finally:
-        await frig.close()
 
 
 DRILL_STATION_GROUPS = ("学校组", "企业组", "医院组", "银行组", "社区组")
@@ -567,7 +567,7 @@ async def cable_pulls_during_drill(db: Path, seed: int, pulls: int) -> tuple[Out
     station = demo_station()
     drill = load_drill_text(DRILL_TEXT, station, "pulls.toml")
     issis = [r.issi for r in drill.participants]
-    frig = await make_fault_rig(
+    async with await make_fault_rig(
         db,
         seed=seed,
         issis=issis,
@@ -576,8 +576,7 @@ async def cable_pulls_during_drill(db: Path, seed: int, pulls: int) -> tuple[Out
         behaviours=seeded_behaviours(seed, [u.issi for u in station.units]),
         deadlines=None,
         faults=latency_plan(seed),
-    )
-    try:
+    ) as frig:
         run = DrillRun(frig.engine, drill, drill_id=f"D{seed}", simulated=True)
         task = asyncio.ensure_future(run.run())
         made = await pull_cable(frig, pull_schedule(seed, pulls, window=30.0))
@@ -587,8 +586,6 @@ async def cable_pulls_during_drill(db: Path, seed: int, pulls: int) -> tuple[Out
         assert page_id is not None
         out = check(frig, page_id, issis, made, until=frig.clock.monotonic() - 1.0)
         return out, report.outcome
-    finally:
-        await frig.close()
 
 
 async def gather_runs(

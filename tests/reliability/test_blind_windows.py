@@ -22,7 +22,8 @@ from fakes.behaviour import (
     fixed,
     uniform,
 )
-from tests.reliability.reliability_harness import FaultRig, make_fault_rig, radio_truth
+from tests.factories import OpenFaultRig
+from tests.reliability.reliability_harness import FaultRig, radio_truth
 
 UNITS = tuple(range(4001, 4007))  # a 6-unit page
 
@@ -78,47 +79,40 @@ def _assert_truth(frig: FaultRig, page_id: str) -> None:
     assert truth.recovered > 0, "the outage swallowed no answer: the test proves nothing"
 
 
-async def test_cable_pulled_for_3_s_after_the_last_send(tmp_path: Path) -> None:
-    frig = await make_fault_rig(tmp_path / "pull.db", seed=5, issis=UNITS, behaviours=BEHAVIOURS)
-    try:
-        page_id = await _page_all_sent(frig)
-        frig.rig.sim.unplug()
-        await frig.run(3.0, step=0.05)
-        swallowed = [
-            t
-            for i in UNITS
-            for t in frig.rig.sim.network.radio(i).transmitted
-            if t.kind != "report"
-        ]
-        assert swallowed, "nobody answered during the outage"
-        frig.rig.sim.replug()
-        took = await _acknowledged_soon_after_up(frig, page_id)
-        assert took <= 10.0
-        await frig.run(5.0)
-        _assert_truth(frig, page_id)
-        causes = [e.data["cause"] for e in frig.log.query(kinds=["page.recovery"], page=page_id)]
-        assert causes and set(causes) == {"link_outage"}
-        # the board says who was reached again after the outage
-        cells = board_cells(frig.engine.view(page_id), frig.clock.monotonic())
-        assert {c.issi for c in cells if c.recovered} == set(UNITS)
-    finally:
-        await frig.close()
+async def test_cable_pulled_for_3_s_after_the_last_send(
+    tmp_path: Path, open_fault_rig: OpenFaultRig
+) -> None:
+    frig = await open_fault_rig(tmp_path / "pull.db", seed=5, issis=UNITS, behaviours=BEHAVIOURS)
+    page_id = await _page_all_sent(frig)
+    frig.rig.sim.unplug()
+    await frig.run(3.0, step=0.05)
+    swallowed = [
+        t for i in UNITS for t in frig.rig.sim.network.radio(i).transmitted if t.kind != "report"
+    ]
+    assert swallowed, "nobody answered during the outage"
+    frig.rig.sim.replug()
+    took = await _acknowledged_soon_after_up(frig, page_id)
+    assert took <= 10.0
+    await frig.run(5.0)
+    _assert_truth(frig, page_id)
+    causes = [e.data["cause"] for e in frig.log.query(kinds=["page.recovery"], page=page_id)]
+    assert causes and set(causes) == {"link_outage"}
+    # the board says who was reached again after the outage
+    cells = board_cells(frig.engine.view(page_id), frig.clock.monotonic())
+    assert {c.issi for c in cells if c.recovered} == set(UNITS)
 
 
-async def test_silent_gateway_reboot_mid_page(tmp_path: Path) -> None:
-    frig = await make_fault_rig(tmp_path / "boot.db", seed=6, issis=UNITS, behaviours=BEHAVIOURS)
-    try:
-        page_id = await _page_all_sent(frig)
-        rebooted = frig.clock.monotonic()
-        frig.rig.sim.gateway.reboot()
-        link = frig.rig.link
-        assert await frig.clock.run_until(
-            lambda: link.state is not LinkState.UP, limit=3.0, step=0.05
-        ), "a silent reboot went unnoticed for 3 s with a page open"
-        noticed = frig.clock.monotonic() - rebooted
-        took = await _acknowledged_soon_after_up(frig, page_id)
-        assert noticed <= 3.0 and took <= 10.0
-        await frig.run(5.0)
-        _assert_truth(frig, page_id)
-    finally:
-        await frig.close()
+async def test_silent_gateway_reboot_mid_page(tmp_path: Path, open_fault_rig: OpenFaultRig) -> None:
+    frig = await open_fault_rig(tmp_path / "boot.db", seed=6, issis=UNITS, behaviours=BEHAVIOURS)
+    page_id = await _page_all_sent(frig)
+    rebooted = frig.clock.monotonic()
+    frig.rig.sim.gateway.reboot()
+    link = frig.rig.link
+    assert await frig.clock.run_until(
+        lambda: link.state is not LinkState.UP, limit=3.0, step=0.05
+    ), "a silent reboot went unnoticed for 3 s with a page open"
+    noticed = frig.clock.monotonic() - rebooted
+    took = await _acknowledged_soon_after_up(frig, page_id)
+    assert noticed <= 3.0 and took <= 10.0
+    await frig.run(5.0)
+    _assert_truth(frig, page_id)

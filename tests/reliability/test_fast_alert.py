@@ -22,7 +22,8 @@ from fakes.behaviour import (
     uniform,
 )
 from fakes.gateway import tetra_air
-from tests.reliability.reliability_harness import make_fault_rig, radio_truth
+from tests.factories import OpenFaultRig
+from tests.reliability.reliability_harness import radio_truth
 
 GSSI = 9001
 UNITS = tuple(range(4001, 4047))
@@ -47,9 +48,10 @@ def _behaviour(issi: int) -> Behaviour:
 
 async def test_fast_page_to_46_alerts_by_one_transmission_and_follows_up_the_silent(
     tmp_path: Path,
+    open_fault_rig: OpenFaultRig,
 ) -> None:
     units = [{"issi": i, "alias": f"单元{i}", "kind": "school"} for i in UNITS]
-    frig = await make_fault_rig(
+    frig = await open_fault_rig(
         tmp_path / "fast.db",
         seed=13,
         issis=UNITS,
@@ -58,54 +60,51 @@ async def test_fast_page_to_46_alerts_by_one_transmission_and_follows_up_the_sil
         behaviours={i: _behaviour(i) for i in UNITS},
         gateway_config=tetra_air(),
     )
-    try:
-        request = PageRequest(
-            recipients=tuple(Recipient(i, via="全体", via_gssi=GSSI) for i in UNITS),
-            talkgroups=(GSSI,),
-            text="XX路交通事故，收到请回复",
-            group_text=(GSSI,),
-            followup_s=FOLLOWUP_S,
-        )
-        page_id = frig.engine.page(request)
-        page = frig.engine.pages[page_id]
-        net = frig.rig.sim.network
-        # one transmission alerts every reachable member within the first seconds
-        reachable = [i for i in UNITS if i not in OFF and i not in AWAY]
-        assert await frig.clock.run_until(
-            lambda: all(net.radio(i).alerted for i in reachable), limit=5, step=0.05
-        )
-        alerted_by = max(net.radio(i).alerted[0][0] for i in reachable)
-        assert alerted_by < 2.0, alerted_by
-        for issi in AWAY:
-            net.set_in_range(issi, True)
-        await frig.clock.run_until(
-            lambda: all(
-                r.reached(Rung.ACKNOWLEDGED) or r.has(Rung.FAILED) for r in page.responders.values()
-            ),
-            limit=60,
-            step=0.1,
-        )
-        await frig.run(5.0)
-        aired = frig.rec.aired
-        assert aired[(GSSI, page.group_refs[GSSI])] == 1, "one group transmission"
-        followed = {dest for dest, _ in aired if dest != GSSI}
-        # followed up individually: the off and away radios, and the slow answerers
-        assert set(OFF) | set(AWAY) | set(SLOW) <= followed
-        assert followed <= set(UNITS) - set(reachable) | set(SLOW)
-        for issi in UNITS:
-            resp = page.responders[issi]
-            if issi in OFF:
-                assert resp.has(Rung.FAILED), issi
-                fail = next(r for r in resp.rungs if r.rung is Rung.FAILED)
-                assert fail.cause is FailureCause.NOT_REACHABLE, fail
-            else:
-                assert resp.reached(Rung.ACKNOWLEDGED), (issi, [r.rung for r in resp.rungs])
-            accepted = next(r for r in resp.rungs if r.rung is Rung.ACCEPTED)
-            assert f"group SDS {GSSI}" in accepted.detail  # the ladder says how it was reached
-        truth = radio_truth(frig, page_id, UNITS)
-        assert truth.presented_twice == [], truth.presented_twice
-        assert truth.lost == [], truth.lost
-        for issi in AWAY:  # alerted once, by the follow-up
-            assert sum(net.radio(issi).presented.values()) == 1
-    finally:
-        await frig.close()
+    request = PageRequest(
+        recipients=tuple(Recipient(i, via="全体", via_gssi=GSSI) for i in UNITS),
+        talkgroups=(GSSI,),
+        text="XX路交通事故，收到请回复",
+        group_text=(GSSI,),
+        followup_s=FOLLOWUP_S,
+    )
+    page_id = frig.engine.page(request)
+    page = frig.engine.pages[page_id]
+    net = frig.rig.sim.network
+    # one transmission alerts every reachable member within the first seconds
+    reachable = [i for i in UNITS if i not in OFF and i not in AWAY]
+    assert await frig.clock.run_until(
+        lambda: all(net.radio(i).alerted for i in reachable), limit=5, step=0.05
+    )
+    alerted_by = max(net.radio(i).alerted[0][0] for i in reachable)
+    assert alerted_by < 2.0, alerted_by
+    for issi in AWAY:
+        net.set_in_range(issi, True)
+    await frig.clock.run_until(
+        lambda: all(
+            r.reached(Rung.ACKNOWLEDGED) or r.has(Rung.FAILED) for r in page.responders.values()
+        ),
+        limit=60,
+        step=0.1,
+    )
+    await frig.run(5.0)
+    aired = frig.rec.aired
+    assert aired[(GSSI, page.group_refs[GSSI])] == 1, "one group transmission"
+    followed = {dest for dest, _ in aired if dest != GSSI}
+    # followed up individually: the off and away radios, and the slow answerers
+    assert set(OFF) | set(AWAY) | set(SLOW) <= followed
+    assert followed <= set(UNITS) - set(reachable) | set(SLOW)
+    for issi in UNITS:
+        resp = page.responders[issi]
+        if issi in OFF:
+            assert resp.has(Rung.FAILED), issi
+            fail = next(r for r in resp.rungs if r.rung is Rung.FAILED)
+            assert fail.cause is FailureCause.NOT_REACHABLE, fail
+        else:
+            assert resp.reached(Rung.ACKNOWLEDGED), (issi, [r.rung for r in resp.rungs])
+        accepted = next(r for r in resp.rungs if r.rung is Rung.ACCEPTED)
+        assert f"group SDS {GSSI}" in accepted.detail  # the ladder says how it was reached
+    truth = radio_truth(frig, page_id, UNITS)
+    assert truth.presented_twice == [], truth.presented_twice
+    assert truth.lost == [], truth.lost
+    for issi in AWAY:  # alerted once, by the follow-up
+        assert sum(net.radio(issi).presented.values()) == 1

@@ -94,7 +94,7 @@ def test_seeded_generated_inputs(name: str, soak: bool) -> None:
 
 def _peak(fn: Callable[[], Any]) -> int:
     tracemalloc.start()
-    try:
+    try:  # kept: tracemalloc is process-wide state with no context manager of its own
         fn()
         return tracemalloc.get_traced_memory()[1]
     finally:

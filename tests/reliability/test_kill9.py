@@ -11,6 +11,7 @@ Waits are bounded waits on the child's output.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -26,6 +27,7 @@ import pytest
 from console.eventlog import EventLog
 from console.paging.inflight import in_flight
 from console.paging.model import Rung
+from tests.factories import OpenFaultRig
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -44,21 +46,20 @@ PAGE_CMD = [sys.executable, "-c", PAGE, "page"]
 
 @pytest.fixture(scope="module")
 def sim_path() -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "console", "sim", "--seed", "4"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    path = proc.stdout.readline().strip()
-    try:
+    with contextlib.ExitStack() as stop:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "console", "sim", "--seed", "4"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        stop.callback(proc.wait, 10)  # after the SIGTERM below (callbacks run last first)
+        stop.callback(proc.send_signal, signal.SIGTERM)
+        assert proc.stdout is not None
+        path = proc.stdout.readline().strip()
         assert path, "the simulator printed no pty path"
         yield path
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
 
 
 def kill_after(proc: subprocess.Popen[str], stream: object, lines: int, extra: float) -> list[str]:
@@ -78,11 +79,8 @@ def kill_after(proc: subprocess.Popen[str], stream: object, lines: int, extra: f
 
 
 def check_log(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    try:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    finally:
-        conn.close()
 
 
 def killed_drill(sim_path: str, db: Path, seed: int) -> dict[str, object]:
@@ -190,30 +188,26 @@ def test_kill_9_during_a_page(sim_path: str, tmp_path: Path, soak: bool) -> None
                 assert (r.unit, "ladder.acknowledged") in rungs
 
 
-async def test_stale_group_call_does_not_hold_back_the_texts(tmp_path: Path) -> None:
+async def test_stale_group_call_does_not_hold_back_the_texts(
+    tmp_path: Path, open_fault_rig: OpenFaultRig
+) -> None:
     """Found by the kill -9 soak: after many killed voice drills the next drill delivered
     0/46, its log showing ``page.call_failed`` at 10 s and no ``ladder.accepted`` before."""
     from console.paging.model import PageRequest, Recipient
-    from tests.reliability.reliability_harness import make_fault_rig
 
     members = list(range(4001, 4009))
     groups = [{"gssi": 9101, "name": "A", "members": members[:4]}]
     groups.append({"gssi": 9102, "name": "B", "members": members[4:]})
-    frig = await make_fault_rig(tmp_path / "v.db", seed=41, issis=members, groups=groups)
-    try:
-        calls = frig.rig.sim.network.calls
-        gw_issi = frig.rig.sim.network.gateway_issi
-        for gssi in (9101, 9102):  # the killed console's calls: floor held, never released
-            call = calls.start(gssi, gw_issi)
-            calls.request_floor(call.call_id, gw_issi, seconds=3600)
-        recipients = tuple(
-            Recipient(i, via_gssi=9101 if i in members[:4] else 9102) for i in members
-        )
-        page_id = frig.engine.page(
-            PageRequest(recipients=recipients, talkgroups=(9101, 9102), text="集合", voice=True)
-        )
-        page = frig.engine.pages[page_id]
-        await frig.run(5.0, step=0.1)
-        assert all(page.responders[i].has(Rung.ACCEPTED) for i in members)
-    finally:
-        await frig.close()
+    frig = await open_fault_rig(tmp_path / "v.db", seed=41, issis=members, groups=groups)
+    calls = frig.rig.sim.network.calls
+    gw_issi = frig.rig.sim.network.gateway_issi
+    for gssi in (9101, 9102):  # the killed console's calls: floor held, never released
+        call = calls.start(gssi, gw_issi)
+        calls.request_floor(call.call_id, gw_issi, seconds=3600)
+    recipients = tuple(Recipient(i, via_gssi=9101 if i in members[:4] else 9102) for i in members)
+    page_id = frig.engine.page(
+        PageRequest(recipients=recipients, talkgroups=(9101, 9102), text="集合", voice=True)
+    )
+    page = frig.engine.pages[page_id]
+    await frig.run(5.0, step=0.1)
+    assert all(page.responders[i].has(Rung.ACCEPTED) for i in members)

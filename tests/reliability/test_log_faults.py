@@ -19,6 +19,7 @@ import pytest
 
 from console.eventlog import EventLog, Health, LogDiskFull
 from console.paging.model import PageRequest, Recipient
+from tests.factories import OpenFaultRig
 from tests.reliability.reliability_harness import ISSIS, FaultRig, check, make_fault_rig
 from tests.reliability.test_kill9 import PAGE_CMD, ROOT
 
@@ -51,57 +52,53 @@ async def _fault_then_recover(frig: FaultRig, page_id: str, expect: Health) -> N
     assert _shown(frig, page_id) <= _logged(frig.log, page_id) < _live_events(frig, page_id)
 
 
-async def test_disk_full_mid_page_keeps_everything_and_recovers(tmp_path: Path) -> None:
-    frig = await make_fault_rig(tmp_path / "full.db", seed=21)
-    try:
-        page_id = _page(frig)
-        await frig.run(1.0, step=0.1)
-        frig.log.max_page_count = _pages(frig.log)  # the disk is full from now on
-        await _fault_then_recover(frig, page_id, Health.DISK_FULL)
-        frig.log.max_page_count = 1_000_000  # the technician freed space
-        await frig.run(100, step=0.5)
-        frig.log.flush()
-        assert frig.log.health is Health.OK and frig.log.pending_count == 0
-        assert _logged(frig.log, page_id) == _live_events(frig, page_id)
-        assert _shown(frig, page_id) == _live_events(frig, page_id)
-        out = check(frig, page_id, ISSIS, 1)
-        assert out.answers_lost == [] and out.duplicate_pages == [] and out.unpaged == []
-    finally:
-        await frig.close()
+async def test_disk_full_mid_page_keeps_everything_and_recovers(
+    tmp_path: Path, open_fault_rig: OpenFaultRig
+) -> None:
+    frig = await open_fault_rig(tmp_path / "full.db", seed=21)
+    page_id = _page(frig)
+    await frig.run(1.0, step=0.1)
+    frig.log.max_page_count = _pages(frig.log)  # the disk is full from now on
+    await _fault_then_recover(frig, page_id, Health.DISK_FULL)
+    frig.log.max_page_count = 1_000_000  # the technician freed space
+    await frig.run(100, step=0.5)
+    frig.log.flush()
+    assert frig.log.health is Health.OK and frig.log.pending_count == 0
+    assert _logged(frig.log, page_id) == _live_events(frig, page_id)
+    assert _shown(frig, page_id) == _live_events(frig, page_id)
+    out = check(frig, page_id, ISSIS, 1)
+    assert out.answers_lost == [] and out.duplicate_pages == [] and out.unpaged == []
 
 
 def _pages(log: EventLog) -> int:
     return int(log._execute("PRAGMA page_count")[0][0])
 
 
-async def test_log_turning_read_only_mid_page(tmp_path: Path) -> None:
+async def test_log_turning_read_only_mid_page(tmp_path: Path, open_fault_rig: OpenFaultRig) -> None:
     """The medium goes read-only (USB stick write-protect, remount ro) and comes back."""
-    frig = await make_fault_rig(tmp_path / "ro.db", seed=22)
-    try:
-        page_id = _page(frig)
-        await frig.run(1.0, step=0.1)
-        writer = frig.log._writer
-        assert writer is not None
-        commit = writer._commit_fn
+    frig = await open_fault_rig(tmp_path / "ro.db", seed=22)
+    page_id = _page(frig)
+    await frig.run(1.0, step=0.1)
+    writer = frig.log._writer
+    assert writer is not None
+    commit = writer._commit_fn
 
-        def read_only(rows: Sequence[object]) -> None:
-            from console.eventlog.errors import classify
+    def read_only(rows: Sequence[object]) -> None:
+        from console.eventlog.errors import classify
 
-            raise classify(
-                sqlite3.OperationalError("attempt to write a readonly database"), frig.log.path
-            )
+        raise classify(
+            sqlite3.OperationalError("attempt to write a readonly database"), frig.log.path
+        )
 
-        writer._commit_fn = read_only
-        await _fault_then_recover(frig, page_id, Health.READ_ONLY)
-        writer._commit_fn = commit
-        await frig.run(100, step=0.5)
-        frig.log.flush()
-        assert frig.log.health is Health.OK
-        assert _logged(frig.log, page_id) == _live_events(frig, page_id)
-        out = check(frig, page_id, ISSIS, 1)
-        assert out.answers_lost == [] and out.duplicate_pages == []
-    finally:
-        await frig.close()
+    writer._commit_fn = read_only
+    await _fault_then_recover(frig, page_id, Health.READ_ONLY)
+    writer._commit_fn = commit
+    await frig.run(100, step=0.5)
+    frig.log.flush()
+    assert frig.log.health is Health.OK
+    assert _logged(frig.log, page_id) == _live_events(frig, page_id)
+    out = check(frig, page_id, ISSIS, 1)
+    assert out.answers_lost == [] and out.duplicate_pages == []
 
 
 async def test_closing_while_disk_full_rescues_every_rung(tmp_path: Path) -> None:

@@ -48,14 +48,8 @@ def test_configured_speakers_resolve_and_nothing_else() -> None:
 def test_multicast_ttl_stays_local_unless_configured() -> None:
     assert STATION.audio.multicast_ttl == 1
     sender = UdpSender()
-    sock = sender._make_socket(socket.AF_INET)
-    try:
+    with sender._make_socket(socket.AF_INET) as sock:
         assert sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL) == 1
-    finally:
-        sock.close()
     sender = UdpSender(ttl=4)  # a station that configured audio.multicast_ttl = 4
-    sock = sender._make_socket(socket.AF_INET)
-    try:
+    with sender._make_socket(socket.AF_INET) as sock:
         assert sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL) == 4
-    finally:
-        sock.close()

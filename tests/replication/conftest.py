@@ -30,10 +30,8 @@ def pg_cluster() -> Iterator[PgCluster]:
         cluster = create_cluster()
     except ClusterUnavailable as exc:
         pytest.skip(str(exc))
-    try:
-        yield cluster
-    finally:
-        cluster.destroy()
+    yield cluster
+    cluster.destroy()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ a different drill than the one the test pins down:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sqlite3
 from collections import Counter
@@ -121,8 +122,7 @@ class Ladder:
 
 
 def read_ladder(db: Path, page: str) -> Ladder:
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
+    with contextlib.closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
         created = conn.execute(
             "SELECT mono FROM events WHERE kind = 'page.created' AND page = ? ORDER BY id",
             (page,),
@@ -134,8 +134,6 @@ def read_ladder(db: Path, page: str) -> Ladder:
             "ORDER BY id",
             (page,),
         ).fetchall()
-    finally:
-        conn.close()
     base = float(created[0])
     rungs = tuple(
         (int(u), str(k).removeprefix("ladder."), round(float(m) - base, 3)) for u, k, m in rows
@@ -145,13 +143,10 @@ def read_ladder(db: Path, page: str) -> Ladder:
 
 def log_events(db: Path, upto: int) -> list[tuple[int, str]]:
     """(id, kind) of the station log's events 1..``upto``."""
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
+    with contextlib.closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
         rows = conn.execute(
             "SELECT id, kind FROM events WHERE id <= ? ORDER BY id", (upto,)
         ).fetchall()
-    finally:
-        conn.close()
     return [(int(i), str(k)) for i, k in rows]
 
 

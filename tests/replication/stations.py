@@ -10,6 +10,7 @@ acknowledged, which the centre screen must show.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -116,26 +117,26 @@ async def drill_log(path: Path) -> Path:
     units = [{"issi": u.issi, "alias": u.alias, "kind": u.kind} for u in st.units]
     groups = [{"gssi": 9001, "name": "演练组", "members": [2001, 2002, 2003, 2004, 2005]}]
     rig = await make_rig(units, groups, behaviours=scripted_behaviours(drill.simulation))
-    log = EventLog.open(path, clock=rig.clock, background=False, durability="normal")
-    engine = PagingEngine(
-        rig.gateway,
-        log,
-        clock=rig.clock,
-        operator="值班民警",
-        directory=directory(st).get,
-        page_ids=iter(f"P{i}" for i in range(1, 1000)).__next__,
-    )
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        log = stack.enter_context(
+            EventLog.open(path, clock=rig.clock, background=False, durability="normal")
+        )
+        stack.push_async_callback(rig.close)  # closed after the engine, before the log
+        engine = PagingEngine(
+            rig.gateway,
+            log,
+            clock=rig.clock,
+            operator="值班民警",
+            directory=directory(st).get,
+            page_ids=iter(f"P{i}" for i in range(1, 1000)).__next__,
+        )
+        stack.push_async_callback(engine.close)
         await engine.start()
         run = DrillRun(engine, drill, drill_id="D1", simulated=True)
         task = asyncio.ensure_future(run.run())
         await rig.clock.run_until(task.done, limit=900.0, step=1.0)
         assert task.done(), "the drill did not finish in 900 s of virtual time"
         task.result()
-    finally:
-        await engine.close()
-        await rig.close()
-        log.close()
     return path
 
 

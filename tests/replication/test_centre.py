@@ -10,6 +10,7 @@ says for the same log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import subprocess
@@ -91,12 +92,10 @@ def city(pg: PgCluster, logs: dict[str, Path]) -> Iterator[City]:
         add_centre_reader(conn, "dutydesk_city")
     city = City(pg, logs)
     for station in (A, B):
-        shipper = city.ship(station)
-        try:
+        with contextlib.ExitStack() as shipping:
+            shipping.callback(city.ship(station).stop)
             total = committed(logs[station])
             wait_for(lambda s=station, n=total: city.count(s) == n, what=f"{station} shipped")
-        finally:
-            shipper.stop()
     yield city
 
 
@@ -274,11 +273,9 @@ async def test_centre_screen_shows_both_stations_and_follows_a_new_insert(city: 
             )
             log.flush()
         seen = app.notifications
-        shipper = city.ship(B)
-        try:
+        with contextlib.ExitStack() as shipping:
+            shipping.callback(city.ship(B).stop)
             await until(pilot, lambda: cell(B, "alarms") == "1", "the alarm on screen")
-        finally:
-            shipper.stop()
         assert app.notifications > seen
         assert any("三号楼烟感报警" in str(timeline.get_row_at(i)) for i in range(3))
         # Filters: one station; one unit kind (named by the drills' and roll calls' rosters).

@@ -13,6 +13,7 @@ overview.  The screenshot is kept in the test's folder (``web-centre.png``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 import time
@@ -71,11 +72,10 @@ def centre_url(pg: PgCluster, tmp_path: Path) -> str:
         add_centre_reader(conn, "dutydesk_city")
     log = asyncio.run(incidents_log(tmp_path / "xihu.db", epoch=time.time() - 600))
     shipper = Shipper(log, pg.dsn("st_xihu"), B, interval_s=0.05)
-    shipper.start()
-    try:
+    with contextlib.ExitStack() as shipping:
+        shipper.start()
+        shipping.callback(shipper.stop)
         wait_for(lambda: shipper.status().connected and not shipper.status().backlog)
-    finally:
-        shipper.stop()
     return pg.dsn("dutydesk_city")
 
 

@@ -23,6 +23,7 @@ the benchmark (real time, ladder latency against a run without replication) and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,8 +86,8 @@ async def run_drill(folder: Path, central: Central | None, *, outage: bool) -> D
     db = Path(runtime.log.path)
     service = runtime.services.get("replication")
     assert (service is not None) == (central is not None)
-    result: DrillResult | None = None
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(runtime.close)
         await runtime.start()
         up = await clock.run_until(lambda: runtime.link.state is LinkState.UP, limit=30, step=0.5)
         assert up, "the link to the simulated network did not come up"
@@ -122,10 +123,7 @@ async def run_drill(folder: Path, central: Central | None, *, outage: bool) -> D
                 return s.connected and s.backlog == 0 and s.last_shipped_seq == log.committed_id
 
             await until(drained, "the backlog to drain after the restart", deadline_s=90)
-        result = DrillResult(task.result(), read_ladder(db, page), down, shipped)
-    finally:
-        await runtime.close()
-    return result
+        return DrillResult(task.result(), read_ladder(db, page), down, shipped)
 
 
 async def test_centre_stopped_mid_drill_paging_unaffected_every_event_once(

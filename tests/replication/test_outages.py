@@ -3,6 +3,7 @@ mid-batch.  Each ends with every seq at the centre exactly once and no gap."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from console.eventlog import EventLog
 from console.replication import LogReader, Shipper
+from tests.factories import Reaped
 from tests.replication.conftest import Central, wait_for
 from tests.replication.test_shipping import fill
 
@@ -29,10 +31,11 @@ def timed_append(log: EventLog, i: int) -> float:
 def test_centre_down_then_back_backlog_drains_and_paging_never_waited(
     central: Central, tmp_path: Path
 ) -> None:
-    log = EventLog.open(tmp_path / "a.db", durability="normal")
-    shipper = Shipper(log.path, central.url("a"), "a", batch=50, interval_s=0.05)
-    log.add_commit_listener(shipper.wake)
-    try:
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(EventLog.open(tmp_path / "a.db", durability="normal"))
+        shipper = Shipper(log.path, central.url("a"), "a", batch=50, interval_s=0.05)
+        log.add_commit_listener(shipper.wake)
+        stack.callback(shipper.stop)
         shipper.start()
         baseline = [timed_append(log, i) for i in range(200)]
         wait_for(lambda: shipper.status().backlog == 0, what="the first events shipped")
@@ -50,9 +53,6 @@ def test_centre_down_then_back_backlog_drains_and_paging_never_waited(
         total = log.committed_id
         wait_for(lambda: central.count("a") >= total, deadline_s=90, what="backlog drained")
         wait_for(lambda: shipper.status().backlog == 0 and shipper.status().connected)
-    finally:
-        shipper.stop()
-        log.close()
     assert central.seqs("a") == list(range(1, total + 1))
     # Appending never waited on the database: the worst append+commit while it was down
     # is of the order of the worst one before (both are SQLite commits only).
@@ -75,40 +75,33 @@ def shipper_sessions(central: Central) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
-def test_shipper_killed_mid_batch_no_gap_no_duplicate(central: Central, tmp_path: Path) -> None:
+def test_shipper_killed_mid_batch_no_gap_no_duplicate(
+    central: Central, tmp_path: Path, reaped: Reaped
+) -> None:
     log_path = tmp_path / "a.db"
     with EventLog.open(log_path, durability="normal") as log:
         fill(log, 30_000)
     reader = LogReader(log_path)
     total = reader.newest()  # including the log's own session events
     reader.close()
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        proc = ship_process(log_path, central.url("a"))
-        procs.append(proc)
+    proc = reaped(ship_process(log_path, central.url("a")))
 
-        def in_a_batch() -> bool:
-            """Some batches committed, and one is open in a transaction right now."""
-            sessions = shipper_sessions(central)
-            return any(s[2] is not None for s in sessions) and central.count("a") >= 400
+    def in_a_batch() -> bool:
+        """Some batches committed, and one is open in a transaction right now."""
+        sessions = shipper_sessions(central)
+        return any(s[2] is not None for s in sessions) and central.count("a") >= 400
 
-        wait_for(in_a_batch, deadline_s=60, what="the shipper inside a batch")
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-        wait_for(lambda: not shipper_sessions(central), what="the killed session gone")
-        shipped = central.count("a")
-        assert 0 < shipped < total
-        assert shipped % 200 == 0, "a batch was half-committed"
-        assert central.seqs("a") == list(range(1, shipped + 1))
+    wait_for(in_a_batch, deadline_s=60, what="the shipper inside a batch")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    wait_for(lambda: not shipper_sessions(central), what="the killed session gone")
+    shipped = central.count("a")
+    assert 0 < shipped < total
+    assert shipped % 200 == 0, "a batch was half-committed"
+    assert central.seqs("a") == list(range(1, shipped + 1))
 
-        again = ship_process(log_path, central.url("a"))
-        procs.append(again)
-        wait_for(lambda: central.count("a") >= total, deadline_s=120, what="the rest shipped")
-        again.send_signal(signal.SIGTERM)
-        assert again.wait(15) == 0
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait(10)
+    again = reaped(ship_process(log_path, central.url("a")))
+    wait_for(lambda: central.count("a") >= total, deadline_s=120, what="the rest shipped")
+    again.send_signal(signal.SIGTERM)
+    assert again.wait(15) == 0
     assert central.seqs("a") == list(range(1, total + 1))

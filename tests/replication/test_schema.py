@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -35,11 +36,10 @@ def test_a_shipper_refuses_a_schema_it_does_not_know(pg: PgCluster, tmp_path: Pa
         conn.execute("INSERT INTO schema_version (version, description) VALUES (99, 'x')")
     with EventLog.open(tmp_path / "a.db", durability="normal") as log:
         shipper = Shipper(log.path, pg.dsn(), "a", interval_s=0.05)
-        try:
+        with contextlib.ExitStack() as shipping:
+            shipping.callback(shipper.stop)
             shipper.start()
             wait_for(lambda: shipper.status().last_error is not None, what="the refusal")
-        finally:
-            shipper.stop()
     assert "schema is version 99" in (shipper.status().last_error or "")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import psycopg
@@ -21,9 +22,10 @@ def fill(log: EventLog, n: int, start: int = 0) -> None:
 
 
 def test_events_arrive_in_order_exactly_once(central: Central, tmp_path: Path) -> None:
-    log = EventLog.open(tmp_path / "a.db", durability="normal")
-    shipper = Shipper(log.path, central.url("a"), "a", batch=100, interval_s=0.05)
-    try:
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(EventLog.open(tmp_path / "a.db", durability="normal"))
+        shipper = Shipper(log.path, central.url("a"), "a", batch=100, interval_s=0.05)
+        stack.callback(shipper.stop)
         fill(log, 1234)
         shipper.start()
         total = log.committed_id
@@ -31,9 +33,6 @@ def test_events_arrive_in_order_exactly_once(central: Central, tmp_path: Path) -
         fill(log, 66, start=1234)  # more while running: woken or picked up next round
         total = log.committed_id
         wait_for(lambda: shipper.status().backlog == 0 and central.count("a") == total)
-    finally:
-        shipper.stop()
-        log.close()
     assert central.seqs("a") == list(range(1, total + 1))
     with central.admin() as conn:
         rows = conn.execute(
@@ -53,12 +52,11 @@ def test_odd_wire_text_does_not_jam_the_shipper(central: Central, tmp_path: Path
         log.append("test.odd", data={"raw": "a\x00b", "bad": "\ud800"}, operator="x\x00y")
         log.flush()
         shipper = Shipper(log.path, central.url("a"), "a", interval_s=0.05)
-        try:
+        with contextlib.ExitStack() as shipping:
+            shipping.callback(shipper.stop)
             shipper.start()
             total = log.committed_id
             wait_for(lambda: central.count("a") == total, what="the odd event shipped")
-        finally:
-            shipper.stop()
 
 
 def test_a_station_role_cannot_write_or_read_another_stations_rows(
@@ -84,11 +82,10 @@ def test_a_station_role_cannot_write_or_read_another_stations_rows(
     with EventLog.open(tmp_path / "a.db", durability="normal") as log:
         fill(log, 3)
         shipper = Shipper(log.path, central.url("a"), "b", interval_s=0.05)
-        try:
+        with contextlib.ExitStack() as shipping:
+            shipping.callback(shipper.stop)
             shipper.start()
             wait_for(lambda: shipper.status().last_error is not None, what="a refusal")
-        finally:
-            shipper.stop()
     error = shipper.status().last_error or ""
     assert "refused rows for this station_id" in error
     assert central.seqs("b") == []

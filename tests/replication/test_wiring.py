@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
 from pathlib import Path
@@ -48,7 +49,8 @@ async def test_the_runtime_ships_only_when_the_station_says_so(
     )
     service = rt.services["replication"]
     assert isinstance(service, ReplicationService)
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(rt.close)
         await rt.start()
         rt.log.append("test.event", data={"n": 1})
         rt.log.flush()
@@ -57,8 +59,6 @@ async def test_the_runtime_ships_only_when_the_station_says_so(
             assert time.monotonic() < end, "runtime's events never reached the centre"
             await asyncio.sleep(0.02)
         assert service.status().connected
-    finally:
-        await rt.close()
     assert central.seqs("a") == list(range(1, len(central.seqs("a")) + 1))
 
 

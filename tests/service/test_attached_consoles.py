@@ -9,12 +9,9 @@ Real time: waits are bounded polls on what the screens show.
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,40 +27,18 @@ from console.tui.app import DutyDeskApp
 from console.tui.screens.page import PageScreen
 from console.tui.widgets.board import ResponseBoard
 from fakes.plugin import SimHandle
+from tests.factories import StartService
 
 DUTYDESK = [sys.executable, "-m", "console"]
 
 
-def start_service(db: Path, gateway: str, *extra: str) -> subprocess.Popen[str]:
-    """The real ``dutydesk serve``, returned once it serves (its first line)."""
-    proc = subprocess.Popen(
-        [*DUTYDESK, "serve", "--db", str(db), "--gateway", gateway, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
-    )  # fmt: skip
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert "socket" in line, proc.stderr.read() if proc.stderr else line
-    return proc
-
-
-def stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-
-
 @pytest.fixture
-def service(tmp_path: Path, radios: SimHandle) -> Iterator[Registration]:
+def service(tmp_path: Path, radios: SimHandle, start_service: StartService) -> Registration:
     db = tmp_path / "station.db"
-    proc = start_service(db, radios.url)
+    start_service(db, "--gateway", radios.url)
     reg = find_service(log=db)
     assert reg is not None
-    yield reg
-    stop(proc)
+    return reg
 
 
 async def until(pilot: Pilot[None], what: Callable[[], Any], limit: float = 20.0) -> None:
@@ -157,49 +132,43 @@ async def test_a_phone_answer_recorded_on_one_board_is_the_services_and_on_the_o
 
 
 async def test_service_killed_and_restarted_the_console_says_so_and_resumes_the_page(
-    tmp_path: Path, radios: SimHandle
+    tmp_path: Path, radios: SimHandle, start_service: StartService
 ) -> None:
     """SIGKILL of the service under an attached console: the status bar says the service
     is lost; once it is back (restarted on the same log) the console reconnects by itself
     and its board shows the page the restarted service resumed, still in flight."""
     db = tmp_path / "station.db"
-    proc = start_service(db, radios.url)
-    try:
-        reg = find_service(log=db)
-        assert reg is not None
-        rt = RemoteRuntime(demo_station(), reg, operator="张警官")
-        app = DutyDeskApp(rt, "zh-CN")
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: rt.connected and rt.link_status.state == "up")
-            from console.paging.selection import build_request
+    proc = start_service(db, "--gateway", radios.url)
+    reg = find_service(log=db)
+    assert reg is not None
+    rt = RemoteRuntime(demo_station(), reg, operator="张警官")
+    app = DutyDeskApp(rt, "zh-CN")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: rt.connected and rt.link_status.state == "up")
+        from console.paging.selection import build_request
 
-            # 2006 never answers in the demo behaviour: the page stays in flight.
-            req = build_request(rt.station, ["2006"], text="断线测试", operator="张警官")
-            page_id = rt.page(req)
-            board = app.query_one(ResponseBoard)
-            await until(pilot, lambda: board.view is not None and board.view.page_id == page_id)
-            proc.kill()
-            proc.wait(10)
-            await until(pilot, lambda: rt.link_status.state == "service")
-            assert "值班服务断开" in str(app.main.status.render())
-            proc = start_service(db, radios.url)
-            await until(pilot, lambda: rt.connected and rt.link_status.state == "up")
-            await until(pilot, lambda: board.view is not None and board.view.page_id == page_id)
-            view = rt.current_page()
-            assert view is not None and not view.closed
-            assert rt.reconnects >= 1
-    finally:
-        stop(proc)
+        # 2006 never answers in the demo behaviour: the page stays in flight.
+        req = build_request(rt.station, ["2006"], text="断线测试", operator="张警官")
+        page_id = rt.page(req)
+        board = app.query_one(ResponseBoard)
+        await until(pilot, lambda: board.view is not None and board.view.page_id == page_id)
+        proc.kill()
+        proc.wait(10)
+        await until(pilot, lambda: rt.link_status.state == "service")
+        assert "值班服务断开" in str(app.main.status.render())
+        proc = start_service(db, "--gateway", radios.url)
+        await until(pilot, lambda: rt.connected and rt.link_status.state == "up")
+        await until(pilot, lambda: board.view is not None and board.view.page_id == page_id)
+        view = rt.current_page()
+        assert view is not None and not view.closed
+        assert rt.reconnects >= 1
 
 
 def test_a_lingering_service_ends_once_no_face_is_attached_and_nothing_is_in_flight(
-    tmp_path: Path, radios: SimHandle
+    tmp_path: Path, radios: SimHandle, start_service: StartService
 ) -> None:
     """What a console starts (``serve --linger``) does not outlive its use."""
     db = tmp_path / "station.db"
-    proc = start_service(db, radios.url, "--linger", "1")
-    try:
-        assert proc.wait(30) == 0
-        assert find_service(log=db) is None
-    finally:
-        stop(proc)
+    proc = start_service(db, "--gateway", radios.url, "--linger", "1")
+    assert proc.wait(30) == 0
+    assert find_service(log=db) is None

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +24,15 @@ import pytest
 from console.eventlog import EventLog
 from console.service.client import StationClient
 from console.service.paths import find_service
+from tests.factories import StartService
 
 DUTYDESK = [sys.executable, "-m", "console"]
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+def service(tmp_path: Path, start_service: StartService) -> tuple[subprocess.Popen[str], Path]:
     db = tmp_path / "station.db"
-    proc = subprocess.Popen(
-        [*DUTYDESK, "serve", "--db", str(db), "--operator", "张警官"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ.copy(),
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()  # blocks until the service is ready (or died)
-    assert "socket" in line, proc.stderr.read() if proc.stderr else line
-    yield proc, db
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait(10)
+    return start_service(db, "--operator", "张警官"), db
 
 
 def _wait_link_up(socket: str, limit: float = 20.0) -> None:
@@ -127,32 +114,11 @@ def test_a_client_cut_off_mid_page_resumes_with_exactly_the_logs_records(
     assert proc.wait(30) == 0
 
 
-@pytest.fixture
-def reaped() -> Iterator[list[subprocess.Popen[str]]]:
-    """Processes a test started: killed at the end whatever the test's outcome."""
-    procs: list[subprocess.Popen[str]] = []
-    yield procs
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-
-
 def test_sigkill_mid_page_then_restart_resumes_the_page(
-    tmp_path: Path, reaped: list[subprocess.Popen[str]]
+    tmp_path: Path, start_service: StartService
 ) -> None:
     db = tmp_path / "station.db"
-
-    def start() -> subprocess.Popen[str]:
-        proc = subprocess.Popen(
-            [*DUTYDESK, "serve", "--db", str(db)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
-        )  # fmt: skip
-        reaped.append(proc)
-        assert proc.stdout is not None and "socket" in proc.stdout.readline()
-        return proc
-
-    proc = start()
+    proc = start_service(db)
     reg = find_service(log=db)
     assert reg is not None
     _wait_link_up(reg.socket)
@@ -171,22 +137,20 @@ def test_sigkill_mid_page_then_restart_resumes_the_page(
     page_id = asyncio.run(page_until_sent())
     proc.kill()  # SIGKILL: no clean-up at all
     proc.wait(10)
-    proc = start()
-    try:
-        reg2 = find_service(log=db)
-        assert reg2 is not None and reg2.pid == proc.pid
+    proc = start_service(db)
+    reg2 = find_service(log=db)
+    assert reg2 is not None and reg2.pid == proc.pid
 
-        async def state() -> dict[str, Any]:
-            async with StationClient(socket=reg2.socket) as client:
-                return await client.state()
+    async def state() -> dict[str, Any]:
+        async with StationClient(socket=reg2.socket) as client:
+            return await client.state()
 
-        shown = asyncio.run(state())
-        assert shown["current_page"] == page_id
-        (page,) = [p for p in shown["pages"] if p["page_id"] == page_id]
-        assert {r["issi"] for r in page["responders"]} == {2003, 2004}
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 0
+    shown = asyncio.run(state())
+    assert shown["current_page"] == page_id
+    (page,) = [p for p in shown["pages"] if p["page_id"] == page_id]
+    assert {r["issi"] for r in page["responders"]} == {2003, 2004}
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
     with EventLog.open_readonly(db) as log:
         resumed = [r.data["pages"] for r in log.query(kinds=["service.resumed"])]
         queued = [r.data.get("attempt") for r in log.query(page=page_id, kinds=["ladder.queued"])]

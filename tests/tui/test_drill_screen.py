@@ -301,12 +301,10 @@ def test_scripted_drill_is_refused_on_a_real_gateway(in_tmp: Path) -> None:
         log_background=False,
         sound_loader=no_portaudio,
     )
-    try:
+    with runtime.log:  # closed after: the runtime never started
         with pytest.raises(ConfigError) as info:
             runtime.load_drill("pass.toml")
         assert info.value.field == "simulation" and info.value.line is not None
-    finally:
-        runtime.log.close()
 
 
 def test_example_drills_are_listed() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
@@ -202,7 +203,9 @@ class _Stub(Screen[None]):
         yield Static("stub page dialog", markup=False)
 
 
-async def test_function_keys_open_named_screens_or_say_not_yet(tmp_path: Path) -> None:
+async def test_function_keys_open_named_screens_or_say_not_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await until_up(app)
@@ -210,14 +213,12 @@ async def test_function_keys_open_named_screens_or_say_not_yet(tmp_path: Path) -
             await pilot.press("f2")
             await pilot.pause()
             assert any("新建呼叫" in str(n.message) for n in app._notifications)
-        app.screen_factories["page"] = lambda desk: _Stub()
-        try:
+        with monkeypatch.context() as patch:
+            patch.setitem(app.screen_factories, "page", lambda desk: _Stub())
             await pilot.press("f2")
             await pilot.pause()
             assert isinstance(app.screen, _Stub)
             app.pop_screen()
-        finally:
-            del app.screen_factories["page"]
         await pilot.press("f1")
         await pilot.pause()
         assert "按键说明" in screen_text(app)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from console.incidents import Alarm, AlarmRaised
 from console.runtime.view import Activity, Batch, Feed, LinkStatus, RosterChanged, UnitState
 from drivers.clock import VirtualClock
-
-from .harness import make_runtime
+from tests.factories import OpenRuntime
 
 
 def _alarm(n: int) -> AlarmRaised:
@@ -43,24 +40,21 @@ def test_flood_is_bounded_and_alarms_survive() -> None:
     assert feed.take().events == ()
 
 
-async def test_runtime_delivers_batches_at_most_every_interval(tmp_path: Path) -> None:
-    runtime, clock, sim = make_runtime(tmp_path)
+async def test_runtime_delivers_batches_at_most_every_interval(open_runtime: OpenRuntime) -> None:
+    runtime, clock, sim = open_runtime()
     assert isinstance(clock, VirtualClock)
     batches: list[Batch] = []
     runtime.subscribe(batches.append)
     await runtime.start()
-    try:
-        assert await clock.run_until(lambda: runtime.link.state.value == "up", limit=30, step=0.5)
-        assert sim.sim is not None
-        for _ in range(30):
-            sim.sim.radio(2002).send_text("洪水")
-        await clock.run_until(lambda: False, limit=20.0, step=0.5)
-        runtime.flush()
-        texts = [e for b in batches for e in b.events if isinstance(e, Activity)]
-        assert len(texts) == 30
-        # The wire log has every text, committed on virtual time (no writer thread).
-        records = [r for r in runtime.log.tail(100) if r.kind == "wire.sds_in"]
-        assert len(records) == 30
-        assert runtime.units[2002].last_what == "text"
-    finally:
-        await runtime.close()
+    assert await clock.run_until(lambda: runtime.link.state.value == "up", limit=30, step=0.5)
+    assert sim.sim is not None
+    for _ in range(30):
+        sim.sim.radio(2002).send_text("洪水")
+    await clock.run_until(lambda: False, limit=20.0, step=0.5)
+    runtime.flush()
+    texts = [e for b in batches for e in b.events if isinstance(e, Activity)]
+    assert len(texts) == 30
+    # The wire log has every text, committed on virtual time (no writer thread).
+    records = [r for r in runtime.log.tail(100) if r.kind == "wire.sds_in"]
+    assert len(records) == 30
+    assert runtime.units[2002].last_what == "text"

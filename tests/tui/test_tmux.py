@@ -298,21 +298,11 @@ def fake_speaker(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     proc.wait(10)
 
 
-def _station_with_speakers_at(tmp_path: Path, port: int) -> Path:
-    """The demo station file as shipped, its loudspeakers moved to the fake one."""
-    import re
-    from importlib import resources
-
-    text = resources.files("console.data").joinpath("demo_station.toml").read_text("utf-8")
-    path = tmp_path / "station.toml"
-    path.write_text(re.sub(r"(?m)^port = \d+$", f"port = {port}", text), encoding="utf-8")
-    return path
-
-
 def test_f2_with_a_zone_sends_rtp_to_the_speaker_and_f8_goes_through_the_voice_path(
     terminal: Callable[..., Terminal],
     tmp_path: Path,
     fake_speaker: tuple[subprocess.Popen[str], int],
+    write_demo_station: Callable[[int], Path],
 ) -> None:
     """The shipped console on the station service: a page with a loudspeaker zone plays
     on the (fake) speaker over RTP, and F8 keys the radio through the service's voice
@@ -325,7 +315,7 @@ def test_f2_with_a_zone_sends_rtp_to_the_speaker_and_f8_goes_through_the_voice_p
     from console.eventlog import EventLog
 
     speaker, port = fake_speaker
-    station = _station_with_speakers_at(tmp_path, port)
+    station = write_demo_station(port)
     term = terminal("--config", str(station), "--operator", "王警官", size=(120, 45))
     term.wait_for(lambda s: "已连接" in s)
     term.press("F2")
