@@ -61,6 +61,10 @@ class DeskFooter(Footer):
             self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
+        # Scheduled after a refresh: by then its screen may be gone (a dialog dismissed
+        # while a command's answer came back), and a removed footer has nothing to show.
+        if not self.is_attached or not self.is_mounted:
+            return
         if self.shown_keys() != self._composed_for:
             await self.recompose()
 
