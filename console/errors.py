@@ -118,8 +118,8 @@ class ConsoleError(Exception):
     def say(self, lang: str) -> str:
         """The error (and its hint) as the officer reads it in ``lang``; English is
         ``str(self)`` exactly, a message or hint with no Chinese words stays English."""
-        if is_english(lang):
-            return str(self)
+        if is_english(lang) or not any(isinstance(x, Phrase) for x in (self.message, self.hint)):
+            return str(self)  # nothing in it has Chinese words: no Chinese frame around it
         return with_hint(say(self.message, lang), say(self.hint, lang), lang)
 
 
