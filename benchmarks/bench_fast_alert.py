@@ -37,6 +37,7 @@ for p in (str(ROOT),):
     if p not in sys.path:
         sys.path.insert(0, p)
 
+from console.deadlines import NO_DEADLINES  # noqa: E402
 from console.paging.model import PageRequest, Recipient, Rung  # noqa: E402
 from drivers.pei.commands import send_sds  # noqa: E402
 from drivers.pei.dialect import ETSI  # noqa: E402
@@ -52,7 +53,7 @@ from fakes.behaviour import (  # noqa: E402
     lognormal,
 )
 from fakes.gateway import GatewayConfig, tetra_air  # noqa: E402
-from tests.reliability.reliability_harness import NO_DEADLINES, make_fault_rig  # noqa: E402
+from tests.reliability.reliability_harness import make_fault_rig  # noqa: E402
 
 GSSI = 9001
 TEXT = "XX路发生交通事故，附近队员立即前往处置"

@@ -53,7 +53,7 @@ if str(ROOT) not in sys.path:
 
 from serial_path import CriticalPath, Spread, critical_path, joined  # noqa: E402
 
-from console.deadlines import Deadlines  # noqa: E402
+from console.deadlines import NO_DEADLINES  # noqa: E402
 from console.eventlog import EventLog  # noqa: E402
 from console.paging.engine import PagingEngine  # noqa: E402
 from console.paging.model import (  # noqa: E402
@@ -72,7 +72,6 @@ from drivers.sds import ReportRequest  # noqa: E402
 
 FIRST = 10001
 GATEWAY_ISSI = 1000
-NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 TEXT = "XX路发生交通事故，附近队员立即前往处置"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from console.deadlines import Deadlines
+from console.deadlines import NO_DEADLINES
 from console.paging.model import (
     PageRequest,
     Recipient,
@@ -22,7 +22,6 @@ from fakes.faults import FaultPlan
 from tests.console.test_paging_rig import OpenPagingRig, behaviour, units
 
 ISSIS = list(range(4001, 4047))
-NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 
 
 async def test_reconnect_mid_page_loses_nothing_and_duplicates_nothing(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.deadlines import Deadlines, Escalation
+from console.deadlines import NO_DEADLINES, Deadlines, Escalation
 from console.incidents import IncidentBook
 from console.paging.incidents import incident_hooks
 from console.paging.model import (
@@ -15,7 +15,6 @@ from console.paging.model import (
 from fakes.behaviour import AnswerMode
 from tests.console.test_paging_rig import OpenPagingRig, behaviour, units
 
-NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 GROUP = [{"gssi": 9001, "name": "全体", "members": [2001, 2002, 2003]}]
 
 

@@ -8,7 +8,7 @@ from console.config import (
     StatusCode,
     StatusPlan,
 )
-from console.deadlines import Deadlines
+from console.deadlines import NO_DEADLINES
 from console.incidents import IncidentBook
 from console.paging.incidents import incident_hooks
 from console.paging.matching import classify_status, classify_text, failure_cause
@@ -24,7 +24,6 @@ from fakes.behaviour import AnswerMode
 from tests.console.test_paging_rig import OpenPagingRig, behaviour, units
 
 PLAN = StatusPlan()
-NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 
 
 def test_default_status_plan() -> None:

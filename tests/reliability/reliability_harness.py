@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from console.config import StatusPlan
-from console.deadlines import Deadlines
+from console.deadlines import NO_DEADLINES, Deadlines
 from console.eventlog import EventLog
 from console.paging.engine import PagingEngine
 from console.paging.matching import classify_status, classify_text
@@ -48,7 +48,6 @@ from fakes.transport import PtyTransport
 from tests.rig import Rig, make_rig
 
 ISSIS: tuple[int, ...] = tuple(range(4001, 4047))  # 46 minimum emergency units
-NO_DEADLINES = Deadlines(acknowledge_s=None, en_route_s=None, on_scene_s=None)
 PAGE_TEXT = "集合点名：XX路发生交通事故，收到请回复"
 
 
