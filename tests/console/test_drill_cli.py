@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
-from tests.factories import Reaped
+from tests.simproc import simulator_process
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "drills"
@@ -84,46 +84,30 @@ def test_scripted_behaviour_is_refused_on_a_real_gateway(
     assert not (tmp_path / "x.db").exists()
 
 
-def _start_sim() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "console", "sim"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    return proc, proc.stdout.readline().strip()
-
-
-def test_demo_46_drill_end_to_end_over_a_pty(tmp_path: Path, reaped: Reaped) -> None:
-    sim, path = _start_sim()
-    reaped(sim)
-    assert path, "the simulator printed no pty path"
+def test_demo_46_drill_end_to_end_over_a_pty(tmp_path: Path) -> None:
     db = tmp_path / "drill.db"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "console",
-            "drill",
-            "run",
-            "examples/drills/demo-46.toml",
-            "--gateway",
-            path,
-            "--json",
-            "--db",
-            str(db),
-            "--report-dir",
-            str(tmp_path / "r"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    sim.send_signal(signal.SIGTERM)
-    sim.wait(10)
+    with simulator_process() as path:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "console",
+                "drill",
+                "run",
+                "examples/drills/demo-46.toml",
+                "--gateway",
+                path,
+                "--json",
+                "--db",
+                str(db),
+                "--report-dir",
+                str(tmp_path / "r"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert out.returncode in (0, 1), out.stderr
     report = json.loads(out.stdout)
     assert report["kind"] == "drill" and report["outcome"] in ("passed", "failed")

@@ -28,7 +28,7 @@ from console.eventlog import EventLog
 from console.paging.inflight import in_flight
 from console.paging.model import Rung
 from tests.factories import OpenFaultRig
-from tests.reliability.simproc import simulator_process
+from tests.simproc import simulator_process
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -47,7 +47,7 @@ PAGE_CMD = [sys.executable, "-c", PAGE, "page"]
 
 @pytest.fixture(scope="module")
 def sim_path() -> Iterator[str]:
-    with simulator_process() as path:
+    with simulator_process(seed=4) as path:
         yield path
 
 
@@ -152,7 +152,7 @@ def test_kill_9_during_drills(sim_path: str, tmp_path: Path, soak: bool) -> None
         EventLog.open(db, durability="normal").close()
     if soak:
         # After 15 killed drills the same simulator still serves a whole drill (it used to
-        # freeze after six or seven: its unread stdout pipe was full, see simproc.py).
+        # freeze after six or seven: its unread stdout pipe was full, see tests/simproc.py).
         # (>= 44 of 46: the simulator's seed 4 switches a radio off)
         assert full_drill_delivered(sim_path, tmp_path / "after.db") >= 44
 

@@ -1,4 +1,4 @@
-"""``python -m console sim`` as its own process, for the kill -9 runs and their soak.
+"""``python -m console sim`` as its own process (a radio that outlives the consoles).
 
 The simulator prints one line per cable event and call to its stdout.  A pipe nobody
 reads holds 64 KiB; the print after that blocks, and with it the simulator's whole event
@@ -17,14 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def simulator_process(seed: int = 4) -> Iterator[str]:
+def simulator_process(seed: int | None = None) -> Iterator[str]:
     """Start the simulator, yield its pty path; SIGTERM it (and reap it) afterwards."""
+    seeded = ["--seed", str(seed)] if seed is not None else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "console", "sim", "--seed", str(seed)],
+        [sys.executable, "-m", "console", "sim", *seeded],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
