@@ -63,7 +63,7 @@ class RemoteBook:
 
     def _took(self, answer: dict[str, Any]) -> Incident:
         inc = _decode_incident(answer)
-        self.incidents[inc.id] = inc
+        self._rt.on_loop(lambda: self.incidents.__setitem__(inc.id, inc))
         return inc
 
     def open_incident(

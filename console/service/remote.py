@@ -78,6 +78,13 @@ LOST = "service"
 RETRY_S = (0.2, 0.5, 1.0, 2.0)
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # a worker thread: no loop runs here
+        return None
+
+
 class RemoteRuntime:
     """One console attached to the station service of ``registration``."""
 
@@ -134,6 +141,7 @@ class RemoteRuntime:
         self.reconnects = 0
         self._listeners: list[Listener] = []
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._drills_loaded: dict[str, Any] = {}
         self.take(self._fetch_snapshot())
@@ -318,8 +326,19 @@ class RemoteRuntime:
                 log_.exception("a screen failed on a live batch")
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         if self._task is None:
             self._task = asyncio.ensure_future(self._follow())
+
+    def on_loop(self, change: Callable[[], None]) -> None:
+        """Apply a change to the mirrors on the screen's loop.  A command runs in a thread
+        (``commands_in_thread``) while the screen reads the same dicts on the loop; the
+        answer's change goes there, before the command's result reaches the screen."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or _running_loop() is loop:
+            change()
+        else:
+            loop.call_soon_threadsafe(change)
 
     async def close(self) -> None:
         self._closed = True
@@ -419,10 +438,14 @@ class RemoteRuntime:
             return None
         answer = self.client.post(f"/v1/alarms/{quote(alarm_id or 'oldest')}/acknowledge")
         done = answer.get("alarm")
-        if done and done in self.alarms.alarms:  # at once here; the batch confirms it
-            alarm = self.alarms.alarms[done]
-            self.alarms.alarms[done] = replace(alarm, acknowledged_by=self.operator)
+        if done:  # at once here; the batch confirms it
+            self.on_loop(lambda: self._acknowledged_here(str(done)))
         return str(done) if done else None
+
+    def _acknowledged_here(self, alarm_id: str) -> None:
+        alarm = self.alarms.alarms.get(alarm_id)
+        if alarm is not None:
+            self.alarms.alarms[alarm_id] = replace(alarm, acknowledged_by=self.operator)
 
     def mark_answered(
         self,
